@@ -1,0 +1,3 @@
+from curtool.cli import main
+
+main()

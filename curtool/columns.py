@@ -1,0 +1,152 @@
+"""Every column name curtool reads, derives or writes, in one place.
+
+Derived analysis columns start with ``_`` so they can never collide with an
+export's own columns; the loader keeps every original column untouched beside
+them.  Writers drop ``_`` columns and add the public output columns below.
+"""
+
+from __future__ import annotations
+
+# --- derived analysis columns (added by the loader) ---------------------------
+ID = "_id"  # the message id: the export's id column, else "<row>" (1-based data row)
+ROW = "_row"  # 1-based data row number inside its source file (header excluded)
+FILE = "_file"  # source file name (no directory)
+TEXT = "_text"  # the message text as written (str, "" where empty)
+CLEAN = "_clean"  # text for analysis: no HTML, entities, URLs, stray quote; single spaces
+DISTRICT = "_district"  # canonical district name ("" where unknown)
+DISTRICT_RAW = "_district_raw"  # district as written in the export
+LOCALITY = "_locality"
+STREET = "_street"
+HOUSE = "_house"
+ADDRESS = "_address"  # the export's own address, composed from its address fields
+LAT = "_lat"  # float, NaN where absent
+LON = "_lon"
+CREATED = "_created"  # datetime64[ns], NaT where absent or unreadable
+FIRST_ANSWER = "_first_answer"
+CLOSED = "_closed"
+GROUP = "_group"  # the export's own «Группа тем»
+TOPIC = "_topic"  # the export's own «Тема»
+STATUS = "_status"  # outcome: «Итог» / status
+SOURCE = "_source"  # platform / source system
+URL = "_url"  # link to the post
+EXECUTOR = "_executor"
+ISSUES = "_issues"  # row issue codes joined by ";" ("" where the row is clean)
+DUPLICATE = "_duplicate"  # bool: a copy of an earlier row (kept out of the analysis)
+COPIES = "_copies"  # int: on a kept row, how many rows (itself included) carry this message
+
+# --- public output columns -----------------------------------------------------
+SOURCE_FILE = "source_file"
+ROW_NUMBER = "row_number"
+ROW_ISSUES = "row_issues"
+SECTOR = "sector"
+SECTOR_CONFIDENCE = "sector_confidence"
+SECTOR_EVIDENCE = "sector_evidence"
+SECTOR_SOURCE = "sector_source"  # "given" | "model"
+PROBLEM_ID = "problem_id"
+
+OUTPUT_COLUMNS = (SECTOR, SECTOR_CONFIDENCE, SECTOR_EVIDENCE, SECTOR_SOURCE)
+
+# --- canonical fields and the export headers that carry them -------------------
+# The loader maps a field to the first original column whose normalised header
+# (lower case, ё→е, punctuation and spaces squeezed) equals one of these, then
+# falls back to "contains" matches.  Order matters: the most specific first.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": (
+        "текст инцидента", "текст сообщения", "текст обращения", "текст жалобы",
+        "текст поста", "текст комментария", "текст", "сообщение", "обращение",
+        "содержание обращения", "содержание", "описание", "суть обращения",
+        "text", "message", "body text", "content",
+    ),
+    "id": (
+        "id", "номер инцидента", "номер сообщения", "номер обращения", "ид",
+        "идентификатор", "№", "номер", "message id", "incident id",
+    ),
+    "district": (
+        "муниципалитет", "муниципальное образование", "муниципальный район",
+        "городской округ", "район", "мо", "отдел", "district", "municipality",
+    ),
+    "locality": ("населенный пункт", "нас пункт", "город", "поселение", "locality", "city"),
+    "street": ("улица", "street"),
+    "house": ("дом", "номер дома", "house"),
+    "address": ("адрес", "адрес проблемы", "место", "address", "location"),
+    "lat": ("широта", "lat", "latitude"),
+    "lon": ("долгота", "lon", "lng", "longitude"),
+    "created": (
+        "дата создания", "дата поступления", "дата обращения", "дата сообщения",
+        "дата публикации", "дата регистрации", "создано", "дата", "created", "date",
+    ),
+    "first_answer": (
+        "общее время первого ответа", "дата первого ответа", "время первого ответа",
+        "дата ответа", "first answer",
+    ),
+    "closed": (
+        "дата окончания", "дата закрытия", "дата решения", "дата исполнения",
+        "закрыто", "closed",
+    ),
+    "group": ("группа тем", "группа", "категория", "рубрика", "group", "category"),
+    "topic": ("тема", "подкатегория", "topic", "subcategory"),
+    "status": ("итог", "статус", "результат", "текущий шаг инцидента", "status", "outcome"),
+    "source": ("источник", "платформа", "соцсеть", "канал", "source", "platform"),
+    "url": ("урл поста", "ссылка", "ссылка на пост", "url поста", "url", "link"),
+    "executor": ("исполнитель", "ответственный", "орган власти", "executor"),
+}
+
+# Field name -> derived column it fills.
+FIELD_COLUMNS: dict[str, str] = {
+    "text": TEXT,
+    "id": ID,
+    "district": DISTRICT_RAW,
+    "locality": LOCALITY,
+    "street": STREET,
+    "house": HOUSE,
+    "address": ADDRESS,
+    "lat": LAT,
+    "lon": LON,
+    "created": CREATED,
+    "first_answer": FIRST_ANSWER,
+    "closed": CLOSED,
+    "group": GROUP,
+    "topic": TOPIC,
+    "status": STATUS,
+    "source": SOURCE,
+    "url": URL,
+    "executor": EXECUTOR,
+}
+
+DATE_FIELDS = ("created", "first_answer", "closed")
+
+# Row issue codes: stable, documented in README; never rename one.
+ISSUE_EMPTY_TEXT = "empty_text"
+ISSUE_RAGGED_ROW = "ragged_row"
+ISSUE_BAD_DATE = "bad_date"
+ISSUE_DUPLICATE = "duplicate"
+ISSUE_UNKNOWN_DISTRICT = "unknown_district"
+ISSUE_BAD_COORDINATES = "bad_coordinates"
+
+ISSUE_DESCRIPTIONS: dict[str, str] = {
+    ISSUE_EMPTY_TEXT: "пустой текст сообщения",
+    ISSUE_RAGGED_ROW: "в строке больше или меньше полей, чем в заголовке",
+    ISSUE_BAD_DATE: "дату не удалось прочитать",
+    ISSUE_DUPLICATE: "повтор сообщения, уже учтённого выше",
+    ISSUE_UNKNOWN_DISTRICT: "район не найден в справочнике",
+    ISSUE_BAD_COORDINATES: "координаты вне допустимого диапазона",
+}
+
+# Outcomes that mean the export considered the problem solved.
+RESOLVED_STATUSES = ("решено", "решен", "выполнено", "исполнено", "resolved", "done")
+
+SECTORS = (
+    "ЖКХ",
+    "Благоустройство",
+    "Дорожное хозяйство",
+    "Транспорт",
+    "Здравоохранение",
+    "Образование",
+    "Социальная защита",
+    "Труд и занятость",
+    "Экология",
+    "Строительство",
+    "Энергетика и промышленность",
+    "Прочее",
+)
+OTHER_SECTOR = "Прочее"

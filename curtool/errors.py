@@ -1,0 +1,77 @@
+"""Errors as data: one exception type with a stable code, the place and a hint.
+
+The core raises :class:`CurtoolError`; only the CLI turns it into a line on
+stderr and an exit code.  Codes are stable and listed in the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# File-level error codes (exit code 1).  Never rename one.
+FILE_NOT_FOUND = "file-not-found"
+UNKNOWN_FORMAT = "unknown-format"
+CORRUPT_FILE = "corrupt-file"
+ENCRYPTED_FILE = "encrypted-file"
+ENCODING = "encoding"
+EMPTY_FILE = "empty-file"
+NO_HEADER = "no-header"
+NO_TEXT_COLUMN = "no-text-column"
+NO_SUCH_COLUMN = "no-such-column"
+SHEET_NOT_FOUND = "sheet-not-found"
+BAD_CONFIG = "bad-config"
+BAD_OPTION = "bad-option"
+OUTPUT_EXISTS = "output-exists"
+OUTPUT_FAILED = "output-failed"
+NOT_A_MODEL = "not-a-model"
+BAD_TAXONOMY = "bad-taxonomy"
+NO_DATA = "no-data"
+UNKNOWN_DISTRICT = "unknown-district"
+NO_LABELS = "no-labels"
+
+
+@dataclass
+class CurtoolError(Exception):
+    """A problem the user can fix: what went wrong, where, and how to fix it."""
+
+    code: str
+    message: str
+    hint: str = ""
+    path: str | Path | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.line())
+
+    def where(self) -> str:
+        parts = []
+        if self.path is not None:
+            parts.append(Path(self.path).name if isinstance(self.path, Path) else str(self.path))
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column «{self.column}»")
+        return ", ".join(parts)
+
+    def line(self) -> str:
+        """The one line the CLI prints: ``where: message. Hint: hint [code]``."""
+        where = self.where()
+        text = f"{where}: {self.message}" if where else self.message
+        if self.hint:
+            text = f"{text.rstrip('.')}. Hint: {self.hint}"
+        return f"{text} [{self.code}]"
+
+    def __str__(self) -> str:
+        return self.line()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+            "path": None if self.path is None else str(self.path),
+            "row": self.row,
+            "column": self.column,
+        }

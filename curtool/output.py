@@ -1,0 +1,183 @@
+"""Writing results: atomic files, text that never becomes a formula, one table per format.
+
+Every file curtool writes goes through :func:`atomic_path`: the data lands in a
+temporary file beside the target and is renamed over it only when complete, so a
+run killed half-way leaves the previous file intact and no partial output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from curtool import errors
+
+TABLE_FORMATS = (".xlsx", ".csv", ".parquet", ".jsonl")
+EXCEL_MAX_ROWS = 1_048_575  # one row is the header
+EXCEL_MAX_CELL = 32_767
+
+# A cell that starts with one of these is read by Excel/LibreOffice as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?$")
+
+
+def check_writable(path: Path, force: bool) -> None:
+    """Refuse to overwrite an existing file unless ``force``; the folder must exist."""
+    if path.exists() and not force:
+        raise errors.CurtoolError(
+            errors.OUTPUT_EXISTS,
+            "output file already exists",
+            "pass --force to overwrite it, or choose another name with -o",
+            path=path,
+        )
+    if not path.parent.exists():
+        raise errors.CurtoolError(
+            errors.OUTPUT_FAILED,
+            f"folder {path.parent} does not exist",
+            "create it first or choose another -o",
+            path=path,
+        )
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def defuse_csv(value: object) -> object:
+    """Prefix a ``'`` to text that a spreadsheet would run as a formula (CSV only)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def excel_value(value: object) -> object:
+    """A value xlsxwriter can write: NaN/NaT become empty, long text is cut to Excel's limit."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime().replace(tzinfo=None)
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    if isinstance(value, str) and len(value) > EXCEL_MAX_CELL:
+        return value[: EXCEL_MAX_CELL - 1] + "…"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(map(str, value))
+    return value
+
+
+def workbook_options() -> dict[str, object]:
+    """xlsxwriter options every curtool workbook uses: text stays text."""
+    return {
+        "strings_to_formulas": False,  # public text starting with "=" must stay text
+        "strings_to_urls": False,  # links are written explicitly where wanted
+        "strings_to_numbers": False,
+        "nan_inf_to_errors": False,
+        "remove_timezone": True,
+    }
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "data") -> Path:
+    """Write ``frame`` to ``path`` in the format its extension names, atomically."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_FORMATS:
+        raise errors.CurtoolError(
+            errors.BAD_OPTION,
+            f"cannot write «{suffix or path.name}» files",
+            f"name the output with one of {', '.join(TABLE_FORMATS)}",
+            path=path,
+        )
+    with atomic_path(path) as tmp:
+        if suffix == ".xlsx":
+            write_excel_sheets({sheet_name: frame}, tmp)
+        elif suffix == ".csv":
+            safe = frame.copy()
+            for col in safe.columns:
+                if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+                    safe[col] = safe[col].map(defuse_csv)
+            # utf-8-sig: Excel opens it with Cyrillic intact
+            safe.to_csv(tmp, index=False, encoding="utf-8-sig")
+        elif suffix == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_json(tmp, orient="records", lines=True, force_ascii=False, date_format="iso")
+    return path
+
+
+def write_excel_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """Plain data sheets with a bold frozen header, autofilter and sensible widths."""
+    import xlsxwriter
+
+    options = workbook_options() | {"constant_memory": True}
+    book = xlsxwriter.Workbook(str(path), options)
+    try:
+        header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        date_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        for name, frame in sheets.items():
+            write_frame(book, book.add_worksheet(name[:31]), frame, header, date_fmt)
+    finally:
+        book.close()
+
+
+def write_frame(book, sheet, frame: pd.DataFrame, header_fmt, date_fmt, first_row: int = 0) -> None:
+    """Write ``frame`` row by row (constant memory) with header, filter, freeze and widths."""
+    if len(frame) > EXCEL_MAX_ROWS:
+        raise errors.CurtoolError(
+            errors.OUTPUT_FAILED,
+            f"{len(frame):,} rows do not fit in one Excel sheet (limit {EXCEL_MAX_ROWS:,})",
+            "write .csv or .parquet instead",
+        )
+    columns = [str(c) for c in frame.columns]
+    sheet.write_row(first_row, 0, columns, header_fmt)
+    widths = [min(max(len(c), 8), 60) for c in columns]
+    date_cols = {
+        i for i, c in enumerate(frame.columns) if pd.api.types.is_datetime64_any_dtype(frame[c])
+    }
+    sample_limit = 200
+    for r, values in enumerate(frame.itertuples(index=False, name=None), start=first_row + 1):
+        for c, value in enumerate(values):
+            value = excel_value(value)
+            if value is None:
+                continue
+            if c in date_cols or isinstance(value, (datetime, date)):
+                sheet.write_datetime(r, c, value, date_fmt)
+                widths[c] = max(widths[c], 16)
+            elif isinstance(value, str):
+                sheet.write_string(r, c, value)
+                if r <= sample_limit:
+                    widths[c] = min(max(widths[c], len(value) + 2), 60)
+            else:
+                sheet.write(r, c, value)
+    for c, width in enumerate(widths):
+        sheet.set_column(c, c, width)
+    if columns:
+        sheet.autofilter(first_row, 0, first_row + max(len(frame), 1), len(columns) - 1)
+    sheet.freeze_panes(first_row + 1, 0)

@@ -1,0 +1,43 @@
+"""Message text for analysis: HTML, entities, links and stray quotes removed; never the output text."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+_TAG = re.compile(r"<\s*(br|p|div|li|tr|h\d)\b[^>]*>|<\s*/\s*(p|div|li|tr|h\d)\s*>", re.I)
+_ANY_TAG = re.compile(r"<[^<>]{0,400}>")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);?", re.I)
+_SPACE = re.compile(r"\s+")
+_HAS_MARKUP = re.compile(r"[<&]|https?:|www\.|\s{2}|[\t\r\n\xa0]|^'")
+
+
+def clean_text(value: object) -> str:
+    """One message's analysis text: no HTML, no entities, no URLs, no leading ', single spaces."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value)
+    if not _HAS_MARKUP.search(text):
+        return text.strip()
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+        text = _ANY_TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text) if _ENTITY.search(text) else text
+    text = _URL.sub(" ", text)
+    # Exports from Инцидент Менеджмент often start the text with a stray quote
+    text = text.lstrip().lstrip("'").replace("\xa0", " ")
+    return _SPACE.sub(" ", text).strip()
+
+
+def clean_series(values: pd.Series) -> pd.Series:
+    """:func:`clean_text` over a column, computing each distinct text once."""
+    as_object = values.astype(object).where(values.notna(), "")
+    uniques = pd.unique(as_object)
+    if len(uniques) < len(as_object) * 0.9:
+        mapping = {u: clean_text(u) for u in uniques}
+        return pd.Series(as_object.map(mapping).tolist(), index=values.index, dtype=object)
+    return pd.Series([clean_text(v) for v in as_object], index=values.index, dtype=object)
