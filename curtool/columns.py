@@ -10,6 +10,7 @@ from __future__ import annotations
 # --- derived analysis columns (added by the loader) ---------------------------
 ID = "_id"  # the message id: the export's id column, else "<row>" (1-based data row)
 ROW = "_row"  # 1-based data row number inside its source file (header excluded)
+LINE = "_line"  # 1-based line (CSV) or sheet row (Excel) where the row starts in its file
 FILE = "_file"  # source file name (no directory)
 TEXT = "_text"  # the message text as written (str, "" where empty)
 CLEAN = "_clean"  # text for analysis: no HTML, entities, URLs, stray quote; single spaces
@@ -37,6 +38,7 @@ COPIES = "_copies"  # int: on a kept row, how many rows (itself included) carry 
 # --- public output columns -----------------------------------------------------
 SOURCE_FILE = "source_file"
 ROW_NUMBER = "row_number"
+LINE_NUMBER = "line"
 ROW_ISSUES = "row_issues"
 SECTOR = "sector"
 SECTOR_CONFIDENCE = "sector_confidence"
@@ -52,18 +54,46 @@ OUTPUT_COLUMNS = (SECTOR, SECTOR_CONFIDENCE, SECTOR_EVIDENCE, SECTOR_SOURCE)
 # falls back to "contains" matches.  Order matters: the most specific first.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "text": (
-        "текст инцидента", "текст сообщения", "текст обращения", "текст жалобы",
-        "текст поста", "текст комментария", "текст", "сообщение", "обращение",
-        "содержание обращения", "содержание", "описание", "суть обращения",
-        "text", "message", "body text", "content",
+        "текст инцидента",
+        "текст сообщения",
+        "текст обращения",
+        "текст жалобы",
+        "текст поста",
+        "текст комментария",
+        "текст",
+        "сообщение",
+        "обращение",
+        "содержание обращения",
+        "содержание",
+        "описание",
+        "суть обращения",
+        "text",
+        "message",
+        "body text",
+        "content",
     ),
     "id": (
-        "id", "номер инцидента", "номер сообщения", "номер обращения", "ид",
-        "идентификатор", "№", "номер", "message id", "incident id",
+        "id",
+        "номер инцидента",
+        "номер сообщения",
+        "номер обращения",
+        "ид",
+        "идентификатор",
+        "№",
+        "номер",
+        "message id",
+        "incident id",
     ),
     "district": (
-        "муниципалитет", "муниципальное образование", "муниципальный район",
-        "городской округ", "район", "мо", "отдел", "district", "municipality",
+        "муниципалитет",
+        "муниципальное образование",
+        "муниципальный район",
+        "городской округ",
+        "район",
+        "мо",
+        "отдел",
+        "district",
+        "municipality",
     ),
     "locality": ("населенный пункт", "нас пункт", "город", "поселение", "locality", "city"),
     "street": ("улица", "street"),
@@ -72,16 +102,31 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "lat": ("широта", "lat", "latitude"),
     "lon": ("долгота", "lon", "lng", "longitude"),
     "created": (
-        "дата создания", "дата поступления", "дата обращения", "дата сообщения",
-        "дата публикации", "дата регистрации", "создано", "дата", "created", "date",
+        "дата создания",
+        "дата поступления",
+        "дата обращения",
+        "дата сообщения",
+        "дата публикации",
+        "дата регистрации",
+        "создано",
+        "дата",
+        "created",
+        "date",
     ),
     "first_answer": (
-        "общее время первого ответа", "дата первого ответа", "время первого ответа",
-        "дата ответа", "first answer",
+        "общее время первого ответа",
+        "дата первого ответа",
+        "время первого ответа",
+        "дата ответа",
+        "first answer",
     ),
     "closed": (
-        "дата окончания", "дата закрытия", "дата решения", "дата исполнения",
-        "закрыто", "closed",
+        "дата окончания",
+        "дата закрытия",
+        "дата решения",
+        "дата исполнения",
+        "закрыто",
+        "closed",
     ),
     "group": ("группа тем", "группа", "категория", "рубрика", "group", "category"),
     "topic": ("тема", "подкатегория", "topic", "subcategory"),
@@ -150,3 +195,41 @@ SECTORS = (
     "Прочее",
 )
 OTHER_SECTOR = "Прочее"
+
+# --- weekly report (aggregate.py / report.py / workbook.py) ---------------------
+# Keys of the report's analysis frames; workbook.py maps them to Russian headers.
+WEEK = "_week"  # ISO week label «2026-W47» of _created ("" where _created is NaT)
+PLATFORM = "platform"  # ВКонтакте / Одноклассники / Telegram / ПОС / другое
+COUNT = "count"
+SHARE = "share"
+BASELINE = "baseline"  # mean weekly count over the weeks before the report week
+BASELINE_WEEKS = "baseline_weeks"
+CHANGE = "change"
+RATIO = "ratio"
+P_VALUE = "p_value"
+THRESHOLD = "threshold"
+POPULATION = "population"
+NO_DISTRICT = "район не указан"  # shown where _district is ""
+
+# --- recurring problems (recurring.py) ------------------------------------------
+# Columns of RecurringResult.problems; the same names are the keys of its JSON.
+PROBLEM_FIELDS = (
+    "id",
+    "district",
+    "sector",
+    "label",
+    "place",
+    "count",
+    "weeks",
+    "first_seen",
+    "last_seen",
+    "trend",
+    "returned_after_resolved",
+    "systemic",
+    "message_ids",
+)
+PROBLEM_REPRESENTATIVE = "representative"  # the most central message (table only, not JSON)
+PROBLEM_PLACES = "places"  # distinct places of the problem (table only, not JSON)
+TRENDS = ("growing", "stable", "fading")
+# Columns of RecurringResult.messages_frame (the workbook's messages sheet).
+MESSAGE_FIELDS = ("problem_id", "id", "date", "district", "place", "text")

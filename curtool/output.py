@@ -158,9 +158,7 @@ def write_frame(book, sheet, frame: pd.DataFrame, header_fmt, date_fmt, first_ro
     columns = [str(c) for c in frame.columns]
     sheet.write_row(first_row, 0, columns, header_fmt)
     widths = [min(max(len(c), 8), 60) for c in columns]
-    date_cols = {
-        i for i, c in enumerate(frame.columns) if pd.api.types.is_datetime64_any_dtype(frame[c])
-    }
+    date_cols = {i for i, c in enumerate(frame.columns) if pd.api.types.is_datetime64_any_dtype(frame[c])}
     sample_limit = 200
     for r, values in enumerate(frame.itertuples(index=False, name=None), start=first_row + 1):
         for c, value in enumerate(values):

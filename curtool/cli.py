@@ -1,0 +1,684 @@
+"""The command line: a thin Typer layer over the core.  Options shared by commands are defined once.
+
+Exit codes: 0 success; 1 the input or an option value could not be used (one line on
+stderr says what and how to fix it, nothing is written); 2 the command line itself
+is wrong (unknown option, missing argument).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from curtool import __version__, errors
+from curtool import columns as C
+
+app = typer.Typer(
+    name="curtool",
+    help="Classify, track and report citizen messages for regional management centres (ЦУР/МЦУ).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# --- shared options, defined once ----------------------------------------------------------
+
+Inputs = Annotated[
+    list[str],
+    typer.Argument(help="Export files (.xlsx .xls .ods .csv .tsv); globs like 'exports/*.xlsx' work."),
+]
+Sheet = Annotated[str | None, typer.Option("--sheet", help="Sheet name or number (Excel/ODS).")]
+Encoding = Annotated[str | None, typer.Option("--encoding", help="CSV encoding, if detection is wrong.")]
+Separator = Annotated[str | None, typer.Option("--separator", help="CSV separator, if detection is wrong.")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Project config (default: ./curtool.toml if present).")
+]
+Gazetteer = Annotated[
+    Path | None,
+    typer.Option("--gazetteer", help="CSV of canonical district names (+ aliases, population)."),
+]
+Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
+
+
+def _column_option(field: str) -> Any:
+    return typer.Option(
+        f"--{field.replace('_', '-')}-column", help=f"Column holding the {field.replace('_', ' ')}."
+    )
+
+
+TextCol = Annotated[str | None, _column_option("text")]
+IdCol = Annotated[str | None, _column_option("id")]
+DistrictCol = Annotated[str | None, _column_option("district")]
+DateCol = Annotated[str | None, typer.Option("--date-column", help="Column holding the creation date.")]
+AddressCol = Annotated[str | None, _column_option("address")]
+LatCol = Annotated[str | None, _column_option("lat")]
+LonCol = Annotated[str | None, _column_option("lon")]
+GroupCol = Annotated[
+    str | None, typer.Option("--group-column", help="Column with the export's own topic group.")
+]
+
+
+def fail(exc: errors.CurtoolError) -> typer.Exit:
+    typer.echo(f"error: {exc.line()}", err=True)
+    return typer.Exit(1)
+
+
+def handles_errors(func):
+    """Turn CurtoolError into one line on stderr and exit 1; never show a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except errors.CurtoolError as exc:
+            raise fail(exc) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            typer.echo("error: interrupted; nothing was written", err=True)
+            raise typer.Exit(1) from None
+        except MemoryError:
+            typer.echo("error: out of memory; split the input by period or write .csv", err=True)
+            raise typer.Exit(1) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            typer.echo(f"error: {where}{exc.strerror or exc} [io-error]", err=True)
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            if os.environ.get("CURTOOL_DEBUG"):
+                raise
+            typer.echo(
+                f"error: internal error ({type(exc).__name__}: {str(exc)[:200]}); "
+                "rerun with CURTOOL_DEBUG=1 and report it [internal]",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _load(
+    inputs: list[str],
+    *,
+    config: Path | None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    separator: str | None = None,
+    gazetteer: Path | None = None,
+    **columns: str | None,
+):
+    from curtool.config import load_config
+    from curtool.loader import load
+
+    cfg = load_config(config)
+    column_map = {k: v for k, v in columns.items() if v}
+    if "date" in column_map:
+        column_map["created"] = column_map.pop("date")
+    return cfg, load(
+        inputs,
+        columns=column_map,
+        sheet=sheet,
+        encoding=encoding,
+        separator=separator,
+        config=cfg,
+        gazetteer=gazetteer,
+    )
+
+
+def _console(quiet: bool = False):
+    from curtool.console import make_console
+
+    return make_console(quiet=quiet)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"curtool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """curtool: classify, track and report citizen messages."""
+
+
+# --- inspect ------------------------------------------------------------------------------
+
+
+@app.command()
+@handles_errors
+def inspect(
+    inputs: Inputs,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    separator: Separator = None,
+    text_column: TextCol = None,
+    id_column: IdCol = None,
+    district_column: DistrictCol = None,
+    date_column: DateCol = None,
+    gazetteer: Gazetteer = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Show how an export is read: encoding, sheet, header row, column mapping, rows set aside."""
+    from curtool.console import print_inspect
+
+    _, data = _load(
+        inputs,
+        config=config,
+        sheet=sheet,
+        encoding=encoding,
+        separator=separator,
+        gazetteer=gazetteer,
+        text=text_column,
+        id=id_column,
+        district=district_column,
+        date=date_column,
+    )
+    print_inspect(_console(), data)
+
+
+# --- classify -----------------------------------------------------------------------------
+
+
+def _default_output(first_input: str, tag: str) -> Path:
+    path = Path(first_input)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv", ".parquet", ".jsonl"):
+        suffix = ".xlsx"
+    if "*" in path.name or "?" in path.name:
+        return Path(path.parent) / f"curtool-{tag}{suffix}"
+    return path.with_name(f"{path.stem}.{tag}{suffix}")
+
+
+@app.command()
+@handles_errors
+def classify(
+    inputs: Inputs,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Output file; format from the extension (.xlsx .csv .parquet .jsonl)."
+        ),
+    ] = None,
+    model: Annotated[Path | None, typer.Option("--model", help="A model made by `curtool train`.")] = None,
+    taxonomy: Annotated[Path | None, typer.Option("--taxonomy", help="Replacement taxonomy TOML.")] = None,
+    ignore_given: Annotated[
+        bool,
+        typer.Option("--ignore-given", help="Predict every row, even where the export has its own group."),
+    ] = False,
+    force: Force = False,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    separator: Separator = None,
+    text_column: TextCol = None,
+    id_column: IdCol = None,
+    district_column: DistrictCol = None,
+    date_column: DateCol = None,
+    group_column: GroupCol = None,
+    gazetteer: Gazetteer = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Assign every message to a sector block, with confidence and the evidence behind it."""
+    from curtool import output as out
+    from curtool.console import print_sector_summary
+
+    target = output or _default_output(inputs[0], "classified")
+    out.check_writable(target, force)
+    if target.suffix.lower() not in out.TABLE_FORMATS:
+        raise errors.CurtoolError(
+            errors.BAD_OPTION,
+            f"cannot write «{target.suffix}» files",
+            f"name the output with one of {', '.join(out.TABLE_FORMATS)}",
+            path=target,
+        )
+    cfg, data = _load(
+        inputs,
+        config=config,
+        sheet=sheet,
+        encoding=encoding,
+        separator=separator,
+        gazetteer=gazetteer,
+        text=text_column,
+        id=id_column,
+        district=district_column,
+        date=date_column,
+        group=group_column,
+    )
+    result = _classify_frame(data.frame, model or cfg.model, taxonomy or cfg.taxonomy, not ignore_given)
+    table = export_table(data, result)
+    out.write_table(table, target, sheet_name="Сообщения")
+    console = _console()
+    shown = data.frame[[C.ID, C.TEXT]].join(result)
+    print_sector_summary(console, shown[~data.frame[C.DUPLICATE]])
+    _print_issue_line(console, data)
+    console.print(f"Written: {target} ({len(table):,} rows)")
+
+
+def _classify_frame(frame, model_path, taxonomy_path, use_given: bool):
+    from curtool.classify import classify as run_classify
+    from curtool.model import load_model
+
+    model = load_model(model_path)
+    taxonomy = None
+    if taxonomy_path is not None:
+        from curtool.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy(taxonomy_path)
+    return run_classify(frame, model, use_given=use_given, taxonomy=taxonomy)
+
+
+def export_table(data, result):
+    """Original columns, then the sector columns, the source file and any row issue codes."""
+    import pandas as pd
+
+    originals = data.original_columns()
+    table = data.frame[originals].copy()
+    for col in C.OUTPUT_COLUMNS:
+        name = col if col not in table.columns else f"{col} (curtool)"
+        table[name] = result[col].to_numpy()
+    table[C.SOURCE_FILE] = data.frame[C.FILE].to_numpy()
+    table[C.LINE_NUMBER] = data.frame[C.LINE].to_numpy()
+    table[C.ROW_ISSUES] = data.frame[C.ISSUES].to_numpy()
+    return pd.DataFrame(table)
+
+
+def _print_issue_line(console, data) -> None:
+    counts = data.issue_counts()
+    if counts:
+        console.print("Rows flagged: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+# --- train / evaluate -------------------------------------------------------------------
+
+
+LabelCol = Annotated[str, typer.Option("--label-column", help="Column holding the true label.")]
+
+
+def _labels(data, label_column: str):
+    from curtool.mapping import _find_header
+
+    header = _find_header(label_column, data.original_columns())
+    if header is None:
+        raise errors.CurtoolError(
+            errors.NO_SUCH_COLUMN,
+            f"there is no column «{label_column}» for --label-column",
+            "columns seen: " + ", ".join(f"«{h}»" for h in data.original_columns()[:20]),
+            path=data.files[0].path,
+        )
+    msgs = data.messages
+    labels = msgs[header].astype(str).str.strip()
+    keep = (labels != "") & (msgs[C.CLEAN] != "")
+    if keep.sum() < 2:
+        raise errors.CurtoolError(
+            errors.NO_LABELS,
+            f"column «{header}» has fewer than 2 labelled messages",
+            "check --label-column",
+            path=data.files[0].path,
+        )
+    return msgs[keep], labels[keep]
+
+
+@app.command()
+@handles_errors
+def train(
+    inputs: Inputs,
+    label_column: LabelCol,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to save the model.")] = Path(
+        "curtool-model.skops"
+    ),
+    cv: Annotated[int, typer.Option("--cv", help="Also report k-fold cross-validation (0 = off).")] = 0,
+    force: Force = False,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    separator: Separator = None,
+    text_column: TextCol = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Learn a sector model from a region's own labelled history."""
+    from curtool import model as M
+    from curtool.output import check_writable
+
+    check_writable(output, force)
+    _, data = _load(
+        inputs, config=config, sheet=sheet, encoding=encoding, separator=separator, text=text_column
+    )
+    msgs, labels = _labels(data, label_column)
+    console = _console()
+    if cv:
+        from curtool.console import print_evaluation
+        from curtool.evaluate import cross_validate
+
+        print_evaluation(
+            console,
+            cross_validate(msgs[C.CLEAN].tolist(), labels.tolist(), folds=cv),
+            f"{cv}-fold cross-validation",
+        )
+    fitted = M.train(msgs[C.CLEAN].tolist(), labels.tolist())
+    M.save_model(fitted, output)
+    console.print(f"Model saved: {output} ({len(labels):,} messages, {labels.nunique()} labels)")
+
+
+@app.command()
+@handles_errors
+def evaluate(
+    inputs: Inputs,
+    label_column: LabelCol,
+    model: Annotated[
+        Path | None, typer.Option("--model", help="Model to evaluate (default: the built-in one).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the metrics to an .xlsx file.")
+    ] = None,
+    ignore_given: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-given/--use-given", help="Predict every row (default) or trust the export's own group."
+        ),
+    ] = True,
+    force: Force = False,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    separator: Separator = None,
+    text_column: TextCol = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Measure a model against labelled messages: per-class P/R/F1, macro-F1, confusion matrix."""
+    import json
+
+    from curtool.evaluate import evaluate as run_evaluate
+    from curtool.evaluate import write_evaluation
+
+    if output is not None:
+        from curtool.output import check_writable
+
+        check_writable(output, force)
+    cfg, data = _load(
+        inputs, config=config, sheet=sheet, encoding=encoding, separator=separator, text=text_column
+    )
+    msgs, labels = _labels(data, label_column)
+    predicted = _classify_frame(msgs, model or cfg.model, cfg.taxonomy, not ignore_given)[C.SECTOR]
+    result = run_evaluate(labels.tolist(), predicted.tolist())
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        from curtool.console import print_evaluation
+
+        print_evaluation(_console(), result, f"{len(labels):,} messages")
+    if output is not None:
+        write_evaluation(result, output)
+
+
+# --- recurring ---------------------------------------------------------------------------
+
+
+def _parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        try:
+            return datetime.strptime(value, "%d.%m.%Y").date()
+        except ValueError:
+            raise errors.CurtoolError(
+                errors.BAD_OPTION, f"{option} {value!r} is not a date", "write it as 2026-11-23 or 23.11.2026"
+            ) from None
+
+
+@app.command()
+@handles_errors
+def recurring(
+    inputs: Inputs,
+    district: Annotated[
+        str | None, typer.Option("--district", help="Only this district (matched tolerantly).")
+    ] = None,
+    since: Annotated[str | None, typer.Option("--since", help="First day, 2026-09-01.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Last day, 2026-11-30.")] = None,
+    min_count: Annotated[int | None, typer.Option("--min-count", help="Messages needed (default 3).")] = None,
+    min_weeks: Annotated[
+        int | None, typer.Option("--min-weeks", help="Distinct weeks needed (default 2).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Excel workbook: problems + messages.")
+    ] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the problems as JSON.")] = None,
+    top: Annotated[int, typer.Option("--top", help="Problems shown per district on the console.")] = 10,
+    force: Force = False,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    separator: Separator = None,
+    text_column: TextCol = None,
+    id_column: IdCol = None,
+    district_column: DistrictCol = None,
+    date_column: DateCol = None,
+    address_column: AddressCol = None,
+    lat_column: LatCol = None,
+    lon_column: LonCol = None,
+    gazetteer: Gazetteer = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The problems that keep coming back in a district, ranked, each with its messages."""
+    import json
+
+    from curtool.output import atomic_path, check_writable
+    from curtool.recurring import RecurringSettings, find_recurring, write_recurring_workbook
+
+    for path in (output, json_path):
+        if path is not None:
+            check_writable(path, force)
+    start, end = _parse_day(since, "--since"), _parse_day(until, "--until")
+    cfg, data = _load(
+        inputs,
+        config=config,
+        sheet=sheet,
+        encoding=encoding,
+        separator=separator,
+        gazetteer=gazetteer,
+        text=text_column,
+        id=id_column,
+        district=district_column,
+        date=date_column,
+        address=address_column,
+        lat=lat_column,
+        lon=lon_column,
+    )
+    settings = RecurringSettings(**_recurring_settings(cfg, min_count, min_weeks))
+    sectors = _classify_frame(data.frame, cfg.model, cfg.taxonomy, True)[C.SECTOR]
+    result = find_recurring(data.frame, sectors, settings, district=district, since=start, until=end)
+    from curtool.console import print_recurring
+
+    print_recurring(_console(), result, settings, top=top)
+    if output is not None:
+        write_recurring_workbook(result, data.frame, output)
+        typer.echo(f"Written: {output}")
+    if json_path is not None:
+        with atomic_path(json_path) as tmp:
+            tmp.write_text(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        typer.echo(f"Written: {json_path}")
+
+
+def _recurring_settings(cfg, min_count: int | None, min_weeks: int | None) -> dict[str, Any]:
+    values = dict(cfg.recurring)
+    if min_count is not None:
+        values["min_count"] = min_count
+    if min_weeks is not None:
+        values["min_weeks"] = min_weeks
+    for name in ("min_count", "min_weeks"):
+        if name in values and int(values[name]) < 1:
+            raise errors.CurtoolError(errors.BAD_OPTION, f"{name} must be at least 1", "e.g. --min-count 3")
+    return values
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+@app.command()
+@handles_errors
+def report(
+    inputs: Inputs,
+    week: Annotated[
+        str | None,
+        typer.Option("--week", help="2026-W47, or 'last' for the last complete week before today (cron)."),
+    ] = None,
+    weeks_back: Annotated[
+        int | None, typer.Option("--weeks-back", help="Weeks of baseline (default 8).")
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o", "--output", help="Output name; {week} is replaced (default reports/curtool-{week}.xlsx)."
+        ),
+    ] = None,
+    population: Annotated[
+        Path | None,
+        typer.Option("--population", help="CSV/XLSX: district, population (per 10,000 residents)."),
+    ] = None,
+    mask_pii: Annotated[
+        bool, typer.Option("--mask-pii", help="Mask phone numbers, e-mails and profile links.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing on success (for cron).")
+    ] = False,
+    log: Annotated[
+        Path | None,
+        typer.Option(
+            "--log", help="Append a one-line record of the run here (default: curtool.log beside the output)."
+        ),
+    ] = None,
+    today: Annotated[
+        str | None, typer.Option("--today", hidden=True, help="Pretend today is this date (tests).")
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force/--no-force", help="Overwrite an existing report (default: yes, the write is atomic)."
+        ),
+    ] = True,
+    sheet: Sheet = None,
+    encoding: Encoding = None,
+    separator: Separator = None,
+    text_column: TextCol = None,
+    id_column: IdCol = None,
+    district_column: DistrictCol = None,
+    date_column: DateCol = None,
+    gazetteer: Gazetteer = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The weekly report: one Excel workbook and one screen; safe to run from cron."""
+    started = time.monotonic()
+    status, target, rows, week_label = "error", None, 0, week or "auto"
+    try:
+        from curtool.aggregate import load_population
+        from curtool.output import check_writable
+        from curtool.recurring import RecurringSettings, find_recurring
+        from curtool.report import build_report
+        from curtool.workbook import write_report
+
+        cfg, data = _load(
+            inputs,
+            config=config,
+            sheet=sheet,
+            encoding=encoding,
+            separator=separator,
+            gazetteer=gazetteer,
+            text=text_column,
+            id=id_column,
+            district=district_column,
+            date=date_column,
+        )
+        rows = len(data.frame)
+        pop_path = population or cfg.population
+        pop = load_population(pop_path) if pop_path is not None else None
+        classified = _classify_frame(data.frame, cfg.model, cfg.taxonomy, True)
+        settings = RecurringSettings(**_recurring_settings(cfg, None, None))
+        found = find_recurring(data.frame, classified[C.SECTOR], settings)
+        built = build_report(
+            data.frame,
+            classified,
+            found,
+            week=week,
+            today=_parse_day(today, "--today") or date.today(),
+            weeks_back=weeks_back or cfg.weeks_back,
+            population=pop,
+            deadlines=cfg.deadlines or None,
+            mask_pii=mask_pii,
+        )
+        week_label = built.week
+        target = Path((output or cfg.output).replace("{week}", built.week))
+        check_writable(target, force)
+        write_report(built, target)
+        status = "ok"
+        if not quiet:
+            from curtool.console import print_report
+
+            print_report(_console(), built)
+            typer.echo(f"Written: {target}")
+    finally:
+        _log_run(log, target, status, week_label, rows, inputs, time.monotonic() - started)
+
+
+def _log_run(
+    log: Path | None, target: Path | None, status: str, week: str, rows: int, inputs, seconds: float
+) -> None:
+    """One line per run, so a cron job leaves a trail even when nobody reads its mail."""
+    path = log or ((target.parent if target else Path(".")) / "curtool.log")
+    line = (
+        f"{datetime.now().isoformat(timespec='seconds')}\treport\t{status}\tweek={week}\t"
+        f"rows={rows}\tseconds={seconds:.1f}\tout={target or '-'}\tin={' '.join(map(str, inputs))}\n"
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(line)
+    except OSError:
+        pass  # the log is a courtesy; it must never turn a good report into a failure
+
+
+# --- sample -------------------------------------------------------------------------------
+
+
+@app.command()
+@handles_errors
+def sample(
+    folder: Annotated[Path, typer.Argument(help="Where to write the sample exports.")] = Path("data/samples"),
+    rows: Annotated[
+        int, typer.Option("--rows", help="Instead: write a benchmark CSV/XLSX with this many generated rows.")
+    ] = 0,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Benchmark file (.csv or .xlsx) for --rows.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 2026,
+) -> None:
+    """Write the bundled sample exports (or, with --rows, generated data for benchmarks)."""
+    from curtool import synthetic
+
+    if rows:
+        target = output or Path(f"bench-{rows}.csv")
+        if target.suffix.lower() == ".xlsx":
+            synthetic.write_benchmark_xlsx(target, rows, seed)
+        else:
+            synthetic.write_benchmark_csv(target, rows, seed)
+        typer.echo(f"Written: {target}")
+        return
+    for name, path in synthetic.write_samples(folder, seed=seed).items():
+        typer.echo(f"Written: {path} ({name})")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(1)

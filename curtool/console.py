@@ -1,0 +1,153 @@
+"""Console rendering for the CLI: rich tables on a terminal, plain text elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from curtool import columns as C
+from curtool.loader import Dataset
+
+
+def make_console(stderr: bool = False, quiet: bool = False) -> Console:
+    # width fixed when piped, so cron mail and CliRunner output do not wrap at 80 columns
+    console = Console(stderr=stderr, quiet=quiet, highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(
+            stderr=stderr, quiet=quiet, highlight=False, width=120, no_color=True, soft_wrap=False
+        )
+    return console
+
+
+def table(console: Console, title: str | None, headers: Sequence[str], rows: Iterable[Sequence]) -> Table:
+    """A table that reads well in a terminal and as plain text in a log or e-mail."""
+    t = Table(
+        title=title,
+        box=box.SIMPLE_HEAD if console.is_terminal else box.ASCII2,
+        title_justify="left",
+        show_edge=console.is_terminal,
+    )
+    for i, header in enumerate(headers):
+        t.add_column(header, justify="right" if i and _numeric_header(header) else "left")
+    for row in rows:
+        t.add_row(*(_cell(v) for v in row))
+    return t
+
+
+def _numeric_header(header: str) -> bool:
+    return header.lower() in {
+        "rows",
+        "строк",
+        "сообщений",
+        "count",
+        "share",
+        "доля",
+        "confidence",
+        "уверенность",
+        "weeks",
+        "недель",
+        "n",
+        "изменение",
+        "change",
+        "на 10 тыс.",
+        "база",
+        "baseline",
+    }
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def short(text: object, width: int = 70) -> str:
+    value = " ".join(str(text).split())
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def print_inspect(console: Console, data: Dataset) -> None:
+    for report in data.files:
+        console.print(f"[bold]{report.path}[/bold]")
+        how = [f"format: {report.format}"]
+        if report.encoding:
+            how.append(f"encoding: {report.encoding}")
+        if report.separator:
+            how.append(f"separator: {'TAB' if report.separator == chr(9) else report.separator!r}")
+        if report.sheet:
+            how.append(f"sheet: «{report.sheet}» (of {len(report.sheets)})")
+        how.append(f"header on line {report.header_row}")
+        console.print("  " + ", ".join(how))
+        for title in report.title_rows:
+            console.print(f"  title row skipped: {short(title, 90)}")
+        rows = [(field, header) for field, header in report.mapping.items()]
+        console.print(table(console, "  column mapping", ["field", "column"], rows))
+        console.print(f"  rows: {report.rows:,}")
+        if report.issues:
+            issue_rows = [(code, n, C.ISSUE_DESCRIPTIONS.get(code, "")) for code, n in report.issues.items()]
+            console.print(table(console, "  rows flagged", ["reason", "rows", "what it means"], issue_rows))
+        for line, column, value in report.bad_dates[:5]:
+            console.print(f"  unreadable date on line {line}, column «{column}»: {value!r}")
+        if report.ragged_lines:
+            lines = ", ".join(map(str, report.ragged_lines[:10]))
+            console.print(f"  ragged rows on lines: {lines}")
+    msgs = data.messages
+    first, last = data.date_range()
+    console.print(
+        f"[bold]Total[/bold]: {len(data.frame):,} rows, {len(msgs):,} messages after duplicates"
+        + (f", created {first:%Y-%m-%d} – {last:%Y-%m-%d}" if first is not None else "")
+    )
+    counts = msgs[C.DISTRICT].replace("", "(не указан)").value_counts()
+    raw_counts = msgs.groupby(C.DISTRICT)[C.DISTRICT_RAW].nunique()
+    rows = [
+        (name, n, int(raw_counts.get(name if name != "(не указан)" else "", 0))) for name, n in counts.items()
+    ]
+    console.print(
+        table(console, "Districts (after normalisation)", ["district", "сообщений", "spellings"], rows)
+    )
+    if data.unknown_districts:
+        names = ", ".join(f"«{k}» ({v})" for k, v in list(data.unknown_districts.items())[:10])
+        console.print(f"Not in the gazetteer: {names}")
+
+
+def print_sector_summary(console: Console, result: pd.DataFrame, least: int = 10) -> None:
+    counts = result[C.SECTOR].value_counts()
+    total = int(counts.sum()) or 1
+    by_source = result.groupby(C.SECTOR)[C.SECTOR_SOURCE].apply(lambda s: (s == "given").sum())
+    rows = [
+        (
+            sector,
+            int(n),
+            f"{n / total:.1%}",
+            int(by_source.get(sector, 0)),
+            f"{result.loc[result[C.SECTOR] == sector, C.SECTOR_CONFIDENCE].mean():.2f}",
+        )
+        for sector, n in counts.items()
+    ]
+    console.print(
+        table(console, "Messages by sector", ["sector", "сообщений", "доля", "given", "mean conf."], rows)
+    )
+    model_rows = result[result[C.SECTOR_SOURCE] == "model"]
+    if least and not model_rows.empty:
+        low = model_rows.nsmallest(least, C.SECTOR_CONFIDENCE)
+        rows = [
+            (
+                r.get(C.ID, ""),
+                r[C.SECTOR],
+                f"{r[C.SECTOR_CONFIDENCE]:.2f}",
+                short(r.get(C.TEXT, ""), 60),
+                short(r[C.SECTOR_EVIDENCE], 40),
+            )
+            for _, r in low.iterrows()
+        ]
+        console.print(
+            table(console, f"Least confident {len(low)}", ["id", "sector", "conf.", "text", "evidence"], rows)
+        )

@@ -1,0 +1,328 @@
+"""The one loading function every command uses: files in, one normalised frame out.
+
+``load()`` reads every file (CSV/TSV/XLSX/XLS/ODS, globs allowed), maps the
+columns to canonical fields, adds the derived ``_`` columns described in
+``docs/DESIGN.md`` and marks row problems with stable codes.  No row is ever
+dropped: duplicates and unreadable dates are kept and marked.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from curtool import columns as C
+from curtool import errors
+from curtool.config import Config
+from curtool.dates import parse_dates
+from curtool.districts import Gazetteer, normalise_districts
+from curtool.mapping import map_columns, require_text
+from curtool.readers import RawTable, read_table
+from curtool.text import clean_series
+
+
+@dataclass
+class FileReport:
+    """How one file was read: what an analyst checks first on a new export."""
+
+    path: Path
+    format: str
+    encoding: str | None
+    separator: str | None
+    sheet: str | None
+    sheets: list[str]
+    header_row: int
+    title_rows: list[str]
+    mapping: dict[str, str]
+    rows: int
+    issues: dict[str, int] = field(default_factory=dict)
+    bad_dates: list[tuple[int, str, str]] = field(default_factory=list)  # (line, column, value)
+    ragged_lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Dataset:
+    """All rows of all files: originals plus derived ``_`` columns."""
+
+    frame: pd.DataFrame
+    files: list[FileReport]
+    unknown_districts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def messages(self) -> pd.DataFrame:
+        """The rows analysis works on: every message once (duplicates left out)."""
+        return self.frame[~self.frame[C.DUPLICATE]]
+
+    def issue_counts(self) -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        for value in self.frame[C.ISSUES]:
+            if value:
+                counts.update(value.split(";"))
+        return dict(counts.most_common())
+
+    def rejected(self) -> pd.DataFrame:
+        """Rows set aside or flagged, with file, line, reason codes and descriptions."""
+        flagged = self.frame[self.frame[C.ISSUES] != ""]
+        reasons = flagged[C.ISSUES].map(
+            lambda codes: "; ".join(C.ISSUE_DESCRIPTIONS.get(c, c) for c in codes.split(";"))
+        )
+        return pd.DataFrame(
+            {
+                C.SOURCE_FILE: flagged[C.FILE],
+                C.ROW_NUMBER: flagged[C.ROW],
+                C.LINE_NUMBER: flagged[C.LINE],
+                "id": flagged[C.ID],
+                "reason_codes": flagged[C.ISSUES],
+                "reason": reasons,
+                "text": flagged[C.TEXT].str.slice(0, 300),
+            }
+        )
+
+    def original_columns(self) -> list[str]:
+        return [c for c in self.frame.columns if not str(c).startswith("_")]
+
+    def date_range(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+        created = self.messages[C.CREATED].dropna()
+        if created.empty:
+            return None, None
+        return created.min(), created.max()
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand globs; a pattern that matches nothing is an error, like a missing file."""
+    result: list[Path] = []
+    for item in paths:
+        text = str(item)
+        if any(ch in text for ch in "*?["):
+            matches = sorted(glob.glob(text))
+            if not matches:
+                raise errors.CurtoolError(
+                    errors.FILE_NOT_FOUND,
+                    "no files match this pattern",
+                    "check the folder and the pattern; quote it so the shell leaves it to curtool",
+                    path=text,
+                )
+            result.extend(Path(m) for m in matches)
+        else:
+            result.append(Path(text))
+    if not result:
+        raise errors.CurtoolError(errors.NO_DATA, "no input files given", "name one or more exports")
+    return result
+
+
+def load(
+    paths: Iterable[str | Path],
+    *,
+    columns: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    separator: str | None = None,
+    config: Config | None = None,
+    gazetteer: Gazetteer | str | Path | None = None,
+) -> Dataset:
+    """Read and normalise exports.  ``columns`` maps field names (see ``columns.FIELD_ALIASES``)
+    to header names and wins over the config file."""
+    cfg = config or Config()
+    overrides = {**cfg.columns, **{k: v for k, v in (columns or {}).items() if v}}
+    if gazetteer is None and cfg.gazetteer is not None:
+        gazetteer = cfg.gazetteer
+    if gazetteer is not None and not isinstance(gazetteer, Gazetteer):
+        gazetteer = Gazetteer.from_file(gazetteer)
+    frames: list[pd.DataFrame] = []
+    reports: list[FileReport] = []
+    for path in expand_paths(paths):
+        raw = read_table(
+            path,
+            sheet=sheet or cfg.sheet,
+            encoding=encoding or cfg.encoding,
+            separator=separator or cfg.separator,
+        )
+        frame, report = _normalise_file(raw, overrides)
+        frames.append(frame)
+        reports.append(report)
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, sort=False)
+    if len(frames) > 1:  # a column one file lacks is empty, not NaN, in the other's rows
+        for col in frame.columns:
+            if not str(col).startswith("_") and not pd.api.types.is_numeric_dtype(frame[col]):
+                frame[col] = frame[col].where(frame[col].notna(), "")
+    unknown = _add_districts(frame, gazetteer, cfg.district_aliases)
+    _mark_duplicates(frame)
+    frame = frame.reset_index(drop=True)
+    for report in reports:
+        sub = frame[frame[C.FILE] == report.path.name]
+        counts: Counter[str] = Counter()
+        for value in sub[C.ISSUES]:
+            if value:
+                counts.update(value.split(";"))
+        report.issues = dict(counts.most_common())
+    return Dataset(frame=frame, files=reports, unknown_districts=unknown)
+
+
+def _text_column(frame: pd.DataFrame, header: str | None) -> pd.Series:
+    """A column as Arrow-backed text ("" for empty): vectorised string ops stay in C++."""
+    if header is None:
+        return pd.Series("", index=frame.index, dtype="str")
+    values = frame[header]
+    if values.dtype == "str":
+        return values.fillna("").str.strip()
+    return values.map(_as_text).astype("str")
+
+
+def _as_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _normalise_file(raw: RawTable, overrides: Mapping[str, str]) -> tuple[pd.DataFrame, FileReport]:
+    headers = [str(c) for c in raw.frame.columns]
+    mapping = map_columns(headers, overrides, raw.path)
+    require_text(mapping, headers, raw.path)
+    frame = raw.frame
+    n = len(frame)
+    lines = raw.lines if raw.lines is not None else np.arange(2, n + 2)
+    derived: dict[str, object] = {
+        C.ROW: np.arange(1, n + 1, dtype=np.int64),
+        C.FILE: raw.path.name,
+    }
+    text = _text_column(frame, mapping.get("text"))
+    derived[C.TEXT] = text
+    derived[C.CLEAN] = clean_series(text)
+    ids = _text_column(frame, mapping.get("id"))
+    row_ids = pd.Series(np.arange(1, n + 1), index=frame.index).astype(str)
+    derived[C.ID] = ids.where(ids != "", row_ids).astype("str")
+    for fld in (
+        "district",
+        "locality",
+        "street",
+        "house",
+        "address",
+        "group",
+        "topic",
+        "status",
+        "source",
+        "url",
+        "executor",
+    ):
+        derived[C.FIELD_COLUMNS[fld]] = _text_column(frame, mapping.get(fld))
+    issues: list[pd.Series] = []
+    empty = text.str.strip() == ""
+    issues.append(pd.Series(np.where(empty, C.ISSUE_EMPTY_TEXT, ""), index=frame.index))
+    ragged = raw.ragged if raw.ragged is not None else np.zeros(n, dtype=bool)
+    issues.append(pd.Series(np.where(ragged, C.ISSUE_RAGGED_ROW, ""), index=frame.index))
+    report = FileReport(
+        path=raw.path,
+        format=raw.format,
+        encoding=raw.encoding,
+        separator=raw.separator,
+        sheet=raw.sheet,
+        sheets=raw.sheets,
+        header_row=raw.header_row,
+        title_rows=raw.title_rows,
+        mapping=mapping,
+        rows=n,
+        ragged_lines=[int(x) for x in np.asarray(lines)[ragged][:50]],
+    )
+    any_bad = pd.Series(False, index=frame.index)
+    for fld in C.DATE_FIELDS:
+        header = mapping.get(fld)
+        if header is None:
+            derived[C.FIELD_COLUMNS[fld]] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+            continue
+        parsed, bad = parse_dates(frame[header])
+        derived[C.FIELD_COLUMNS[fld]] = parsed
+        if bad.any():
+            any_bad |= bad
+            for idx in np.flatnonzero(bad.to_numpy())[:20]:
+                report.bad_dates.append((int(lines[idx]), header, str(frame[header].iloc[idx])))
+    issues.append(pd.Series(np.where(any_bad, C.ISSUE_BAD_DATE, ""), index=frame.index))
+    lat, lon, bad_coords = _coordinates(frame, mapping)
+    derived[C.LAT], derived[C.LON] = lat, lon
+    issues.append(pd.Series(np.where(bad_coords, C.ISSUE_BAD_COORDINATES, ""), index=frame.index))
+    derived[C.ISSUES] = _join_codes(issues)
+    derived[C.LINE] = np.asarray(lines, dtype=np.int64)
+    extra = pd.DataFrame(derived, index=frame.index)
+    out = pd.concat([frame, extra], axis=1)
+    return out, report
+
+
+def _coordinates(frame: pd.DataFrame, mapping: Mapping[str, str]):
+    nan = pd.Series(np.nan, index=frame.index)
+    if "lat" not in mapping or "lon" not in mapping:
+        return nan, nan.copy(), pd.Series(False, index=frame.index)
+    lat_raw = _text_column(frame, mapping["lat"]).str.replace(",", ".", regex=False)
+    lon_raw = _text_column(frame, mapping["lon"]).str.replace(",", ".", regex=False)
+    lat = pd.to_numeric(lat_raw, errors="coerce")
+    lon = pd.to_numeric(lon_raw, errors="coerce")
+    filled = (lat_raw != "") | (lon_raw != "")
+    valid = lat.between(-90, 90) & lon.between(-180, 180)
+    bad = filled & ~valid
+    return lat.where(valid), lon.where(valid), bad
+
+
+def _join_codes(parts: list[pd.Series]) -> pd.Series:
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.where(part == "", joined.where(joined == "", joined + ";") + part)
+    return joined.astype(object)
+
+
+def _add_issue(frame: pd.DataFrame, mask: pd.Series | np.ndarray, code: str) -> None:
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return
+    current = frame.loc[mask, C.ISSUES]
+    frame.loc[mask, C.ISSUES] = current.where(current == "", current + ";") + code
+
+
+def _add_districts(frame: pd.DataFrame, gazetteer, aliases: Mapping[str, str]) -> dict[str, int]:
+    names, unknown = normalise_districts(frame[C.DISTRICT_RAW], gazetteer, dict(aliases))
+    frame[C.DISTRICT] = names
+    if gazetteer is None:
+        return {}
+    _add_issue(frame, unknown, C.ISSUE_UNKNOWN_DISTRICT)
+    return dict(Counter(frame.loc[unknown.to_numpy(), C.DISTRICT_RAW]).most_common())
+
+
+def _mark_duplicates(frame: pd.DataFrame) -> None:
+    """Same id in the same kind of export, or the same text + day + district: one message."""
+    text_code, _ = pd.factorize(frame[C.CLEAN].str.lower())
+    has_text = (frame[C.CLEAN] != "").to_numpy()
+    day_code, days = pd.factorize(frame[C.CREATED].dt.normalize())
+    district_code, districts = pd.factorize(frame[C.DISTRICT])
+    # one int64 per row instead of long string keys: hashing ints is what makes 1M rows cheap
+    content = (text_code.astype(np.int64) * (len(days) + 2) + day_code + 1) * (
+        len(districts) + 1
+    ) + district_code
+    # ids from different systems may collide, so an id only identifies within one layout
+    layout = frame[C.FILE].map(_layout_of(frame))
+    has_id = (frame[C.ID] != frame[C.ROW].astype(str)).to_numpy()
+    id_code, _ = pd.factorize(layout + "|" + frame[C.ID])
+    content_dup = pd.Series(content).duplicated(keep="first").to_numpy() & has_text
+    id_dup = pd.Series(id_code).duplicated(keep="first").to_numpy() & has_id
+    duplicate = content_dup | id_dup
+    frame[C.DUPLICATE] = duplicate
+    _, content_inv, content_n = np.unique(content, return_inverse=True, return_counts=True)
+    id_n = np.bincount(id_code)
+    sizes = np.maximum(np.where(has_text, content_n[content_inv], 1), np.where(has_id, id_n[id_code], 1))
+    frame[C.COPIES] = np.where(duplicate, 0, sizes).astype(np.int64)
+    _add_issue(frame, duplicate, C.ISSUE_DUPLICATE)
+
+
+def _layout_of(frame: pd.DataFrame) -> dict[str, str]:
+    """File name -> a signature of which original columns it fills (its export layout)."""
+    layouts: dict[str, str] = {}
+    originals = [c for c in frame.columns if not str(c).startswith("_")]
+    for name, sub in frame.groupby(C.FILE, sort=False):
+        head = sub[originals].head(50)
+        filled = [str(c) for c in originals if (head[c].astype(str) != "").any()]
+        layouts[str(name)] = str(hash(tuple(filled)))
+    return layouts

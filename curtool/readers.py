@@ -1,0 +1,538 @@
+"""Raw file reading: what format, encoding, separator, sheet and header row a file has.
+
+Returns the file's own columns untouched (text as text, Excel values as typed
+by the workbook) plus what was learned about the file; mapping columns to
+meaning is :mod:`curtool.mapping`'s job.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from curtool import errors
+from curtool.columns import FIELD_ALIASES
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SEPARATORS = (";", ",", "\t", "|")
+HEADER_SCAN_ROWS = 30
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass
+class RawTable:
+    """One file as read: its own columns and how they were found."""
+
+    path: Path
+    frame: pd.DataFrame
+    format: str
+    encoding: str | None = None
+    separator: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    header_row: int = 1  # 1-based line (CSV) or row (Excel) of the header
+    title_rows: list[str] = field(default_factory=list)
+    lines: np.ndarray | None = None  # 1-based file line/row where each data row starts
+    ragged: np.ndarray | None = None  # bool per data row: field count differs from the header
+
+
+def sniff_format(path: Path) -> str:
+    """The file's format from its first bytes, falling back on its extension."""
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    suffix = path.suffix.lower()
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
+                    return "ods"
+                if any(n.startswith("xl/") for n in names):
+                    return "xlsx"
+        except zipfile.BadZipFile:
+            pass
+        raise errors.CurtoolError(
+            errors.CORRUPT_FILE,
+            "the file is a damaged or unknown zip archive, not a readable workbook",
+            "open it in Excel or LibreOffice and save it again as .xlsx",
+            path=path,
+        )
+    if head.startswith(_CFB_MAGIC):
+        if suffix in (".xlsx", ".xlsm") or _contains(path, _ENCRYPTED_MARK):
+            raise errors.CurtoolError(
+                errors.ENCRYPTED_FILE,
+                "the workbook is password-protected",
+                "open it in Excel, remove the password (File → Info → Protect) and save again",
+                path=path,
+            )
+        return "xls"
+    if suffix in EXCEL_SUFFIXES:
+        raise errors.CurtoolError(
+            errors.CORRUPT_FILE,
+            f"the file has a {suffix} name but is not a {suffix} workbook",
+            "export it again from the source system, or rename it if it is really a CSV",
+            path=path,
+        )
+    if suffix in TEXT_SUFFIXES or _looks_like_text(head):
+        return "csv"
+    raise errors.CurtoolError(
+        errors.UNKNOWN_FORMAT,
+        f"cannot read «{suffix or 'no extension'}» files",
+        "curtool reads .csv, .tsv, .txt, .xlsx, .xlsm, .xls and .ods",
+        path=path,
+    )
+
+
+def _contains(path: Path, needle: bytes) -> bool:
+    with path.open("rb") as handle:
+        return needle in handle.read(4 << 20)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    return b"\x00" not in head
+
+
+def detect_encoding(data: bytes, path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16, else cp1251 — or a clear error."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = data[: 1 << 20]
+    if sample[1:200:2].count(0) > 40:  # UTF-16 LE without BOM: every other byte is NUL
+        return "utf-16-le"
+    if sample[0:200:2].count(0) > 40:
+        return "utf-16-be"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 4 and len(data) > len(sample):
+            return "utf-8"  # the sample cut a character in two
+    try:
+        sample.decode("cp1251")
+        return "cp1251"
+    except UnicodeDecodeError as exc:
+        raise errors.CurtoolError(
+            errors.ENCODING,
+            f"undecodable bytes at byte {exc.start}: neither UTF-8 nor cp1251",
+            "save the file as UTF-8, or name its encoding with --encoding",
+            path=path,
+        ) from None
+
+
+def decode(data: bytes, encoding: str, path: Path) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise errors.CurtoolError(
+            errors.ENCODING,
+            f"bytes at line {line} cannot be read as {encoding}",
+            "save the file as UTF-8, or name its encoding with --encoding",
+            path=path,
+            row=None,
+        ) from None
+    except LookupError:
+        raise errors.CurtoolError(
+            errors.BAD_OPTION,
+            f"unknown encoding «{encoding}»",
+            "use e.g. utf-8, cp1251 or utf-16",
+            path=path,
+        ) from None
+
+
+def detect_separator(lines: list[str]) -> str:
+    """The separator that splits the header line most (csv.Sniffer fails on real exports)."""
+    best, best_count = ";", 0
+    for line in lines:
+        counts = {sep: line.count(sep) for sep in SEPARATORS}
+        sep = max(counts, key=lambda s: counts[s])
+        if counts[sep] > best_count:
+            best, best_count = sep, counts[sep]
+    return best
+
+
+def _norm_header(value: object) -> str:
+    text = str(value).strip().lower().replace("ё", "е")
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
+
+
+_ALIASES = {_norm_header(a) for aliases in FIELD_ALIASES.values() for a in aliases}
+
+
+def pick_header_row(rows: list[list[object]]) -> int:
+    """Index (0-based) of the header among the first rows: known names first, else the widest."""
+    scored = []
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        cells = [c for c in row if c is not None and str(c).strip() != ""]
+        known = sum(1 for c in cells if _norm_header(c) in _ALIASES)
+        strings = sum(1 for c in cells if isinstance(c, str))
+        scored.append((i, len(cells), known, strings))
+    if not scored:
+        return 0
+    best_known = max(s[2] for s in scored)
+    if best_known >= 2:
+        return next(i for i, _, known, _ in scored if known == best_known)
+    widest = max(s[1] for s in scored)
+    for i, width, _, strings in scored:
+        if width >= max(2, 0.6 * widest) and strings == width:
+            return i
+    return 0
+
+
+def read_table(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    separator: str | None = None,
+) -> RawTable:
+    """Read one file's header and rows; the caller maps them to fields."""
+    if not path.exists():
+        raise errors.CurtoolError(
+            errors.FILE_NOT_FOUND,
+            "file not found",
+            "check the path; quote names with spaces",
+            path=path,
+        )
+    if path.is_dir():
+        raise errors.CurtoolError(
+            errors.FILE_NOT_FOUND,
+            "this is a folder, not a file",
+            "name the files inside it, e.g. folder/*.xlsx",
+            path=path,
+        )
+    if path.stat().st_size == 0:
+        raise errors.CurtoolError(
+            errors.EMPTY_FILE, "the file is empty (0 bytes)", "export it again", path=path
+        )
+    kind = sniff_format(path)
+    if kind == "csv":
+        return _read_csv(path, encoding=encoding, separator=separator)
+    return _read_excel(path, kind, sheet=sheet)
+
+
+# --- CSV --------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> RawTable:
+    data = path.read_bytes()
+    enc = detected = encoding or detect_encoding(data, path)
+    if enc.lower().replace("_", "-").startswith("utf-16") or enc == "utf-8-sig":
+        # Separators, quotes and newlines are single ASCII bytes in UTF-8 and cp1251 alike,
+        # so only UTF-16 needs re-encoding before the byte-level scan.
+        data = decode(data, enc, path).lstrip("\ufeff").encode("utf-8")
+        enc = "utf-8"
+    elif enc != "utf-8":
+        decode(data[: 1 << 20], enc, path)  # an unknown codec name fails here, clearly
+    head_text = data[:200_000].decode(enc, errors="replace")
+    head_lines = head_text.splitlines()[:HEADER_SCAN_ROWS]
+    if not any(line.strip() for line in head_lines):
+        raise errors.CurtoolError(
+            errors.EMPTY_FILE, "the file has no text in it", "export it again", path=path
+        )
+    sep = separator or detect_separator(head_lines)
+    structure = _scan_records(data, sep)
+    first = [structure.split_line(data, i, sep, enc) for i in range(min(len(structure), 30))]
+    header_idx = pick_header_row(first)
+    header = _unique_names(first[header_idx])
+    data_fields = structure.fields[header_idx + 1 :]
+    data_lines = structure.lines[header_idx + 1 :]
+    width = len(header)
+    extra = int(data_fields.max()) - width if len(data_fields) else 0
+    names = header + [f"extra_{i + 1}" for i in range(max(extra, 0))]
+    frame = _parse_csv(data, sep, enc, names, int(structure.lines[header_idx]), path)
+    if len(frame) != len(data_fields):
+        # The quick structural scan disagreed with the parser (odd quoting): trust the slow,
+        # exact reader rather than guess which rows were ragged.
+        return _read_csv_exact(path, decode(data, enc, path), sep, enc)
+    ragged = data_fields != width
+    if extra <= 0:
+        frame = frame[header]
+    return RawTable(
+        path=path,
+        frame=frame,
+        format="tsv" if sep == "\t" else "csv",
+        encoding=detected,
+        separator=sep,
+        header_row=int(structure.lines[header_idx]),
+        title_rows=[sep.join(r) for r in first[:header_idx]],
+        lines=data_lines,
+        ragged=ragged,
+    )
+
+
+def _unique_names(cells: list[str]) -> list[str]:
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        name = str(cell).strip() if cell is not None else ""
+        name = name or f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        names.append(name)
+    return names
+
+
+def _parse_csv(data: bytes, sep: str, enc: str, names: list[str], header_line: int, path: Path):
+    """pandas' C parser; columns it reads as numbers are read again as text (ids keep zeros)."""
+
+    def read(**extra: object) -> pd.DataFrame:
+        return pd.read_csv(
+            io.BytesIO(data),
+            sep=sep,
+            header=None,
+            names=names,
+            skiprows=header_line,
+            keep_default_na=False,
+            skip_blank_lines=True,
+            encoding=enc,
+            engine="c",
+            quotechar='"',
+            index_col=False,
+            **extra,
+        )
+
+    try:
+        # Letting the parser infer types is 5x faster than dtype=str for text columns.
+        frame = read()
+        numeric = [c for c in frame.columns if not pd.api.types.is_string_dtype(frame[c])]
+        if numeric:
+            as_text = read(usecols=numeric, dtype=str)
+            for col in numeric:
+                frame[col] = as_text[col].fillna("")
+        return frame
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1 if exc.start < len(data) else None
+        raise errors.CurtoolError(
+            errors.ENCODING,
+            f"bytes near line {line} cannot be read as {enc}",
+            "save the file as UTF-8, or name its encoding with --encoding",
+            path=path,
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise errors.CurtoolError(
+            errors.CORRUPT_FILE,
+            f"the CSV cannot be parsed: {str(exc).strip().splitlines()[-1]}",
+            "check the quoting around that line, or name the separator with --separator",
+            path=path,
+        ) from None
+
+
+def _read_csv_exact(path: Path, text: str, sep: str, enc: str) -> RawTable:
+    import csv
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    line = 1
+    for row in reader:
+        if row:
+            records.append(row)
+            lines.append(line)
+        line = reader.line_num + 1
+    header_idx = pick_header_row(records[:HEADER_SCAN_ROWS])
+    header = _unique_names(records[header_idx])
+    width = len(header)
+    body = records[header_idx + 1 :]
+    widest = max((len(r) for r in body), default=width)
+    names = header + [f"extra_{i + 1}" for i in range(max(widest - width, 0))]
+    padded = [r + [""] * (len(names) - len(r)) for r in body]
+    frame = pd.DataFrame(padded, columns=names, dtype=object)
+    return RawTable(
+        path=path,
+        frame=frame,
+        format="tsv" if sep == "\t" else "csv",
+        encoding=enc,
+        separator=sep,
+        header_row=lines[header_idx] if lines else 1,
+        title_rows=[sep.join(r) for r in records[:header_idx]],
+        lines=np.asarray(lines[header_idx + 1 :], dtype=np.int64),
+        ragged=np.asarray([len(r) != width for r in body], dtype=bool),
+    )
+
+
+@dataclass
+class _Records:
+    starts: np.ndarray  # byte offset where each non-blank record starts
+    ends: np.ndarray  # byte offset of its terminating newline
+    fields: np.ndarray  # field count per record
+    lines: np.ndarray  # 1-based physical line of each record
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def split_line(self, buf: bytes, i: int, sep: str, enc: str) -> list[str]:
+        import csv
+
+        raw = buf[self.starts[i] : self.ends[i]].decode(enc, errors="replace")
+        return next(csv.reader([raw.rstrip("\r")], delimiter=sep), [])
+
+
+def _scan_records(buf: bytes, sep: str) -> _Records:
+    """Record boundaries and field counts, vectorised; quotes decide what is inside a field.
+
+    A quote opens a field only right after a separator or a line break, and closes it
+    only right before one, so a quote inside an unquoted field (МО "Город Майкоп")
+    does not flip the state, as in pandas' own parser.
+    """
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    sep_code, nl, cr = ord(sep), 10, 13
+    toggles = _quote_toggles(arr, sep_code)
+    seps = np.flatnonzero(arr == sep_code)
+    all_newlines = np.flatnonzero(arr == nl)
+    newlines = all_newlines
+    if len(toggles):
+        seps = seps[np.searchsorted(toggles, seps) % 2 == 0]
+        newlines = all_newlines[np.searchsorted(toggles, all_newlines) % 2 == 0]
+    ends = newlines
+    if len(arr) and (not len(ends) or ends[-1] != len(arr) - 1):
+        ends = np.append(ends, len(arr))
+    starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else np.zeros(0, dtype=np.int64)
+    length = ends - starts
+    # a record of only "\r" is blank too
+    blank = (length == 0) | ((length == 1) & (arr[np.minimum(starts, len(arr) - 1)] == cr))
+    counts = np.diff(np.searchsorted(seps, ends), prepend=0) + 1
+    lines = np.searchsorted(all_newlines, starts) + 1
+    keep = ~blank
+    return _Records(starts[keep], ends[keep], counts[keep], lines[keep])
+
+
+def _quote_toggles(arr: np.ndarray, sep_code: int) -> np.ndarray:
+    """Positions where a quoted field opens or closes, in order."""
+    quote, nl, cr = 34, 10, 13
+    q = np.flatnonzero(arr == quote)
+    if not len(q):
+        return q
+    size = len(arr)
+    prev = np.where(q > 0, arr[np.maximum(q - 1, 0)], nl)
+    nxt = np.where(q + 1 < size, arr[np.minimum(q + 1, size - 1)], nl)
+    bounds = (sep_code, nl, cr)
+    can_open = np.isin(prev, bounds)
+    can_close = np.isin(nxt, bounds)
+    keep = can_open | can_close
+    positions, opens, closes = q[keep].tolist(), can_open[keep].tolist(), can_close[keep].tolist()
+    toggles: list[int] = []
+    inside = False
+    # Only quotes next to a field boundary reach this loop: about two per quoted field.
+    for pos, is_open, is_close in zip(positions, opens, closes, strict=True):
+        if not inside and is_open:
+            inside = True
+            toggles.append(pos)
+        elif inside and is_close:
+            inside = False
+            toggles.append(pos)
+    return np.asarray(toggles, dtype=np.int64)
+
+
+# --- Excel / ODS ------------------------------------------------------------------
+
+
+def _read_excel(path: Path, kind: str, *, sheet: str | None) -> RawTable:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise errors.CurtoolError(
+            errors.CORRUPT_FILE,
+            f"the workbook cannot be read ({type(exc).__name__}: {str(exc)[:120]})",
+            "open it in Excel or LibreOffice and save it again",
+            path=path,
+        ) from None
+    names = list(book.sheet_names)
+    if sheet is None:
+        chosen = _pick_sheet(book, names)
+    elif sheet in names:
+        chosen = sheet
+    elif sheet.isdigit() and 1 <= int(sheet) <= len(names):
+        chosen = names[int(sheet) - 1]
+    else:
+        raise errors.CurtoolError(
+            errors.SHEET_NOT_FOUND,
+            f"no sheet «{sheet}»",
+            "the workbook has: " + ", ".join(f"«{n}»" for n in names),
+            path=path,
+        )
+    try:
+        rows = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise errors.CurtoolError(
+            errors.CORRUPT_FILE,
+            f"sheet «{chosen}» cannot be read ({str(exc)[:120]})",
+            "open it in Excel or LibreOffice and save it again",
+            path=path,
+        ) from None
+    physical = [i + 1 for i, r in enumerate(rows) if any(_filled(c) for c in r)]
+    rows = [r for r in rows if any(_filled(c) for c in r)]
+    if not rows:
+        raise errors.CurtoolError(
+            errors.EMPTY_FILE,
+            f"sheet «{chosen}» is empty",
+            "choose another sheet with --sheet" if len(names) > 1 else "export it again",
+            path=path,
+        )
+    header_idx = pick_header_row(rows)
+    header = _unique_names([_cell_text(c) for c in rows[header_idx]])
+    width = len(header)
+    body = rows[header_idx + 1 :]
+    # trailing empty header cells with no data under them are formatting, not columns
+    while (
+        width > 1
+        and header[width - 1].startswith("column_")
+        and not any(len(r) >= width and _filled(r[width - 1]) for r in body)
+    ):
+        width -= 1
+    header = header[:width]
+    cells = [list(r[:width]) + [None] * (width - len(r)) for r in body]
+    frame = pd.DataFrame(cells, columns=header, dtype=object)
+    frame = frame.where(frame.notna(), "")
+    return RawTable(
+        path=path,
+        frame=frame,
+        format=kind,
+        sheet=chosen,
+        sheets=names,
+        header_row=physical[header_idx],
+        title_rows=[" ".join(_cell_text(c) for c in r if _filled(c)) for r in rows[:header_idx]],
+        lines=np.asarray(physical[header_idx + 1 :], dtype=np.int64),
+        ragged=np.zeros(len(cells), dtype=bool),
+    )
+
+
+def _pick_sheet(book, names: list[str]) -> str:
+    """The first sheet with data; most exports have one."""
+    for name in names:
+        try:
+            sheet = book.get_sheet_by_name(name)
+            if sheet.height > 0 and sheet.width > 0:
+                return name
+        except Exception:  # a chart sheet or similar: skip it
+            continue
+    return names[0]
+
+
+def _filled(cell: object) -> bool:
+    return cell is not None and not (isinstance(cell, str) and cell.strip() == "")
+
+
+def _cell_text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()

@@ -1,0 +1,153 @@
+"""Writes the hostile fixture files in this folder.  Run: python tests/data/hostile/make_fixtures.py
+
+Each file is one thing real exports get wrong; tests/test_loader.py and tests/test_cli.py
+say what curtool must do with it.  The texts are invented for these tests.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).parent
+HEADER = ["Номер", "Дата создания", "Муниципалитет", "Текст сообщения", "Итог"]
+ROWS = [
+    [
+        "101",
+        "14.09.2026 10:15",
+        "г. Майкоп",
+        "Во дворе дома 5 по ул. Пушкина нет света третий день",
+        "Решено",
+    ],
+    ["102", "15.09.2026 08:00", "Майкоп г", "Яма на дороге у школы, машины бьют колёса", ""],
+    [
+        "103",
+        "16.09.2026",
+        "Тахтамукайский р-н",
+        "Автобус 12 не ходит по расписанию, ждём по часу",
+        "Разъяснено",
+    ],
+    ["104", "2026-09-17 12:30:00", 'МО "Город Майкоп"', "Нет отопления в квартире, батареи холодные", ""],
+]
+
+
+def write_csv(
+    name: str,
+    rows: list[list[str]],
+    *,
+    sep: str = ";",
+    encoding: str = "utf-8",
+    header: list[str] | None = HEADER,
+    prefix: str = "",
+) -> None:
+    lines = [prefix] if prefix else []
+    if header is not None:
+        lines.append(sep.join(header))
+    lines += [sep.join(_quote(c, sep) for c in r) for r in rows]
+    (HERE / name).write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+
+
+def _quote(cell: str, sep: str) -> str:
+    if any(ch in cell for ch in (sep, '"', "\n")):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def main() -> None:
+    write_csv("cp1251_no_bom.csv", ROWS, encoding="cp1251")
+    (HERE / "utf8_bom.csv").write_bytes(
+        codecs.BOM_UTF8
+        + (
+            "\n".join([",".join(HEADER)] + [",".join(_quote(c, ",") for c in r) for r in ROWS]) + "\n"
+        ).encode()
+    )
+    text = "\n".join(["\t".join(HEADER)] + ["\t".join(r) for r in ROWS]) + "\n"
+    (HERE / "utf16.tsv").write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    write_csv("title_rows.csv", ROWS, prefix="Выгрузка обращений за сентябрь 2026;;;;\r\n;;;;")
+    write_csv(
+        "ragged.csv",
+        ROWS[:2]
+        + [["105", "18.09.2026", "г. Майкоп"]]
+        + [["106", "18.09.2026", "г. Майкоп", "Лишнее поле в строке", "", "лишнее"]]
+        + ROWS[2:],
+    )
+    (HERE / "empty.csv").write_bytes(b"")
+    (HERE / "blank.csv").write_bytes(b"\r\n  \r\n\r\n")
+    write_csv("header_only.csv", [])
+    write_csv(
+        "no_text_column.csv",
+        [[r[0], r[1], r[2], r[4]] for r in ROWS],
+        header=["Номер", "Дата создания", "Муниципалитет", "Итог"],
+    )
+    write_csv(
+        "formula.csv",
+        [
+            ["201", "19.09.2026", "г. Майкоп", '=HYPERLINK("http://x","y")', ""],
+            ["202", "19.09.2026", "г. Майкоп", "+79181234567 звоните, никто не берёт", ""],
+            ["203", "19.09.2026", "г. Майкоп", "-5 градусов в квартире, отопления нет", ""],
+            ["204", "19.09.2026", "г. Майкоп", "@admin когда починят лифт?", ""],
+        ],
+    )
+    write_csv("duplicates.csv", ROWS + [ROWS[0], ROWS[1]])
+    write_csv(
+        "bad_dates.csv",
+        [
+            ["301", "32.13.2026", "г. Майкоп", "Не вывозят мусор из контейнеров", ""],
+            ["302", "вчера", "г. Майкоп", "Не горят фонари на улице", ""],
+            ["303", "20.09.2026", "г. Майкоп", "Разбита дорога у рынка", ""],
+        ],
+    )
+    write_csv(
+        "multiline.csv",
+        [
+            [
+                "401",
+                "21.09.2026",
+                "г. Майкоп",
+                'Первая строка жалобы;\nвторая строка, где "цитата" и точка с запятой',
+                "",
+            ],
+            ["402", "21.09.2026", "г. Майкоп", "Обычная жалоба на шум", ""],
+        ],
+    )
+    (HERE / "bad_bytes.csv").write_bytes(
+        ";".join(HEADER).encode("utf-8") + b"\r\n501;22.09.2026;\xd0\x9c\x98\x98;text\x98;\r\n"
+    )
+    (HERE / "corrupt.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 40 + b"truncated workbook")
+    (HERE / "not_really.xlsx").write_text("Номер;Текст\n1;привет\n", encoding="utf-8")
+    # what a password-protected workbook looks like: a compound file holding «EncryptedPackage»
+    (HERE / "encrypted.xlsx").write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 504
+        + "EncryptedPackage".encode("utf-16-le")
+        + b"\x00" * 512
+    )
+    (HERE / "report.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n\x00\x01")
+
+    frame = pd.DataFrame(ROWS, columns=HEADER)
+    frame["Дата создания"] = [dt.datetime(2026, 9, 14, 10, 15), 46280.5, "16.09.2026", "2026-09-17 12:30:00"]
+    title = pd.DataFrame([["Выгрузка из «Инцидент Менеджмент»"] + [None] * 4, [None] * 5], columns=HEADER)
+    with pd.ExcelWriter(HERE / "title_rows.xlsx", engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="Инциденты", index=False, startrow=2)
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Справка", index=False)
+        ws = writer.sheets["Инциденты"]
+        ws["A1"] = title.iloc[0, 0]
+    with pd.ExcelWriter(HERE / "export.ods", engine="odf") as writer:
+        pd.DataFrame(ROWS, columns=HEADER).to_excel(writer, sheet_name="Лист1", index=False)
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Лист1")
+    for c, name in enumerate(HEADER):
+        sheet.write(0, c, name)
+    for r, row in enumerate(ROWS, start=1):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.save(str(HERE / "legacy.xls"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,325 @@
+"""The loader on every hostile fixture: a clear error, or every row kept and marked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from curtool import columns as C
+from curtool import errors
+from curtool.config import load_config
+from curtool.dates import parse_dates
+from curtool.districts import Gazetteer, match_district, normalise_districts
+from curtool.loader import load
+from curtool.mapping import map_columns
+from curtool.readers import detect_separator
+from curtool.text import clean_series, clean_text
+
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+EXPECTED_TEXTS = [
+    "Во дворе дома 5 по ул. Пушкина нет света третий день",
+    "Яма на дороге у школы, машины бьют колёса",
+    "Автобус 12 не ходит по расписанию, ждём по часу",
+    "Нет отопления в квартире, батареи холодные",
+]
+
+
+@pytest.mark.parametrize(
+    "name, encoding, separator",
+    [
+        ("cp1251_no_bom.csv", "cp1251", ";"),
+        ("utf8_bom.csv", "utf-8-sig", ","),
+        ("utf16.tsv", "utf-16", "\t"),
+        ("title_rows.csv", "utf-8", ";"),
+    ],
+)
+def test_text_files_are_read_whatever_their_encoding(name, encoding, separator):
+    data = load([HOSTILE / name])
+    report = data.files[0]
+    assert report.encoding == encoding
+    assert report.separator == separator
+    assert data.frame[C.TEXT].tolist() == EXPECTED_TEXTS
+    assert data.frame[C.ID].tolist() == ["101", "102", "103", "104"]
+    assert data.frame[C.ISSUES].eq("").all()
+
+
+@pytest.mark.parametrize("name", ["title_rows.xlsx", "legacy.xls", "export.ods"])
+def test_workbooks_are_read_with_their_header_found(name):
+    data = load([HOSTILE / name])
+    assert data.frame[C.TEXT].tolist() == EXPECTED_TEXTS
+    assert data.files[0].mapping["text"] == "Текст сообщения"
+
+
+def test_title_rows_above_the_header_are_skipped_and_reported():
+    data = load([HOSTILE / "title_rows.xlsx"])
+    report = data.files[0]
+    assert report.header_row == 3
+    assert report.sheet == "Инциденты"
+    assert report.title_rows == ["Выгрузка из «Инцидент Менеджмент»"]
+    assert data.frame[C.LINE].tolist() == [4, 5, 6, 7]
+
+
+def test_excel_dates_native_serial_and_text_all_read():
+    created = load([HOSTILE / "title_rows.xlsx"]).frame[C.CREATED]
+    assert created.tolist() == [
+        pd.Timestamp("2026-09-14 10:15"),
+        pd.Timestamp("2026-09-15 12:00"),
+        pd.Timestamp("2026-09-16"),
+        pd.Timestamp("2026-09-17 12:30"),
+    ]
+
+
+def test_sheet_can_be_chosen_and_a_missing_sheet_is_named():
+    with pytest.raises(errors.CurtoolError) as exc:
+        load([HOSTILE / "title_rows.xlsx"], sheet="Нет такого")
+    assert exc.value.code == errors.SHEET_NOT_FOUND
+    assert "«Инциденты», «Справка»" in exc.value.hint
+
+
+def test_ragged_rows_are_kept_and_marked_with_their_lines():
+    data = load([HOSTILE / "ragged.csv"])
+    frame = data.frame
+    assert len(frame) == 6
+    ragged = frame[frame[C.ISSUES].str.contains(C.ISSUE_RAGGED_ROW)]
+    assert ragged[C.ID].tolist() == ["105", "106"]
+    assert data.files[0].ragged_lines == [4, 5]
+    assert "extra_1" in frame.columns
+    assert frame.loc[frame[C.ID] == "106", "extra_1"].item() == "лишнее"
+    short = frame[frame[C.ID] == "105"]
+    assert short[C.ISSUES].item() == "empty_text;ragged_row"
+
+
+def test_quoted_multiline_fields_with_separators_stay_one_row():
+    frame = load([HOSTILE / "multiline.csv"]).frame
+    assert len(frame) == 2
+    assert frame[C.TEXT].iloc[0].startswith("Первая строка жалобы;\nвторая строка")
+    assert '"цитата"' in frame[C.TEXT].iloc[0]
+    assert frame[C.LINE].tolist() == [2, 4]
+
+
+def test_unreadable_dates_are_reported_not_guessed():
+    data = load([HOSTILE / "bad_dates.csv"])
+    frame = data.frame
+    assert frame[C.CREATED].isna().tolist() == [True, True, False]
+    assert frame[C.ISSUES].tolist() == ["bad_date", "bad_date", ""]
+    assert data.files[0].bad_dates[0] == (2, "Дата создания", "32.13.2026")
+
+
+def test_duplicates_are_kept_marked_and_counted():
+    data = load([HOSTILE / "duplicates.csv"])
+    frame = data.frame
+    assert len(frame) == 6
+    assert frame[C.DUPLICATE].tolist() == [False] * 4 + [True, True]
+    assert frame[C.COPIES].tolist()[:2] == [2, 2]
+    assert len(data.messages) == 4
+    assert data.issue_counts() == {"duplicate": 2}
+
+
+def test_the_same_message_in_two_exports_is_kept_once(tmp_path):
+    copy = tmp_path / "second.csv"
+    shutil.copy(HOSTILE / "cp1251_no_bom.csv", copy)
+    data = load([HOSTILE / "utf8_bom.csv", copy])
+    assert data.frame[C.FILE].tolist() == ["utf8_bom.csv"] * 4 + ["second.csv"] * 4
+    assert data.frame[C.DUPLICATE].sum() == 4
+    assert len(data.messages) == 4
+
+
+def test_different_exports_with_colliding_ids_are_not_merged(tmp_path):
+    other = tmp_path / "other.csv"
+    other.write_text("ID;Текст;Отдел;Статус\n101;Совсем другое сообщение;Энем;\n", encoding="utf-8")
+    data = load([HOSTILE / "cp1251_no_bom.csv", other])
+    assert not data.frame[C.DUPLICATE].any()
+
+
+def test_globs_expand_and_a_pattern_matching_nothing_is_an_error():
+    data = load([str(HOSTILE / "utf*.csv")])
+    assert [f.path.name for f in data.files] == ["utf8_bom.csv"]
+    with pytest.raises(errors.CurtoolError) as exc:
+        load([str(HOSTILE / "nothing-*.csv")])
+    assert exc.value.code == errors.FILE_NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("empty.csv", errors.EMPTY_FILE),
+        ("blank.csv", errors.EMPTY_FILE),
+        ("no_text_column.csv", errors.NO_TEXT_COLUMN),
+        ("bad_bytes.csv", errors.ENCODING),
+        ("corrupt.xlsx", errors.CORRUPT_FILE),
+        ("not_really.xlsx", errors.CORRUPT_FILE),
+        ("encrypted.xlsx", errors.ENCRYPTED_FILE),
+        ("report.pdf", errors.UNKNOWN_FORMAT),
+        ("missing.csv", errors.FILE_NOT_FOUND),
+    ],
+)
+def test_unusable_files_raise_a_coded_error_naming_the_file(name, code):
+    with pytest.raises(errors.CurtoolError) as exc:
+        load([HOSTILE / name])
+    assert exc.value.code == code
+    assert exc.value.line().startswith(f"{name}: ")
+    assert exc.value.hint
+
+
+def test_header_only_file_loads_with_no_rows():
+    data = load([HOSTILE / "header_only.csv"])
+    assert len(data.frame) == 0
+    assert data.files[0].mapping["text"] == "Текст сообщения"
+
+
+def test_text_column_override_and_unknown_override():
+    data = load([HOSTILE / "no_text_column.csv"], columns={"text": "Итог"})
+    assert data.frame[C.TEXT].tolist() == ["Решено", "", "Разъяснено", ""]
+    with pytest.raises(errors.CurtoolError) as exc:
+        load([HOSTILE / "no_text_column.csv"], columns={"text": "Нет такой"})
+    assert exc.value.code == errors.NO_SUCH_COLUMN
+    assert "«Номер»" in exc.value.hint
+
+
+def test_formula_like_text_is_read_as_plain_text():
+    frame = load([HOSTILE / "formula.csv"]).frame
+    assert frame[C.TEXT].iloc[0] == '=HYPERLINK("http://x","y")'
+    assert frame[C.TEXT].str[0].tolist() == ["=", "+", "-", "@"]
+
+
+def test_inputs_are_never_modified(tmp_path):
+    target = tmp_path / "in.csv"
+    shutil.copy(HOSTILE / "cp1251_no_bom.csv", target)
+    before = target.read_bytes()
+    load([target])
+    assert target.read_bytes() == before
+
+
+def test_real_export_headers_map_to_fields():
+    headers = [
+        "Кабинет",
+        "ID",
+        "Номер инцидента",
+        "Отдел",
+        "Исполнитель",
+        "Общее время первого ответа",
+        "Общий текст первого ответа",
+        "Время с даты создания инцидента до времени первого ответа",
+        "Текущий шаг инцидента",
+        "Дата создания",
+        "Дата окончания",
+        "Группа тем",
+        "Тема",
+        "Регион",
+        "Муниципалитет",
+        "Населенный пункт",
+        "Улица",
+        "Дом",
+        "Итог",
+        "Урл поста",
+        "Текст инцидента",
+    ]
+    mapping = map_columns(headers)
+    assert mapping["text"] == "Текст инцидента"
+    assert mapping["id"] == "ID"
+    assert mapping["district"] == "Муниципалитет"
+    assert mapping["created"] == "Дата создания"
+    assert mapping["closed"] == "Дата окончания"
+    assert mapping["first_answer"] == "Общее время первого ответа"
+    assert mapping["group"] == "Группа тем"
+    assert mapping["topic"] == "Тема"
+    assert mapping["status"] == "Итог"
+    assert mapping["url"] == "Урл поста"
+    assert mapping["street"] == "Улица" and mapping["house"] == "Дом"
+
+
+def test_clean_text_removes_markup_but_keeps_words():
+    raw = "'<p>Нет&nbsp;света &quot;вообще&quot;</p><br>см. https://vk.com/wall-1_2  срочно"
+    assert clean_text(raw) == 'Нет света "вообще" см. срочно'
+    series = pd.Series([raw, None, "  обычный   текст "], dtype=object)
+    assert clean_series(series).tolist() == [clean_text(raw), "", "обычный текст"]
+
+
+def test_dates_in_every_format_exports_use():
+    values = pd.Series(
+        [
+            "2026-09-14 20:06:02",
+            "14.09.2026 20:06",
+            "14.09.2026",
+            "14 сентября 2026 г.",
+            "46279",
+            "",
+            "32.01.2026",
+        ],
+        dtype=object,
+    )
+    parsed, bad = parse_dates(values)
+    assert parsed.tolist()[:5] == [
+        pd.Timestamp("2026-09-14 20:06:02"),
+        pd.Timestamp("2026-09-14 20:06"),
+        pd.Timestamp("2026-09-14"),
+        pd.Timestamp("2026-09-14"),
+        pd.Timestamp("2026-09-14"),
+    ]
+    assert bad.tolist() == [False] * 6 + [True]
+
+
+def test_district_variants_become_one_name():
+    values = pd.Series(
+        [
+            "г. Майкоп",
+            "Майкоп г",
+            'МО "Город Майкоп"',
+            'муниципальное образование "Город Майкоп"',
+            "Майкоп",
+            "Тахтамукайский р-н",
+            "Тахтамукайский муниципальный район",
+            "тахтамукайскй район",
+            "Майкопский район",
+            "",
+        ]
+    )
+    names, unknown = normalise_districts(values)
+    assert names.tolist() == ["Город Майкоп"] * 5 + ["Тахтамукайский район"] * 3 + ["Майкопский район", ""]
+    assert not unknown.any()
+
+
+def test_gazetteer_matches_fuzzily_and_reports_unknown_names(tmp_path):
+    gaz_file = tmp_path / "districts.csv"
+    gaz_file.write_text(
+        "district;aliases;population\nГород Майкоп;Майкоп;140000\nТахтамукайский район;Яблоновский;80000\n",
+        encoding="utf-8",
+    )
+    gaz = Gazetteer.from_file(gaz_file)
+    assert gaz.population["Город Майкоп"] == 140000
+    names, unknown = normalise_districts(
+        pd.Series(["г.Майкоп", "Тахтамукайскии р-н", "Яблоновский", "Нью-Васюки"]), gaz
+    )
+    assert names.tolist()[:3] == ["Город Майкоп", "Тахтамукайский район", "Тахтамукайский район"]
+    assert unknown.tolist() == [False, False, False, True]
+
+
+def test_district_typed_by_a_user_is_matched_tolerantly():
+    known = ["Город Майкоп", "Майкопский район", "Тахтамукайский район"]
+    assert match_district("майкоп", known) == "Город Майкоп"
+    assert match_district("Майкопский р-н", known) == "Майкопский район"
+    assert match_district("Тахтамукай", known) == "Тахтамукайский район"
+    assert match_district("Шовгеновский", known) is None
+
+
+def test_separator_is_the_one_that_splits_the_header_most():
+    assert detect_separator(["a;b;c", "1;2,5;3"]) == ";"
+    assert detect_separator(["a\tb\tc"]) == "\t"
+    assert detect_separator(["one column"]) == ";"
+
+
+def test_config_file_overrides_columns_and_refuses_typos(tmp_path):
+    cfg_file = tmp_path / "curtool.toml"
+    cfg_file.write_text('[columns]\ntext = "Итог"\n[report]\nweeks_back = 4\n', encoding="utf-8")
+    cfg = load_config(cfg_file)
+    assert cfg.columns == {"text": "Итог"} and cfg.weeks_back == 4
+    data = load([HOSTILE / "no_text_column.csv"], config=cfg)
+    assert data.files[0].mapping["text"] == "Итог"
+    cfg_file.write_text("[colums]\ntext = 'x'\n", encoding="utf-8")
+    with pytest.raises(errors.CurtoolError) as exc:
+        load_config(cfg_file)
+    assert exc.value.code == errors.BAD_CONFIG
+    assert "[colums]" in exc.value.message
