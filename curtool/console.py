@@ -151,3 +151,85 @@ def print_sector_summary(console: Console, result: pd.DataFrame, least: int = 10
         console.print(
             table(console, f"Least confident {len(low)}", ["id", "sector", "conf.", "text", "evidence"], rows)
         )
+
+
+def print_evaluation(console: Console, result, title: str) -> None:
+    """Per-class precision/recall/F1, the averages, and the biggest confusions."""
+    rows = [
+        (label, f"{r.precision:.2f}", f"{r.recall:.2f}", f"{r.f1:.2f}", int(r.support))
+        for label, r in result.per_class.iterrows()
+    ]
+    console.print(table(console, f"Evaluation: {title}", ["label", "precision", "recall", "F1", "n"], rows))
+    line = f"macro-F1 {result.macro_f1:.3f}   accuracy {result.accuracy:.3f}"
+    if result.lenient_accuracy is not None:
+        line += f"   lenient accuracy {result.lenient_accuracy:.3f}"
+    console.print(line)
+    confusion = result.confusion
+    pairs = [
+        (true, pred, int(confusion.loc[true, pred]))
+        for true in confusion.index
+        for pred in confusion.columns
+        if true != pred and confusion.loc[true, pred] > 0
+    ]
+    pairs.sort(key=lambda p: -p[2])
+    if pairs:
+        console.print(table(console, "Most frequent confusions", ["true", "predicted", "n"], pairs[:8]))
+
+
+def print_recurring(console: Console, result, settings, top: int = 10) -> None:
+    """Problems grouped by district, ranked, with their place and trend."""
+    problems = result.problems
+    console.print(settings.describe())
+    if problems.empty:
+        console.print("No recurring problems under this definition.")
+        return
+    trend_words = {"growing": "растёт", "stable": "стабильно", "fading": "затухает"}
+    for district, group in problems.groupby("district", sort=False):
+        rows = []
+        for _, p in group.head(top).iterrows():
+            flags = []
+            if p["returned_after_resolved"]:
+                flags.append("вернулась после «Решено»")
+            if p["systemic"]:
+                flags.append("системная")
+            rows.append(
+                (
+                    p["id"],
+                    p["sector"],
+                    short(p["label"], 48),
+                    short(p["place"], 30),
+                    int(p["count"]),
+                    int(p["weeks"]),
+                    f"{pd.Timestamp(p['first_seen']):%d.%m}–{pd.Timestamp(p['last_seen']):%d.%m}",
+                    trend_words.get(str(p["trend"]), str(p["trend"])),
+                    ", ".join(flags),
+                )
+            )
+        more = f" (showing {top} of {len(group)})" if len(group) > top else ""
+        console.print(
+            table(
+                console,
+                f"{district or '(район не указан)'}: {len(group)} problems{more}",
+                ["id", "sector", "problem", "place", "сообщений", "недель", "seen", "trend", "flags"],
+                rows,
+            )
+        )
+
+
+def print_report(console: Console, report) -> None:
+    """The weekly summary: the sentences, then the heat map's top cells and the surges."""
+    console.print(f"[bold]Неделя {report.week} ({report.period})[/bold]")
+    for line in report.summary_lines:
+        console.print(f"• {line}")
+    heat = report.heat.counts if hasattr(report.heat, "counts") else None
+    if heat is not None and not heat.empty:
+        long = heat.stack()
+        long = long[long > 0].sort_values(ascending=False).head(10)
+        rows = [(d, s, int(n)) for (d, s), n in long.items()]
+        console.print(
+            table(console, "Тепловая карта: крупнейшие ячейки", ["район", "сектор", "сообщений"], rows)
+        )
+    if report.surges is not None and not report.surges.empty:
+        cols = [c for c in ("district", "sector", "count", "baseline") if c in report.surges.columns]
+        rows = [tuple(r[c] for c in cols) for _, r in report.surges.head(10).iterrows()]
+        console.print(table(console, "Всплески", ["район", "сектор", "сообщений", "база"][: len(cols)], rows))

@@ -21,6 +21,10 @@ FUZZY_CUTOFF = 88  # field notes: near 88 WRatio keeps variants and rejects neig
 _QUOTES = re.compile(r"[«»\"'“”„`]")
 _PUNCT = re.compile(r"[^\w\s-]")
 _SPACE = re.compile(r"\s+")
+# «… район РА», «… Республики Адыгея», «… Курской области»: the region, not the district
+_REGION_TAIL = re.compile(
+    r"\s+(?:(?:республик\w*)(?:\s+\w+)?|ра|рф|кбр|кчр|рт|рб|\w+(?:ской|цкой)\s+(?:област\w*|кра[йя]))$"
+)
 # Order matters: longer phrases first.
 _PREFIXES = (
     "муниципальное образование",
@@ -56,6 +60,7 @@ def parse_name(raw: object) -> DistrictKey | None:
     text = text.replace("г.о.", " го ").replace("р-н", " рн ").replace("м.р.", " мр ")
     text = _PUNCT.sub(" ", text)
     text = _SPACE.sub(" ", text).strip()
+    text = _REGION_TAIL.sub("", text)
     if not text:
         return None
     kind = ""

@@ -171,6 +171,8 @@ def _text_column(frame: pd.DataFrame, header: str | None) -> pd.Series:
     values = frame[header]
     if values.dtype == "str":
         return values.fillna("").str.strip()
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values.where(values.notna(), "").astype("str").str.strip()
     return values.map(_as_text).astype("str")
 
 

@@ -456,11 +456,11 @@ def _read_excel(path: Path, kind: str, *, sheet: str | None) -> RawTable:
         ) from None
     names = list(book.sheet_names)
     if sheet is None:
-        chosen = _pick_sheet(book, names)
+        candidates = names
     elif sheet in names:
-        chosen = sheet
+        candidates = [sheet]
     elif sheet.isdigit() and 1 <= int(sheet) <= len(names):
-        chosen = names[int(sheet) - 1]
+        candidates = [names[int(sheet) - 1]]
     else:
         raise errors.CurtoolError(
             errors.SHEET_NOT_FOUND,
@@ -468,28 +468,27 @@ def _read_excel(path: Path, kind: str, *, sheet: str | None) -> RawTable:
             "the workbook has: " + ", ".join(f"«{n}»" for n in names),
             path=path,
         )
-    try:
-        rows = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise errors.CurtoolError(
-            errors.CORRUPT_FILE,
-            f"sheet «{chosen}» cannot be read ({str(exc)[:120]})",
-            "open it in Excel or LibreOffice and save it again",
-            path=path,
-        ) from None
-    physical = [i + 1 for i, r in enumerate(rows) if any(_filled(c) for c in r)]
-    rows = [r for r in rows if any(_filled(c) for c in r)]
-    if not rows:
+    # Loading a sheet parses all of it, so sheets are loaded one at a time until one has data.
+    chosen, rows = candidates[0], []
+    for name in candidates:
+        chosen, rows = name, _sheet_rows(book, name, path)
+        if any(any(_filled(c) for c in r) for r in rows[:HEADER_SCAN_ROWS]):
+            break
+    keep = [i for i, r in enumerate(rows) if _row_filled(r)]
+    if not keep:
         raise errors.CurtoolError(
             errors.EMPTY_FILE,
             f"sheet «{chosen}» is empty",
             "choose another sheet with --sheet" if len(names) > 1 else "export it again",
             path=path,
         )
+    if len(keep) != len(rows):
+        rows = [rows[i] for i in keep]
+    physical = [i + 1 for i in keep]
     header_idx = pick_header_row(rows)
     header = _unique_names([_cell_text(c) for c in rows[header_idx]])
-    width = len(header)
     body = rows[header_idx + 1 :]
+    width = len(header)
     # trailing empty header cells with no data under them are formatting, not columns
     while (
         width > 1
@@ -498,9 +497,13 @@ def _read_excel(path: Path, kind: str, *, sheet: str | None) -> RawTable:
     ):
         width -= 1
     header = header[:width]
-    cells = [list(r[:width]) + [None] * (width - len(r)) for r in body]
-    frame = pd.DataFrame(cells, columns=header, dtype=object)
-    frame = frame.where(frame.notna(), "")
+    # calamine returns a rectangle, so the frame is built in one go and cut to the header
+    frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame(columns=range(width))
+    if frame.shape[1] < width:
+        for extra in range(frame.shape[1], width):
+            frame[extra] = None
+    frame = frame.iloc[:, :width]
+    frame.columns = header
     return RawTable(
         path=path,
         frame=frame,
@@ -510,20 +513,25 @@ def _read_excel(path: Path, kind: str, *, sheet: str | None) -> RawTable:
         header_row=physical[header_idx],
         title_rows=[" ".join(_cell_text(c) for c in r if _filled(c)) for r in rows[:header_idx]],
         lines=np.asarray(physical[header_idx + 1 :], dtype=np.int64),
-        ragged=np.zeros(len(cells), dtype=bool),
+        ragged=np.zeros(len(frame), dtype=bool),
     )
 
 
-def _pick_sheet(book, names: list[str]) -> str:
-    """The first sheet with data; most exports have one."""
-    for name in names:
-        try:
-            sheet = book.get_sheet_by_name(name)
-            if sheet.height > 0 and sheet.width > 0:
-                return name
-        except Exception:  # a chart sheet or similar: skip it
-            continue
-    return names[0]
+def _sheet_rows(book, name: str, path: Path) -> list[list[object]]:
+    try:
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine has its own error types for damaged sheets
+        raise errors.CurtoolError(
+            errors.CORRUPT_FILE,
+            f"sheet «{name}» cannot be read ({str(exc)[:120]})",
+            "open it in Excel or LibreOffice and save it again",
+            path=path,
+        ) from None
+
+
+def _row_filled(row: list[object]) -> bool:
+    # stops at the first filled cell, which in a data row is nearly always the first one
+    return any(c is not None and c != "" and not (isinstance(c, str) and not c.strip()) for c in row)
 
 
 def _filled(cell: object) -> bool:

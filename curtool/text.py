@@ -11,7 +11,6 @@ _TAG = re.compile(r"<\s*(br|p|div|li|tr|h\d)\b[^>]*>|<\s*/\s*(p|div|li|tr|h\d)\s
 _ANY_TAG = re.compile(r"<[^<>]{0,400}>")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);?", re.I)
-_SPACE = re.compile(r"\s+")
 
 
 def _needs_cleaning(text: str) -> bool:
@@ -44,10 +43,13 @@ def clean_text(value: object) -> str:
         text = _ANY_TAG.sub(" ", text)
     if "&" in text and _ENTITY.search(text):
         text = html.unescape(text)
-    text = _URL.sub(" ", text)
-    # Exports from Инцидент Менеджмент often start the text with a stray quote
-    text = text.lstrip().lstrip("'").replace("\xa0", " ")
-    return _SPACE.sub(" ", text).strip()
+    if "http" in text or "www" in text or "WWW" in text or "HTTP" in text:
+        text = _URL.sub(" ", text)
+    # str.split() knows every Unicode space (\xa0 included) and beats a regex here
+    text = " ".join(text.split())
+    if text.startswith("'"):  # Инцидент Менеджмент often starts the text with a stray quote
+        text = text.lstrip("'").lstrip()
+    return text
 
 
 def clean_series(values: pd.Series) -> pd.Series:

@@ -1,0 +1,166 @@
+"""Measure every stage at analyst-sized inputs; write the figures to benchmarks/RESULTS.md.
+
+    python benchmarks/run.py                      # 100k and 1M rows, every stage
+    python benchmarks/run.py --sizes 100000 --stages load_csv classify
+
+Each stage runs in its own process so its peak memory is its own (``ru_maxrss`` of
+the child).  Generated inputs are cached in benchmarks/work/ (not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / "work"
+RESULTS_MD = ROOT / "benchmarks" / "RESULTS.md"
+RESULTS_JSON = ROOT / "benchmarks" / "results.json"
+
+# stage -> (input kind, limit in seconds at 1M rows or None, memory limit in GB or None, what it does)
+STAGES: dict[str, tuple[str, float | None, float | None, str]] = {
+    "load_csv": (
+        "csv",
+        10,
+        3,
+        "loader.load on a cp1251 `;` CSV: parse, normalise, dates, districts, duplicates",
+    ),
+    "load_xlsx": ("xlsx", 30, None, "loader.load on an «Инцидент Менеджмент» XLSX with a title row"),
+    "classify_model": ("csv", None, None, "the model stage alone on loaded messages (rows/s)"),
+    "classify_cli": ("csv", 90, 4, "`curtool classify in.csv -o out.csv` end to end"),
+    "notebook_baseline": (
+        "xlsx",
+        None,
+        None,
+        "the notebook way: read_excel, TF-IDF word+char_wb 2–5, LogisticRegression, to_excel",
+    ),
+    "classify_cli_xlsx": (
+        "xlsx",
+        None,
+        None,
+        "`curtool classify in.xlsx -o out.xlsx` end to end (to compare with the notebook way)",
+    ),
+    "recurring": ("csv", 300, 6, "recurring.find_recurring over all messages (after loading)"),
+    "report": ("csv", 120, 6, "`curtool report` end to end: load, classify, recurring, aggregate, workbook"),
+}
+
+
+def stage_input(kind: str, rows: int) -> Path:
+    WORK.mkdir(parents=True, exist_ok=True)
+    from curtool import synthetic
+
+    path = WORK / f"messages-{rows}.{kind}"
+    if not path.exists():
+        started = time.perf_counter()
+        if kind == "csv":
+            synthetic.write_benchmark_csv(path, rows, seed=1)
+        else:
+            synthetic.write_benchmark_xlsx(path, rows, seed=1)
+        print(f"  generated {path.name} in {time.perf_counter() - started:.1f} s", flush=True)
+    return path
+
+
+def run_stage(stage: str, path: Path) -> dict[str, float]:
+    """Run one stage in a child process; return wall seconds, peak RSS and the child's own figures."""
+    cmd = [sys.executable, str(Path(__file__).parent / "stages.py"), stage, str(path)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    out = proc.stdout.read() if proc.stdout else ""
+    err = proc.stderr.read() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"stage {stage} failed:\n{err[-2000:]}")
+    figures = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
+    figures["process_wall_s"] = round(wall, 2)
+    figures["peak_rss_gb"] = round(usage.ru_maxrss / 1024 / 1024, 2)
+    return figures
+
+
+def machine() -> str:
+    import psutil
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+        cpu = model
+    except (OSError, StopIteration):
+        pass
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=list(STAGES))
+    args = parser.parse_args()
+    previous = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {"runs": {}}
+    runs = previous.get("runs", {})
+    for rows in args.sizes:
+        for stage in args.stages:
+            kind = STAGES[stage][0]
+            print(f"{stage} @ {rows:,} rows …", flush=True)
+            figures = run_stage(stage, stage_input(kind, rows))
+            figures["rows"] = rows
+            figures["measured"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            runs[f"{stage}@{rows}"] = figures
+            print("  " + json.dumps(figures, ensure_ascii=False), flush=True)
+            RESULTS_JSON.write_text(
+                json.dumps({"machine": machine(), "runs": runs}, indent=2, ensure_ascii=False)
+            )
+    write_markdown(machine(), runs)
+
+
+def write_markdown(machine_text: str, runs: dict[str, dict]) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Produced by `python benchmarks/run.py` (see its docstring for options); raw figures in",
+        "`benchmarks/results.json`. Each stage runs in its own process; peak memory is that",
+        "process's maximum resident set size. Inputs are generated by `curtool.synthetic`",
+        "(ПОС-style cp1251 CSV, or «Инцидент Менеджмент»-style XLSX with a title row).",
+        "",
+        f"Machine: {machine_text}",
+        "",
+        "| stage | rows | wall, s | rows/s | peak memory, GB | target at 1M | what is measured |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for key, fig in sorted(
+        runs.items(), key=lambda kv: (list(STAGES).index(kv[0].split("@")[0]), kv[1]["rows"])
+    ):
+        stage = key.split("@")[0]
+        _, limit_s, limit_gb, what = STAGES[stage]
+        wall = fig.get("stage_wall_s", fig["process_wall_s"])
+        rate = fig["rows"] / wall if wall else 0
+        target = " / ".join(
+            t
+            for t in ((f"≤ {limit_s:g} s" if limit_s else ""), (f"≤ {limit_gb:g} GB" if limit_gb else ""))
+            if t
+        )
+        extra = "; ".join(
+            f"{k} {v}"
+            for k, v in fig.items()
+            if k not in {"rows", "measured", "process_wall_s", "peak_rss_gb", "stage_wall_s"}
+        )
+        lines.append(
+            f"| {stage} | {fig['rows']:,} | {wall:.1f} | {rate:,.0f} | {fig['peak_rss_gb']:.2f} | {target or '–'} | {what}{'; ' + extra if extra else ''} |"
+        )
+    RESULTS_MD.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""One benchmark stage in this process: ``python benchmarks/stages.py STAGE INPUT``.
+
+Prints one JSON line of figures; benchmarks/run.py adds wall time and peak memory.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def timed(func):
+    started = time.perf_counter()
+    result = func()
+    return result, round(time.perf_counter() - started, 2)
+
+
+def load_stage(path: Path) -> dict:
+    from curtool.loader import load
+
+    data, seconds = timed(lambda: load([path]))
+    return {"stage_wall_s": seconds, "messages": len(data.messages)}
+
+
+def classify_model(path: Path) -> dict:
+    from curtool.classify import classify
+    from curtool.loader import load
+    from curtool.model import load_model
+
+    data = load([path])
+    model, load_s = timed(lambda: load_model(None))
+    _, seconds = timed(lambda: classify(data.frame, model, use_given=False))
+    return {"stage_wall_s": seconds, "model_load_s": load_s, "msgs_per_s": round(len(data.frame) / seconds)}
+
+
+def cli(args: list[str]) -> dict:
+    from typer.testing import CliRunner
+
+    from curtool.cli import app
+
+    result, seconds = timed(lambda: CliRunner().invoke(app, args, catch_exceptions=False))
+    if result.exit_code != 0:
+        raise SystemExit(f"curtool {' '.join(args)} failed: {result.output[-1000:]}")
+    return {"stage_wall_s": seconds}
+
+
+def classify_cli(path: Path, suffix: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        return cli(["classify", str(path), "-o", str(Path(tmp) / f"out{suffix}")])
+
+
+def notebook_baseline(path: Path) -> dict:
+    """What an analyst would write in a notebook, with pandas' and scikit-learn's defaults."""
+    import numpy as np
+    import pandas as pd
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    started = time.perf_counter()
+    frame = pd.read_excel(path, header=1)  # the title row is skipped by hand, as analysts do
+    text_col = next(c for c in frame.columns if "Текст" in str(c))
+    texts = frame[text_col].fillna("").astype(str)
+    group = frame["Группа тем"].fillna("").astype(str)
+    labelled = group != ""
+    word = TfidfVectorizer(ngram_range=(1, 2), min_df=2)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2)
+    train_idx = np.flatnonzero(labelled.to_numpy())[:20_000]
+    x_train = hstack(
+        [word.fit_transform(texts.iloc[train_idx]), char.fit_transform(texts.iloc[train_idx])]
+    ).tocsr()
+    model = LogisticRegression(max_iter=200).fit(x_train, group.iloc[train_idx])
+    predicted = []
+    for start in range(0, len(texts), 50_000):
+        chunk = texts.iloc[start : start + 50_000]
+        x = hstack([word.transform(chunk), char.transform(chunk)]).tocsr()
+        predicted.extend(model.predict(x))
+    frame["sector"] = predicted
+    with tempfile.TemporaryDirectory() as tmp:
+        frame.to_excel(Path(tmp) / "out.xlsx", index=False)
+    return {"stage_wall_s": round(time.perf_counter() - started, 2)}
+
+
+def recurring_stage(path: Path) -> dict:
+    from curtool import columns as C
+    from curtool.loader import load
+    from curtool.recurring import find_recurring
+
+    data = load([path])
+    sectors = data.frame[C.GROUP].where(data.frame[C.GROUP] != "", "Прочее")
+    result, seconds = timed(lambda: find_recurring(data.frame, sectors))
+    return {"stage_wall_s": seconds, "problems": len(result.problems)}
+
+
+def report_stage(path: Path) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        return cli(["report", str(path), "-o", str(Path(tmp) / "r-{week}.xlsx"), "--quiet"])
+
+
+def main() -> None:
+    stage, path = sys.argv[1], Path(sys.argv[2])
+    runners = {
+        "load_csv": lambda: load_stage(path),
+        "load_xlsx": lambda: load_stage(path),
+        "classify_model": lambda: classify_model(path),
+        "classify_cli": lambda: classify_cli(path, ".csv"),
+        "classify_cli_xlsx": lambda: classify_cli(path, ".xlsx"),
+        "notebook_baseline": lambda: notebook_baseline(path),
+        "recurring": lambda: recurring_stage(path),
+        "report": lambda: report_stage(path),
+    }
+    print(json.dumps(runners[stage]()))
+
+
+if __name__ == "__main__":
+    main()
