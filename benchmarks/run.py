@@ -156,8 +156,10 @@ def write_markdown(machine_text: str, runs: dict[str, dict]) -> None:
             for k, v in fig.items()
             if k not in {"rows", "measured", "process_wall_s", "peak_rss_gb", "stage_wall_s"}
         )
+        note = f"{what}; {extra}" if extra else what
         lines.append(
-            f"| {stage} | {fig['rows']:,} | {wall:.1f} | {rate:,.0f} | {fig['peak_rss_gb']:.2f} | {target or '–'} | {what}{'; ' + extra if extra else ''} |"
+            f"| {stage} | {fig['rows']:,} | {wall:.1f} | {rate:,.0f} | {fig['peak_rss_gb']:.2f} "
+            f"| {target or '–'} | {note} |"
         )
     RESULTS_MD.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
