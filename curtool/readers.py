@@ -152,14 +152,32 @@ def decode(data: bytes, encoding: str, path: Path) -> str:
         ) from None
 
 
-def detect_separator(lines: list[str]) -> str:
-    """The separator that splits the header line most (csv.Sniffer fails on real exports)."""
-    best, best_count = ";", 0
-    for line in lines:
-        counts = {sep: line.count(sep) for sep in SEPARATORS}
-        sep = max(counts, key=lambda s: counts[s])
-        if counts[sep] > best_count:
-            best, best_count = sep, counts[sep]
+def detect_separator(head: str | list[str]) -> str:
+    """The separator that splits the most records into the same number of fields.
+
+    Counting in one line fails when a message text has more commas than the header
+    has semicolons, and csv.Sniffer fails on multi-line quoted fields; reading the
+    head of the file with each candidate and taking the most consistent wins both.
+    """
+    import csv
+    from collections import Counter
+
+    if isinstance(head, list):
+        head = "\n".join(head)
+    cut = head.rfind("\n")
+    sample = head[:cut] if cut > 0 else head  # the last line may be cut short
+    best, best_score = ";", (0, 0)
+    for sep in SEPARATORS:
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=sep) if any(r)]
+        except csv.Error:
+            continue
+        if not widths:
+            continue
+        width, freq = Counter(widths).most_common(1)[0]
+        score = (freq if width > 1 else 0, width)
+        if score > best_score:
+            best, best_score = sep, score
     return best
 
 
@@ -242,7 +260,7 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
         raise errors.CurtoolError(
             errors.EMPTY_FILE, "the file has no text in it", "export it again", path=path
         )
-    sep = separator or detect_separator(head_lines)
+    sep = separator or detect_separator(head_text[:65536])
     structure = _scan_records(data, sep)
     first = [structure.split_line(data, i, sep, enc) for i in range(min(len(structure), 30))]
     header_idx = pick_header_row(first)

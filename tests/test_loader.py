@@ -323,3 +323,9 @@ def test_config_file_overrides_columns_and_refuses_typos(tmp_path):
         load_config(cfg_file)
     assert exc.value.code == errors.BAD_CONFIG
     assert "[colums]" in exc.value.message
+
+
+def test_separator_is_not_fooled_by_commas_in_long_texts():
+    text = "a, b, c, d, e, f, g, h, i, j, k, l"
+    head = f'Номер;Дата;Текст\n1;14.09.2026;"{text}\n{text}\n{text}"\n2;15.09.2026;{text}\n'
+    assert detect_separator(head) == ";"
