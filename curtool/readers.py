@@ -152,6 +152,14 @@ def decode(data: bytes, encoding: str, path: Path) -> str:
         ) from None
 
 
+def _norm_header(value: object) -> str:
+    text = str(value).strip().lower().replace("ё", "е")
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
+
+
+_ALIASES = {_norm_header(a) for aliases in FIELD_ALIASES.values() for a in aliases}
+
+
 def detect_separator(head: str | list[str]) -> str:
     """The separator that splits the most records into the same number of fields.
 
@@ -166,27 +174,21 @@ def detect_separator(head: str | list[str]) -> str:
         head = "\n".join(head)
     cut = head.rfind("\n")
     sample = head[:cut] if cut > 0 else head  # the last line may be cut short
-    best, best_score = ";", (0, 0)
+    best, best_score = ";", (False, 0, 0)
     for sep in SEPARATORS:
         try:
-            widths = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=sep) if any(r)]
+            records = [r for r in csv.reader(io.StringIO(sample), delimiter=sep) if any(r)]
         except csv.Error:
             continue
-        if not widths:
+        if not records:
             continue
-        width, freq = Counter(widths).most_common(1)[0]
-        score = (freq if width > 1 else 0, width)
+        width, freq = Counter(len(r) for r in records).most_common(1)[0]
+        # a header of known column names settles it; consistency decides otherwise
+        known = max(sum(_norm_header(c) in _ALIASES for c in r) for r in records[:HEADER_SCAN_ROWS])
+        score = (known >= 2, freq if width > 1 else 0, width)
         if score > best_score:
             best, best_score = sep, score
     return best
-
-
-def _norm_header(value: object) -> str:
-    text = str(value).strip().lower().replace("ё", "е")
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
-
-
-_ALIASES = {_norm_header(a) for aliases in FIELD_ALIASES.values() for a in aliases}
 
 
 def pick_header_row(rows: list[list[object]]) -> int:
