@@ -1,0 +1,612 @@
+"""The weekly report: every figure of one week as DataFrames plus sentences for a letter.
+
+:func:`build_report` runs the analysis (:mod:`curtool.aggregate`) for one ISO
+week and returns a :class:`Report`; :func:`curtool.workbook.write_report`
+writes it.  Nothing here prints or writes files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from curtool import aggregate as agg
+from curtool import columns as C
+from curtool import errors
+from curtool.pii import mask_series, mask_text
+
+# Keys of the report's own tables (workbook.py maps them to Russian headers).
+LABEL = "label"
+VALUE = "value"
+KIND = "kind"  # how a key figure is formatted: int / pct / hours / float / text
+CREATED_IN_REPORT = "counted"  # «учтено в отчёте»: does a rejected row count in the figures
+REASON_CODES = "reason_codes"
+REASONS = "reasons"
+NEW = "new"
+IN_WEEK = "in_week"
+MONTHS_GENITIVE = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
+# Problem columns the recurring stage promises (issue #4)
+PROBLEM_COLUMNS: tuple[str, ...] = getattr(
+    C,
+    "PROBLEM_FIELDS",
+    (
+        "id",
+        "district",
+        "sector",
+        "label",
+        "place",
+        "count",
+        "weeks",
+        "first_seen",
+        "last_seen",
+        "trend",
+        "returned_after_resolved",
+        "systemic",
+        "message_ids",
+    ),
+)
+# Columns never masked: identifiers made of digits would read as phone numbers
+_NO_MASK = {C.ID, C.ROW, C.PROBLEM_ID, "id", "message_ids", C.WEEK, C.FILE}
+
+
+@runtime_checkable
+class RecurringLike(Protocol):
+    """What the report needs from ``recurring.find_recurring``'s result."""
+
+    problems: pd.DataFrame
+    assignments: pd.Series
+
+
+@dataclass
+class Report:
+    """One week's analysis: the tables of every sheet and the summary sentences."""
+
+    week: str
+    week_start: date
+    week_end: date  # Sunday
+    weeks_back: int
+    generated: datetime
+    totals: agg.WeekTotals
+    summary_lines: list[str]
+    key_figures: pd.DataFrame  # label, value, kind
+    heat: agg.HeatMap
+    weekly_by_sector: pd.DataFrame  # weeks × sectors
+    weekly_by_district: pd.DataFrame  # weeks × districts
+    surges: pd.DataFrame
+    surge_rule: str  # the statistic and threshold, in words, for the sheet
+    recurring: pd.DataFrame | None  # None when the recurring stage was not run
+    platforms: pd.DataFrame
+    sources: pd.DataFrame
+    response_by_sector: pd.DataFrame
+    response_by_district: pd.DataFrame
+    deadlines: agg.Deadlines
+    messages: pd.DataFrame
+    rejected: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    masked: bool = False
+
+    @property
+    def period(self) -> str:
+        """«17–23 ноября 2026 г.»"""
+        return format_period(self.week_start, self.week_end)
+
+
+# --- words ---------------------------------------------------------------------------
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """Russian noun form for ``n``: 1 сообщение, 2 сообщения, 5 сообщений."""
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def fmt_int(n: float) -> str:
+    return f"{round(float(n)):,}".replace(",", "\u00a0")
+
+
+def fmt_num(x: float, digits: int = 1) -> str:
+    if x != x:
+        return "—"
+    return f"{x:,.{digits}f}".replace(",", "\u00a0").replace(".", ",")
+
+
+def fmt_messages(n: int) -> str:
+    return f"{fmt_int(n)} {plural(n, 'сообщение', 'сообщения', 'сообщений')}"
+
+
+def format_period(start: date, end: date) -> str:
+    """A week as written in a letter: «17–23 ноября 2026 г.», across months and years too."""
+    if start.year != end.year:
+        return (
+            f"{start.day} {MONTHS_GENITIVE[start.month - 1]} {start.year} г. – "
+            f"{end.day} {MONTHS_GENITIVE[end.month - 1]} {end.year} г."
+        )
+    if start.month != end.month:
+        return (
+            f"{start.day} {MONTHS_GENITIVE[start.month - 1]} – "
+            f"{end.day} {MONTHS_GENITIVE[end.month - 1]} {end.year} г."
+        )
+    return f"{start.day}–{end.day} {MONTHS_GENITIVE[end.month - 1]} {end.year} г."
+
+
+def change_words(current: float, reference: float) -> str:
+    """«на 14% больше» / «на 5% меньше» / «столько же»; "" when there is nothing to compare."""
+    if reference != reference or reference <= 0:
+        return ""
+    change = (current - reference) / reference
+    pct = round(abs(change) * 100)
+    if pct == 0:
+        return "столько же"
+    ratio = round(current / reference, 1)
+    if ratio >= 2:  # «на 250% больше» reads worse than «в 3,5 раза больше»
+        if ratio == int(ratio):
+            return f"в {int(ratio)} {plural(int(ratio), 'раз', 'раза', 'раз')} больше"
+        return f"в {fmt_num(ratio)} раза больше"
+    return f"на {pct}% {'больше' if change > 0 else 'меньше'}"
+
+
+def change_short(current: float, reference: float) -> str:
+    """«+12% к среднему» / «−5% к среднему»; «раньше не было» against zero; "" without one."""
+    if reference != reference:
+        return ""
+    if reference <= 0:
+        return "раньше не было" if current else ""
+    pct = round((current - reference) / reference * 100)
+    return f"{'+' if pct > 0 else '−' if pct < 0 else '±'}{abs(pct)}% к среднему"
+
+
+# --- population ------------------------------------------------------------------------
+_DISTRICT_HEADERS = (
+    "district",
+    "район",
+    "муниципалитет",
+    "муниципальное образование",
+    "мо",
+    "name",
+)
+_POPULATION_HEADERS = (
+    "population",
+    "население",
+    "численность",
+    "жителей",
+    "residents",
+    "численность населения",
+)
+
+
+def read_population(path: str | Path) -> pd.DataFrame:
+    """A population table (CSV/XLSX: district, population) as ``_district``, ``population``."""
+    path = Path(path)
+    if not path.exists():
+        raise errors.CurtoolError(
+            errors.FILE_NOT_FOUND, "population file not found", "check the path", path=path
+        )
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            table = pd.read_excel(path, dtype=object)
+        else:
+            table = pd.read_csv(path, sep=None, engine="python", dtype=object, encoding="utf-8-sig")
+    except Exception as exc:  # any reader failure is the file's fault, not ours
+        raise errors.CurtoolError(
+            errors.CORRUPT_FILE,
+            f"cannot read the population table: {exc}",
+            "save it as CSV (UTF-8) or XLSX",
+            path=path,
+        ) from exc
+    headers = {str(c).strip().lower().replace("ё", "е"): c for c in table.columns}
+    district = next((headers[h] for h in _DISTRICT_HEADERS if h in headers), None)
+    population = next((headers[h] for h in _POPULATION_HEADERS if h in headers), None)
+    if district is None or population is None:
+        raise errors.CurtoolError(
+            errors.NO_SUCH_COLUMN,
+            "the population table needs a district column and a population column",
+            "name them «district» and «population» (or «район» and «население»)",
+            path=path,
+        )
+    numbers = pd.to_numeric(
+        table[population].astype(str).str.replace(r"[\s\u00a0]", "", regex=True).str.replace(",", "."),
+        errors="coerce",
+    )
+    bad = numbers.isna() | (numbers <= 0)
+    if bad.any():
+        first = int(np.flatnonzero(bad.to_numpy())[0])
+        raise errors.CurtoolError(
+            errors.BAD_OPTION,
+            f"population «{table[population].iloc[first]}» is not a positive number",
+            "write the number of residents as digits",
+            path=path,
+            row=first + 1,
+            column=str(population),
+        )
+    return pd.DataFrame(
+        {C.DISTRICT: table[district].astype(str).str.strip(), C.POPULATION: numbers.astype(float)}
+    )
+
+
+# --- building ------------------------------------------------------------------------------
+def build_report(
+    frame: pd.DataFrame,
+    classified: pd.DataFrame,
+    recurring: RecurringLike | None = None,
+    *,
+    week: str | None = None,
+    today: date | None = None,
+    weeks_back: int = 8,
+    population: pd.DataFrame | None = None,
+    deadlines: dict | agg.Deadlines | None = None,
+    mask_pii: bool = False,
+) -> Report:
+    """All the analysis of one ISO week.
+
+    ``frame`` is the loaded frame (``_`` columns; duplicates are skipped),
+    ``classified`` holds ``sector`` and ``sector_confidence`` indexed like it.
+    ``week``: None = latest complete week in the data, ``"last"`` = last
+    complete week before ``today``, or ``"YYYY-Www"``.  ``population`` is a
+    table with ``_district`` and ``population`` (see :func:`read_population`).
+    """
+    if weeks_back < 1:
+        raise errors.CurtoolError(
+            errors.BAD_OPTION, "weeks back must be at least 1", "for example --weeks-back 8"
+        )
+    if C.CREATED not in frame:
+        raise errors.CurtoolError(
+            errors.NO_DATA,
+            "the messages have no creation date",
+            "map the date column with --column created=…",
+        )
+    today = today or date.today()
+    week = agg.resolve_week(frame, week, today)
+    start, end = agg.week_bounds(week)
+    deadline_table = agg.deadlines_from(deadlines)
+    prepared = agg.prepare(frame, classified[C.SECTOR])
+    notes: list[str] = []
+
+    pop_series = None
+    if population is not None:
+        pop_series, unmatched = agg.match_population(population, prepared[C.DISTRICT].unique())
+        if unmatched:
+            notes.append(
+                "В таблице населения есть районы без сообщений или с иным написанием: "
+                + ", ".join(unmatched[:20])
+            )
+        no_pop = sorted(set(prepared[C.DISTRICT]) - set(pop_series.index) - {C.NO_DISTRICT})
+        if no_pop:
+            notes.append("Нет численности населения для: " + ", ".join(no_pop[:20]))
+
+    totals = agg.week_totals(prepared, week, weeks_back)
+    heat = agg.heat_map(prepared, week, weeks_back, pop_series)
+    weeks = agg.window_weeks(week, weeks_back)
+    by_sector = agg.weekly_series(prepared, weeks, C.SECTOR)
+    by_district = agg.weekly_series(prepared, weeks, C.DISTRICT)
+    surge_table = agg.surges(prepared, week, weeks_back)
+    surge_rule = (
+        "Всплеск — клетка «район × сектор», где за неделю не меньше "
+        f"{agg.SURGE_MIN_COUNT} сообщений, не меньше чем в {fmt_num(agg.SURGE_MIN_RATIO, 0)} раза "
+        f"больше среднего за предыдущие недели (до {weeks_back}) и вероятность получить "
+        f"столько же или больше случайно p < {agg.SURGE_ALPHA:g} (пуассоновская модель "
+        "с неопределённостью среднего: отрицательное биномиальное распределение, "
+        "априорное Gamma(0,5))."
+    )
+    by_platform, by_source = agg.sources(prepared, week)
+    rt_sector = agg.response_times(prepared, week, C.SECTOR, deadline_table)
+    rt_district = agg.response_times(prepared, week, C.DISTRICT, deadline_table)
+
+    in_week = prepared.index[prepared[C.WEEK] == week]
+    assignments = None
+    if recurring is not None:
+        assignments = recurring.assignments.reindex(frame.index).fillna("").astype(str)
+    messages = _messages(frame, classified, prepared, in_week, assignments)
+    problems = _problems(recurring, start, end, assignments, in_week) if recurring is not None else None
+    rejected = _rejected(frame, start, end)
+
+    report = Report(
+        week=week,
+        week_start=start.date(),
+        week_end=(end - pd.Timedelta(days=1)).date(),
+        weeks_back=weeks_back,
+        generated=datetime.now().replace(microsecond=0),
+        totals=totals,
+        summary_lines=[],
+        key_figures=pd.DataFrame(),
+        heat=heat,
+        weekly_by_sector=by_sector,
+        weekly_by_district=by_district,
+        surges=surge_table,
+        surge_rule=surge_rule,
+        recurring=problems,
+        platforms=by_platform,
+        sources=by_source,
+        response_by_sector=rt_sector,
+        response_by_district=rt_district,
+        deadlines=deadline_table,
+        messages=messages,
+        rejected=rejected,
+        notes=notes,
+    )
+    report.summary_lines = _summary(report)
+    report.key_figures = _key_figures(report)
+    if mask_pii:
+        _mask(report)
+    return report
+
+
+def _messages(
+    frame: pd.DataFrame,
+    classified: pd.DataFrame,
+    prepared: pd.DataFrame,
+    rows: pd.Index,
+    assignments: pd.Series | None,
+) -> pd.DataFrame:
+    """Every message of the week, oldest first, with its original text."""
+
+    def column(name: str, default: object = "") -> pd.Series:
+        return frame.loc[rows, name] if name in frame else pd.Series(default, index=rows, dtype=object)
+
+    table = pd.DataFrame(
+        {
+            C.ID: column(C.ID).astype(str),
+            C.CREATED: prepared.loc[rows, C.CREATED],
+            C.DISTRICT: prepared.loc[rows, C.DISTRICT],
+            C.SECTOR: prepared.loc[rows, C.SECTOR],
+            C.SECTOR_CONFIDENCE: (
+                classified.loc[rows, C.SECTOR_CONFIDENCE].astype(float)
+                if C.SECTOR_CONFIDENCE in classified
+                else np.nan
+            ),
+            C.PROBLEM_ID: assignments.loc[rows] if assignments is not None else "",
+            C.PLATFORM: agg.platforms(prepared.loc[rows]),
+            C.STATUS: prepared.loc[rows, C.STATUS],
+            C.TEXT: column(C.TEXT).fillna("").astype(str),
+            C.URL: prepared.loc[rows, C.URL].astype(str),
+            C.FILE: column(C.FILE).astype(str),
+            C.ROW: column(C.ROW, np.nan),
+        },
+        index=rows,
+    )
+    return table.sort_values(C.CREATED, kind="stable")
+
+
+def _problems(
+    recurring: RecurringLike,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    assignments: pd.Series | None,
+    in_week: pd.Index,
+) -> pd.DataFrame:
+    problems = recurring.problems.copy()
+    for name in PROBLEM_COLUMNS:
+        if name not in problems:
+            problems[name] = "" if name not in ("count", "weeks") else 0
+    first_seen = pd.to_datetime(problems["first_seen"], errors="coerce")
+    problems[NEW] = (first_seen >= start) & (first_seen < end)
+    if assignments is not None and len(problems):
+        week_counts = assignments.loc[in_week]
+        week_counts = week_counts[week_counts != ""].value_counts()
+        problems[IN_WEEK] = problems["id"].astype(str).map(week_counts).fillna(0).astype("int64")
+    else:
+        problems[IN_WEEK] = 0
+    problems["message_ids"] = problems["message_ids"].map(
+        lambda v: (
+            "; ".join(map(str, v))
+            if isinstance(v, (list, tuple, np.ndarray))
+            else ("" if v is None else str(v))
+        )
+    )
+    for flag in ("returned_after_resolved", "systemic"):
+        problems[flag] = problems[flag].fillna(False).astype(bool)
+    order = [NEW, IN_WEEK, *PROBLEM_COLUMNS]
+    problems = problems[order + [c for c in problems.columns if c not in order]]
+    return problems.sort_values(
+        [NEW, "systemic", IN_WEEK, "count"], ascending=False, kind="stable"
+    ).reset_index(drop=True)
+
+
+def _rejected(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Rows with issue codes that belong to the week or to no week (unreadable date)."""
+    cols = [C.FILE, C.ROW, C.ID, CREATED_IN_REPORT, REASON_CODES, REASONS, C.TEXT]
+    if C.ISSUES not in frame:
+        return pd.DataFrame(columns=cols)
+    issues = frame[C.ISSUES].fillna("").astype(str)
+    created = pd.to_datetime(frame[C.CREATED])
+    relevant = (issues != "") & (created.isna() | ((created >= start) & (created < end)))
+    rows = frame.loc[relevant]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    codes = issues[relevant]
+    duplicate = rows[C.DUPLICATE].astype(bool) if C.DUPLICATE in rows else pd.Series(False, index=rows.index)
+
+    def describe(joined: str) -> str:
+        return "; ".join(C.ISSUE_DESCRIPTIONS.get(code, code) for code in joined.split(";") if code)
+
+    descriptions = {u: describe(u) for u in pd.unique(codes)}
+    table = pd.DataFrame(
+        {
+            C.FILE: rows[C.FILE].astype(str) if C.FILE in rows else "",
+            C.ROW: rows[C.ROW] if C.ROW in rows else np.nan,
+            C.ID: rows[C.ID].astype(str) if C.ID in rows else "",
+            # duplicates and undated rows are out of every figure; other issues only flag a row
+            CREATED_IN_REPORT: ~duplicate & created[relevant].notna(),
+            REASON_CODES: codes,
+            REASONS: codes.map(descriptions),
+            C.TEXT: rows[C.TEXT].fillna("").astype(str) if C.TEXT in rows else "",
+        }
+    )
+    return table.reset_index(drop=True)
+
+
+# --- sentences -------------------------------------------------------------------------
+def _short(text: str, limit: int) -> str:
+    """Cut at a word boundary with «…» so a sentence stays readable."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;: ") + "…"
+
+
+def _top_with_change(counts: pd.Series, baseline: pd.Series, n: int = 3) -> str:
+    parts = []
+    for name, value in counts[counts > 0].sort_values(ascending=False, kind="stable").head(n).items():
+        change = change_short(float(value), float(baseline.get(name, np.nan)))
+        parts.append(f"{name} — {fmt_int(value)}" + (f" ({change})" if change else ""))
+    return ", ".join(parts)
+
+
+def _summary(report: Report) -> list[str]:
+    t = report.totals
+    lines: list[str] = []
+    first = f"За неделю {report.period} поступило {fmt_messages(t.count)}"
+    vs_prev = change_words(t.count, t.previous)
+    if t.count == 0:
+        first = f"За неделю {report.period} сообщений не поступило"
+        if t.previous:
+            first += f" (неделей ранее — {fmt_int(t.previous)})"
+        return [first + ".", *report.notes]
+    if vs_prev:
+        first += f", {vs_prev}, чем неделей ранее ({fmt_int(t.previous)})"
+    elif t.previous == 0 and t.count:
+        first += ", неделей ранее сообщений не было"
+    vs_base = change_words(t.count, t.baseline)
+    if vs_base and t.baseline_weeks:
+        forms = ("предыдущую неделю", "предыдущие недели", "предыдущих недель")
+        weeks = f"{t.baseline_weeks} {plural(t.baseline_weeks, *forms)}"
+        compare = f"{vs_base}, чем" if vs_base != "столько же" else "столько же, сколько"
+        first += f"; {compare} в среднем за {weeks} ({fmt_num(t.baseline)})"
+    lines.append(first + ".")
+    if t.count == 0:
+        lines.append("Сообщений за эту неделю в данных нет.")
+        return lines + report.notes
+
+    heat = report.heat
+    sector_counts = heat.counts.sum(axis=0)
+    # without a covered earlier week there is no baseline (a sum of NaN would read as 0)
+    sector_base = heat.baseline.sum(axis=0, min_count=1)
+    lines.append("Больше всего сообщений по секторам: " + _top_with_change(sector_counts, sector_base) + ".")
+    district_counts = heat.counts.sum(axis=1).drop(C.NO_DISTRICT, errors="ignore")
+    district_base = heat.baseline.sum(axis=1, min_count=1)
+    if (district_counts > 0).any():
+        lines.append("Больше всего — из районов: " + _top_with_change(district_counts, district_base) + ".")
+    if heat.rate is not None:
+        rate = heat.rate.sum(axis=1).dropna()
+        rate = rate[rate > 0].sort_values(ascending=False)
+        if len(rate):
+            top = ", ".join(f"{name} — {fmt_num(v)}" for name, v in rate.head(3).items())
+            lines.append(f"Больше всего на 10 000 жителей: {top}.")
+
+    if len(report.surges):
+        items = [
+            f"{r[C.DISTRICT]}, {r[C.SECTOR]} — {fmt_messages(r[C.COUNT])} "
+            f"при обычных {fmt_num(r[C.BASELINE])} в неделю"
+            for _, r in report.surges.head(5).iterrows()
+        ]
+        more = len(report.surges) - len(items)
+        tail = f" и ещё {more}" if more > 0 else ""
+        lines.append(f"Всплески ({len(report.surges)}): " + "; ".join(items) + tail + ".")
+    else:
+        lines.append("Значимых всплесков по районам и секторам нет.")
+
+    problems = report.recurring
+    if problems is not None and len(problems):
+        n_new = int(problems[NEW].sum())
+        n_sys = int(problems["systemic"].sum())
+        n_ret = int(problems["returned_after_resolved"].sum())
+        line = (
+            f"Повторяющихся проблем: {fmt_int(len(problems))}, из них новых за неделю — {n_new}, "
+            f"системных — {n_sys}, вернувшихся после решения — {n_ret}."
+        )
+        attention = problems[problems[NEW] | problems["systemic"] | problems["returned_after_resolved"]]
+        attention = attention[attention[IN_WEEK] > 0] if (attention[IN_WEEK] > 0).any() else attention
+        items = []
+        for _, r in attention.sort_values("count", ascending=False, kind="stable").head(3).iterrows():
+            # the label usually names the place already; the district is enough beside it
+            label = _short(str(r["label"]).strip() or str(r["sector"]), 90)
+            district = str(r["district"]).strip()
+            week_part = f", за неделю — {int(r[IN_WEEK])}" if r[IN_WEEK] else ""
+            items.append(
+                f"{r['id']} «{label}»"
+                + (f" ({district})" if district else "")
+                + f" — {fmt_messages(int(r['count']))}{week_part}"
+            )
+        if items:
+            line += " Требуют внимания: " + "; ".join(items) + "."
+        lines.append(line)
+
+    total_rt = report.response_by_sector.iloc[-1]
+    if total_rt[agg.RT_ANSWERED]:
+        line = f"Медиана времени до первого ответа — {fmt_num(total_rt[agg.RT_FIRST_MEDIAN])} ч"
+        overdue = total_rt[agg.RT_FIRST_OVERDUE]
+        if overdue == overdue:
+            line += f", позже срока ответ дан или не дан на {round(overdue * 100)}% сообщений"
+        lines.append(line + ".")
+    if t.closed:
+        line = f"За неделю закрыто {fmt_messages(t.closed)}"
+        if t.resolved:
+            line += f", из них с итогом «решено» — {fmt_int(t.resolved)}"
+        lines.append(line + ".")
+    return lines + report.notes
+
+
+def _key_figures(report: Report) -> pd.DataFrame:
+    t = report.totals
+    rt = report.response_by_sector.iloc[-1]
+    rows: list[tuple[str, object, str]] = [
+        ("Сообщений за неделю", t.count, "int"),
+        ("Неделей ранее", t.previous, "int"),
+        (f"В среднем за {t.baseline_weeks} пред. нед.", t.baseline, "float"),
+        ("Изменение к предыдущей неделе", t.change_previous, "pct"),
+        ("Изменение к среднему", t.change_baseline, "pct"),
+        ("Закрыто за неделю", t.closed, "int"),
+        ("из них решено", t.resolved, "int"),
+        ("Получили первый ответ", t.answered, "int"),
+        ("Медиана до первого ответа, ч", rt[agg.RT_FIRST_MEDIAN], "hours"),
+        ("90% ответов быстрее, ч", rt[agg.RT_FIRST_P90], "hours"),
+        ("Доля с нарушением срока ответа", rt[agg.RT_FIRST_OVERDUE], "pct"),
+        ("Медиана до закрытия, ч", rt[agg.RT_CLOSE_MEDIAN], "hours"),
+        ("Открыто с истёкшим сроком", rt[agg.RT_OPEN_OVERDUE], "int"),
+        ("Всплесков", len(report.surges), "int"),
+    ]
+    if report.recurring is not None:
+        rows.append(("Повторяющихся проблем", len(report.recurring), "int"))
+        rows.append(("из них новых", int(report.recurring[NEW].sum()), "int"))
+    rows.append(("Строк с замечаниями", len(report.rejected), "int"))
+    return pd.DataFrame(rows, columns=[LABEL, VALUE, KIND])
+
+
+def _mask_frame(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    if table is None:
+        return None
+    table = table.copy()
+    for col in table.columns:
+        if col in _NO_MASK:
+            continue
+        if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
+            table[col] = mask_series(table[col])
+    # labels of index/columns can carry text too (a district named by a user? unlikely) — leave them
+    return table
+
+
+def _mask(report: Report) -> None:
+    """Mask phones, e-mails and profile links in every table and sentence of the report."""
+    for name in ("messages", "rejected", "recurring", "surges", "platforms", "sources"):
+        setattr(report, name, _mask_frame(getattr(report, name)))
+    report.summary_lines = [mask_text(s) for s in report.summary_lines]
+    report.notes = [mask_text(s) for s in report.notes]
+    report.masked = True
