@@ -581,10 +581,9 @@ def report(
     started = time.monotonic()
     status, target, rows, week_label = "error", None, 0, week or "auto"
     try:
-        from curtool.aggregate import load_population
         from curtool.output import check_writable
         from curtool.recurring import RecurringSettings, find_recurring
-        from curtool.report import build_report
+        from curtool.report import build_report, read_population
         from curtool.workbook import write_report
 
         cfg, data = _load(
@@ -601,7 +600,7 @@ def report(
         )
         rows = len(data.frame)
         pop_path = population or cfg.population
-        pop = load_population(pop_path) if pop_path is not None else None
+        pop = read_population(pop_path) if pop_path is not None else None
         classified = _classify_frame(data.frame, cfg.model, cfg.taxonomy, True)
         settings = RecurringSettings(**_recurring_settings(cfg, None, None))
         found = find_recurring(data.frame, classified[C.SECTOR], settings)

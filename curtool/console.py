@@ -230,6 +230,6 @@ def print_report(console: Console, report) -> None:
             table(console, "Тепловая карта: крупнейшие ячейки", ["район", "сектор", "сообщений"], rows)
         )
     if report.surges is not None and not report.surges.empty:
-        cols = [c for c in ("district", "sector", "count", "baseline") if c in report.surges.columns]
+        cols = [C.DISTRICT, C.SECTOR, C.COUNT, C.BASELINE]
         rows = [tuple(r[c] for c in cols) for _, r in report.surges.head(10).iterrows()]
-        console.print(table(console, "Всплески", ["район", "сектор", "сообщений", "база"][: len(cols)], rows))
+        console.print(table(console, "Всплески", ["район", "сектор", "сообщений", "база"], rows))
