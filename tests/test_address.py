@@ -1,0 +1,181 @@
+"""Place keys: street/house normalisation, addresses in free text, the priority of sources."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from curtool import address
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("ул. Садовая", "улица Садовая", "Садовая ул.", "САДОВАЯ", "садовой улице", "ул Садовая"),
+        ("пр-кт Ленина", "проспект Ленина", "Ленина", "ул. Ленина"),
+        ("пер. Тихий", "переулок Тихий", "Тихий пер"),
+        ("б-р Победы", "бульвар Победы"),
+        ("ш. Энтузиастов", "шоссе Энтузиастов"),
+        ("ул. Щёрса", "ул. Щерса"),
+        ("мкр Северный", "микрорайон Северный"),
+    ],
+)
+def test_street_variants_share_one_key(variants: tuple[str, ...]) -> None:
+    keys = {address.normalize_street(v) for v in variants}
+    assert len(keys) == 1
+    assert "" not in keys
+
+
+def test_different_streets_stay_apart() -> None:
+    assert address.normalize_street("ул. Садовая") != address.normalize_street("ул. Советская")
+    assert address.normalize_street("ул. Мира") != address.normalize_street("ул. Мирная")
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("12", "12"),
+        ("12а", "12а"),
+        ("12 А", "12а"),
+        ("12-Б", "12б"),
+        ("д. 12", "12"),
+        ("дом 12", "12"),
+        ("12/1", "12/1"),
+        ("д 12 корп 2", "12к2"),
+        ("12 корпус 2", "12к2"),
+        ("дом 7 стр 1", "7с1"),
+        ("д. 5, кв. 7", "5"),
+        ("5 кв 12", "5"),
+        ("", ""),
+        ("без номера", ""),
+    ],
+)
+def test_house_numbers(raw: str, key: str) -> None:
+    assert address.normalize_house(raw) == key
+
+
+def test_locality_type_dropped() -> None:
+    assert address.normalize_locality("г. Льгов") == address.normalize_locality("Льгов")
+    assert address.normalize_locality("ст. Ханская") == address.normalize_locality("станица Ханская")
+
+
+@pytest.mark.parametrize(
+    ("text", "street", "house"),
+    [
+        ("Во дворе яма, ул. Ленина, д. 5, помогите", "Ленина", "5"),
+        ("улица Садовая 12а, нет света", "Садовая", "12а"),
+        ("Сломан лифт пр-кт Победы 3/1", "Победы", "3/1"),
+        ("Жители дома 5 по улице Ленина жалуются", "Ленина", "5"),
+        ("на Садовой улице 7 нет света", "Садовой", "7"),
+        ("Находимся по адресу: Ленина, 5", "Ленина", "5"),
+        ("яма на ул. Карла Маркса д. 12 корп 2", "Карла Маркса", "12 корп 2"),
+        ("В г. Курске на ул.Урицкого 22 течет труба", "Урицкого", "22"),
+        ("ул ленина 5 кв 7 холодно", "ленина", "5"),
+        ("пер. Тихий, дом 3", "Тихий", "3"),
+        ("Адрес ул. Гагарина д7", "Гагарина", "7"),
+        ("(ул. Мира, 14)", "Мира", "14"),
+    ],
+)
+def test_address_in_text(text: str, street: str, house: str) -> None:
+    _, got_street, got_house = address.extract_address(text)
+    assert (got_street, got_house) == (street, house)
+
+
+def test_text_without_address() -> None:
+    for text in ("Сегодня 12 часов нет воды", "Прошу помочь", "", "Пришлось ждать 3 часа у врача"):
+        assert address.extract_address(text)[1] == ""
+
+
+def test_street_without_house_is_kept_but_a_house_wins() -> None:
+    assert address.extract_address("на ул. Ленина темно")[1:] == ("Ленина", "")
+    assert address.extract_address("на ул. Мира темно, а ул. Ленина, 4 без света")[1:] == (
+        "Ленина",
+        "4",
+    )
+
+
+def test_locality_from_text() -> None:
+    loc, street, house = address.extract_address("Мы живем в станице Ханской, ул. Мира, 3.")
+    assert (address.normalize_locality(loc), street, house) == (
+        address.normalize_locality("Ханская"),
+        "Мира",
+        "3",
+    )
+
+
+def test_extraction_is_fast() -> None:
+    texts = [
+        f"Здравствуйте! Уже месяц во дворе не вывозят мусор, контейнеры переполнены, "
+        f"ул. Садовая, д. {k}. Звонили в управляющую компанию, там только обещают. {k}"
+        for k in range(20_000)
+    ] + [f"Нет света третий день, когда починят линию? Сообщение {k}" for k in range(20_000)]
+    start = time.perf_counter()
+    found = address.extract_addresses(pd.Series(texts))
+    rate = len(texts) / (time.perf_counter() - start)
+    assert (found["street"] != "").sum() == 20_000
+    # the bulk path must stay far from natasha's tens of messages a second
+    assert rate > 5_000
+
+
+def _frame(**cols) -> pd.DataFrame:
+    n = len(next(iter(cols.values())))
+    base = {
+        "_district": ["Гиагинский район"] * n,
+        "_locality": [""] * n,
+        "_street": [""] * n,
+        "_house": [""] * n,
+        "_address": [""] * n,
+        "_lat": [np.nan] * n,
+        "_lon": [np.nan] * n,
+        "_clean": [""] * n,
+    }
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+def test_place_keys_from_every_source_meet() -> None:
+    frame = _frame(
+        _locality=["ст. Гиагинская", "", "", ""],
+        _street=["ул. Ленина", "", "", ""],
+        _house=["д. 5", "", "", ""],
+        _address=["", "Республика Адыгея, ст. Гиагинская, улица Ленина, дом 5", "", ""],
+        _clean=["", "", "Нет воды, ул. Ленина, 5", "Нет воды в станице Гиагинской, ул. Ленина 5"],
+    )
+    table = address.place_table(frame)
+    assert list(table["place_source"]) == ["street", "address", "text", "text"]
+    assert table["place_key"].nunique() == 1  # the bare text address borrows the settlement
+    assert table["place_key"].iloc[0] == "гиагинский район|гиагинск|ленин|5"
+    assert table["place"].iloc[0] == "ст. Гиагинская, ул. Ленина, д. 5"
+
+
+def test_street_column_beats_coordinates_and_text() -> None:
+    frame = _frame(
+        _street=["ул. Мира"], _house=["3"], _lat=[44.6], _lon=[40.1], _clean=["ул. Ленина, 5"]
+    )
+    assert address.place_keys(frame).iloc[0].endswith("|мир|3")
+
+
+def test_coordinates_give_a_cell_of_about_150_m() -> None:
+    frame = _frame(
+        _lat=[44.60001, 44.60011, 44.6101, np.nan, 0.0],
+        _lon=[40.10001, 40.10012, 40.1001, 40.1, 0.0],
+        _clean=["", "", "", "", ""],
+    )
+    table = address.place_table(frame)
+    keys = table["place_key"].tolist()
+    assert keys[0] == keys[1]  # 12 m apart
+    assert keys[0] != keys[2]  # 1.1 km apart
+    assert keys[3] == "" and keys[4] == ""  # missing, and the "no coordinates" 0,0
+    assert table["place_source"].tolist()[:3] == ["geo", "geo", "geo"]
+
+
+def test_districts_keep_places_apart() -> None:
+    frame = _frame(
+        _district=["Гиагинский район", "Майкопский район"],
+        _clean=["ул. Ленина, 5", "ул. Ленина, 5"],
+    )
+    keys = address.place_keys(frame)
+    assert keys.iloc[0] != keys.iloc[1]
