@@ -617,7 +617,7 @@ def report(
         )
         week_label = built.week
         target = Path((output or cfg.output).replace("{week}", built.week))
-        check_writable(target, force)
+        check_writable(target, force, make_folder=True)
         write_report(built, target)
         status = "ok"
         if not quiet:

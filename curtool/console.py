@@ -18,7 +18,7 @@ def make_console(stderr: bool = False, quiet: bool = False) -> Console:
     console = Console(stderr=stderr, quiet=quiet, highlight=False, soft_wrap=False)
     if not console.is_terminal:
         console = Console(
-            stderr=stderr, quiet=quiet, highlight=False, width=120, no_color=True, soft_wrap=False
+            stderr=stderr, quiet=quiet, highlight=False, width=160, no_color=True, soft_wrap=False
         )
     return console
 
@@ -31,10 +31,20 @@ def table(console: Console, title: str | None, headers: Sequence[str], rows: Ite
         title_justify="left",
         show_edge=console.is_terminal,
     )
+    cells = [[_cell(v) for v in row] for row in rows]
     for i, header in enumerate(headers):
-        t.add_column(header, justify="right" if i and _numeric_header(header) else "left")
-    for row in rows:
-        t.add_row(*(_cell(v) for v in row))
+        longest = max((len(r[i]) for r in cells if i < len(r)), default=0)
+        short_column = longest <= 24
+        # short columns keep their full width; long text columns give way and are cut with "…"
+        t.add_column(
+            header,
+            justify="right" if i and _numeric_header(header) else "left",
+            overflow="ellipsis",
+            no_wrap=True,
+            min_width=max(len(header), longest) if short_column else 12,
+        )
+    for row in cells:
+        t.add_row(*row)
     return t
 
 
@@ -189,15 +199,14 @@ def print_recurring(console: Console, result, settings, top: int = 10) -> None:
         for _, p in group.head(top).iterrows():
             flags = []
             if p["returned_after_resolved"]:
-                flags.append("вернулась после «Решено»")
+                flags.append("после «Решено»")
             if p["systemic"]:
                 flags.append("системная")
             rows.append(
                 (
                     p["id"],
-                    p["sector"],
-                    short(p["label"], 48),
-                    short(p["place"], 30),
+                    short(p["sector"], 16),
+                    short(p["label"], 52),
                     int(p["count"]),
                     int(p["weeks"]),
                     f"{pd.Timestamp(p['first_seen']):%d.%m}–{pd.Timestamp(p['last_seen']):%d.%m}",
@@ -210,7 +219,7 @@ def print_recurring(console: Console, result, settings, top: int = 10) -> None:
             table(
                 console,
                 f"{district or '(район не указан)'}: {len(group)} problems{more}",
-                ["id", "sector", "problem", "place", "сообщений", "недель", "seen", "trend", "flags"],
+                ["id", "sector", "problem and place", "сообщений", "недель", "seen", "trend", "flags"],
                 rows,
             )
         )

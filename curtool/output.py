@@ -30,8 +30,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?$")
 
 
-def check_writable(path: Path, force: bool) -> None:
-    """Refuse to overwrite an existing file unless ``force``; the folder must exist."""
+def check_writable(path: Path, force: bool, *, make_folder: bool = False) -> None:
+    """Refuse to overwrite an existing file unless ``force``; the folder must exist (or is made)."""
     if path.exists() and not force:
         raise errors.CurtoolError(
             errors.OUTPUT_EXISTS,
@@ -39,6 +39,16 @@ def check_writable(path: Path, force: bool) -> None:
             "pass --force to overwrite it, or choose another name with -o",
             path=path,
         )
+    if make_folder and not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise errors.CurtoolError(
+                errors.OUTPUT_FAILED,
+                f"cannot create folder {path.parent} ({exc.strerror})",
+                "choose another -o",
+                path=path,
+            ) from None
     if not path.parent.exists():
         raise errors.CurtoolError(
             errors.OUTPUT_FAILED,
