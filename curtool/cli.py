@@ -580,6 +580,7 @@ def report(
     """The weekly report: one Excel workbook and one screen; safe to run from cron."""
     started = time.monotonic()
     status, target, rows, week_label = "error", None, 0, week or "auto"
+    log_path = log or Path(output or "reports/curtool-{week}.xlsx").parent / "curtool.log"
     try:
         from curtool.output import check_writable
         from curtool.recurring import RecurringSettings, find_recurring
@@ -626,14 +627,15 @@ def report(
             print_report(_console(), built)
             typer.echo(f"Written: {target}")
     finally:
-        _log_run(log, target, status, week_label, rows, inputs, time.monotonic() - started)
+        if log is None and target is not None:
+            log_path = target.parent / "curtool.log"
+        _log_run(log_path, target, status, week_label, rows, inputs, time.monotonic() - started)
 
 
 def _log_run(
-    log: Path | None, target: Path | None, status: str, week: str, rows: int, inputs, seconds: float
+    path: Path, target: Path | None, status: str, week: str, rows: int, inputs, seconds: float
 ) -> None:
     """One line per run, so a cron job leaves a trail even when nobody reads its mail."""
-    path = log or ((target.parent if target else Path(".")) / "curtool.log")
     line = (
         f"{datetime.now().isoformat(timespec='seconds')}\treport\t{status}\tweek={week}\t"
         f"rows={rows}\tseconds={seconds:.1f}\tout={target or '-'}\tin={' '.join(map(str, inputs))}\n"
