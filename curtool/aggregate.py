@@ -25,6 +25,7 @@ from scipy import stats
 
 from curtool import columns as C
 from curtool import errors
+from curtool.districts import normal_form
 
 WEEK_PATTERN = re.compile(r"^\s*(\d{4})-?[Ww](\d{1,2})\s*$")
 
@@ -660,18 +661,10 @@ def response_times(
 
 
 # --- population ---------------------------------------------------------------------------------
-_DISTRICT_NOISE = re.compile(
-    r"\b(муниципальн\w*|городск\w*|округ\w*|район\w*|р-н|мо|го|мр|г|город|поселени\w*|образовани\w*)\b\.?",
-    re.I,
-)
-
-
 def district_key(name: str) -> str:
     """A loose key for names written differently: «Абинский район» ~ «Абинский р-н»."""
-    text = str(name).lower().replace("ё", "е")
-    text = _DISTRICT_NOISE.sub(" ", text)
-    text = re.sub(r"[^0-9a-zа-я]+", " ", text)
-    return " ".join(text.split())
+    # the core alone: «город Сочи» in a population table is the «Сочи» of the export
+    return normal_form(name).split(":", 1)[-1]
 
 
 def match_population(population: pd.DataFrame, districts: Iterable[str]) -> tuple[pd.Series, list[str]]:

@@ -43,7 +43,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from curtool import address, errors
+from curtool import address, districts, errors
 from curtool import columns as C
 
 _EPOCH_MONDAY = np.datetime64("1970-01-05", "D")  # a Monday: week index = days since it // 7
@@ -241,31 +241,19 @@ def find_recurring(
 
 
 def match_district(name: str, known: list[str]) -> str:
-    """The known district ``name`` means: case, «район»/«р-н»/«город», ё and typos forgiven."""
+    """The known district ``name`` means (see :func:`curtool.districts.match_district`), or an error."""
     from rapidfuzz import fuzz, process
 
-    wanted = _district_key(name)
-    keys = {k: _district_key(k) for k in known}
-    for k, v in keys.items():
-        if v == wanted and wanted:
-            return k
-    if wanted and keys:
-        best = process.extractOne(wanted, keys, scorer=fuzz.WRatio, score_cutoff=86)
-        if best is not None:
-            return best[2]
-    close = process.extract(wanted or name, keys, scorer=fuzz.WRatio, limit=3) if keys else []
-    names = ", ".join(f"«{c[2]}»" for c in close)
+    found = districts.match_district(name, known)
+    if found is not None:
+        return found
+    close = process.extract(name, known, scorer=fuzz.WRatio, limit=3) if known else []
+    names = ", ".join(f"«{c[0]}»" for c in close)
     raise errors.CurtoolError(
         errors.UNKNOWN_DISTRICT,
         f"district «{name}» is not in the data",
         f"the closest known: {names}" if names else "the data names no districts",
     )
-
-
-def _district_key(value: str) -> str:
-    text = str(value).lower().replace("ё", "е")
-    text = re.sub(r"\b(муниципальный|городской округ|район|р-н|город|г\.|го|мо)\b|[^\w ]", " ", text)
-    return " ".join(text.split())
 
 
 # --- detection -----------------------------------------------------------------------

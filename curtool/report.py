@@ -44,25 +44,7 @@ MONTHS_GENITIVE = (
     "декабря",
 )
 # Problem columns the recurring stage promises (issue #4)
-PROBLEM_COLUMNS: tuple[str, ...] = getattr(
-    C,
-    "PROBLEM_FIELDS",
-    (
-        "id",
-        "district",
-        "sector",
-        "label",
-        "place",
-        "count",
-        "weeks",
-        "first_seen",
-        "last_seen",
-        "trend",
-        "returned_after_resolved",
-        "systemic",
-        "message_ids",
-    ),
-)
+PROBLEM_COLUMNS: tuple[str, ...] = C.PROBLEM_FIELDS
 # Columns never masked: identifiers made of digits would read as phone numbers
 _NO_MASK = {C.ID, C.ROW, C.PROBLEM_ID, "id", "message_ids", C.WEEK, C.FILE}
 
