@@ -1,0 +1,170 @@
+"""The sector taxonomy: blocks, their cues, «не путать с» rules and the «Группа тем» mapping.
+
+The taxonomy is data (``data/taxonomy.toml``) so an analyst can adapt it to a
+region without touching code; :func:`load_taxonomy` checks a user file and says
+precisely what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from curtool import columns, errors
+
+DEFAULT_PATH = Path(__file__).parent / "data" / "taxonomy.toml"
+_SPACES = re.compile(r"\s+")
+
+
+def group_key(value: object) -> str:
+    """How a «Группа тем» value is compared: case, ё/е, quotes and extra spaces ignored."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value).lower().replace("ё", "е").replace("«", "").replace("»", "").replace('"', "")
+    return _SPACES.sub(" ", text).strip(" .;,")
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """A «не путать с» rule: the neighbour block and how to tell them apart."""
+
+    neighbour: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Block:
+    name: str
+    description: str
+    body: str
+    cues: tuple[str, ...]
+    not_confused: tuple[Confusion, ...] = ()
+    share: float = 0.0  # typical share of a region's messages (0: unknown); a prior
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    blocks: tuple[Block, ...]
+    groups: dict[str, str]  # group_key(«Группа тем») -> block name
+    other: str = columns.OTHER_SECTOR
+    path: str = ""
+    _by_name: dict[str, Block] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(b.name for b in self.blocks)
+
+    def block(self, name: str) -> Block:
+        return self._by_name[name]
+
+    def map_group(self, value: object) -> str | None:
+        """The block for an export's «Группа тем» value, or None when unknown or empty."""
+        key = group_key(value)
+        return self.groups.get(key) if key else None
+
+
+def _fail(path: Path | str, problem: str) -> errors.CurtoolError:
+    return errors.CurtoolError(
+        errors.BAD_TAXONOMY,
+        f"taxonomy file is not valid: {problem}",
+        "compare it with curtool/data/taxonomy.toml (blocks need name, description, body, "
+        "cues; [groups] maps «Группа тем» values to block names)",
+        path=str(path),
+    )
+
+
+def _strings(value: object, what: str, path: Path | str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(path, f"{what} must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def parse_taxonomy(data: dict, path: Path | str = "<taxonomy>") -> Taxonomy:
+    """Check a parsed TOML document and build a :class:`Taxonomy` from it."""
+    raw_blocks = data.get("block")
+    if not isinstance(raw_blocks, list) or not raw_blocks:
+        raise _fail(path, "no [[block]] entries")
+    blocks: list[Block] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_blocks, start=1):
+        if not isinstance(raw, dict):
+            raise _fail(path, f"block {i} is not a table")
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(path, f"block {i} has no name")
+        name = name.strip()
+        if name in seen:
+            raise _fail(path, f"block «{name}» is defined twice")
+        seen.add(name)
+        for key in ("description", "body"):
+            if not isinstance(raw.get(key, ""), str):
+                raise _fail(path, f"block «{name}»: {key} must be text")
+        cues = _strings(raw.get("cues", []), f"block «{name}»: cues", path)
+        rules = []
+        for rule in raw.get("not_confused", []):
+            if not isinstance(rule, dict) or not isinstance(rule.get("with"), str):
+                raise _fail(path, f"block «{name}»: each not_confused entry needs «with» and «rule»")
+            rules.append(Confusion(rule["with"].strip(), str(rule.get("rule", "")).strip()))
+        share = raw.get("share", 0.0)
+        if not isinstance(share, (int, float)) or not 0 <= share <= 1:
+            raise _fail(path, f"block «{name}»: share must be a number between 0 and 1")
+        blocks.append(
+            Block(
+                name,
+                raw.get("description", ""),
+                raw.get("body", ""),
+                cues,
+                tuple(rules),
+                float(share),
+            )
+        )
+    other = data.get("other", columns.OTHER_SECTOR)
+    if not isinstance(other, str) or other not in seen:
+        raise _fail(path, f"«other» names block «{other}», which is not defined")
+    for block in blocks:
+        for rule in block.not_confused:
+            if rule.neighbour not in seen:
+                raise _fail(
+                    path,
+                    f"block «{block.name}»: not_confused names unknown block «{rule.neighbour}»",
+                )
+    raw_groups = data.get("groups", {})
+    if not isinstance(raw_groups, dict):
+        raise _fail(path, "[groups] must be a table of «Группа тем» = block")
+    groups: dict[str, str] = {}
+    for group, target in raw_groups.items():
+        if not isinstance(target, str) or target not in seen:
+            raise _fail(path, f"group «{group}» maps to unknown block «{target}»")
+        groups[group_key(group)] = target
+    taxonomy = Taxonomy(tuple(blocks), groups, other, str(path))
+    taxonomy._by_name.update({b.name: b for b in blocks})
+    return taxonomy
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """The taxonomy in ``path`` (a TOML file), or the shipped one when ``path`` is None."""
+    if path is None:
+        return _default()
+    return _read(Path(path))
+
+
+@lru_cache(maxsize=1)
+def _default() -> Taxonomy:
+    return _read(DEFAULT_PATH)
+
+
+def _read(path: Path) -> Taxonomy:
+    if not path.exists():
+        raise errors.CurtoolError(
+            errors.FILE_NOT_FOUND, "taxonomy file not found", "check the path", path=str(path)
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise _fail(path, "not UTF-8 text") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(path, f"TOML syntax error ({exc})") from exc
+    return parse_taxonomy(data, path)

@@ -1,0 +1,181 @@
+"""classify, recurring and report through the CLI, on the bundled samples and hostile files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from curtool.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "samples"
+XLSX = SAMPLES / "incidents_adygea.xlsx"
+CSV = SAMPLES / "pos_adygea.csv"
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+runner = CliRunner()
+
+
+def run(*args: object):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def truth() -> dict:
+    return json.loads((SAMPLES / "truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet", ".jsonl"])
+def test_classify_writes_every_row_in_the_format_of_the_extension(tmp_path, suffix):
+    target = tmp_path / f"out{suffix}"
+    result = run("classify", HOSTILE / "formula.csv", HOSTILE / "duplicates.csv", "-o", target)
+    assert result.exit_code == 0, result.output
+    readers = {
+        ".csv": lambda p: pd.read_csv(p, dtype=str, keep_default_na=False),
+        ".xlsx": lambda p: pd.read_excel(p, dtype=str, engine="calamine").fillna(""),
+        ".parquet": pd.read_parquet,
+        ".jsonl": lambda p: pd.read_json(p, lines=True, dtype=False),
+    }
+    table = readers[suffix](target)
+    assert len(table) == 4 + 6  # every input row, duplicates included
+    for col in (
+        "Текст сообщения",
+        "sector",
+        "sector_confidence",
+        "sector_evidence",
+        "sector_source",
+        "source_file",
+        "row_issues",
+    ):
+        assert col in table.columns
+    assert table["row_issues"].astype(str).str.contains("duplicate").sum() == 2
+    assert "Messages by sector" in result.output
+
+
+def test_classify_keeps_formula_like_text_as_text(tmp_path):
+    xlsx = tmp_path / "out.xlsx"
+    csv = tmp_path / "out.csv"
+    assert run("classify", HOSTILE / "formula.csv", "-o", xlsx).exit_code == 0
+    assert run("classify", HOSTILE / "formula.csv", "-o", csv).exit_code == 0
+    sheet = openpyxl.load_workbook(xlsx).active
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("Текст сообщения") + 1)
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x","y")'
+    texts = pd.read_csv(csv, dtype=str)["Текст сообщения"].tolist()
+    assert texts[0] == '\'=HYPERLINK("http://x","y")'
+    assert [t[0] for t in texts] == ["'", "'", "'", "'"]
+
+
+def test_classify_refuses_to_overwrite_without_force(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("keep me", encoding="utf-8")
+    result = run("classify", HOSTILE / "formula.csv", "-o", target)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: out.csv: output file already exists. Hint: pass --force")
+    assert target.read_text(encoding="utf-8") == "keep me"
+    assert run("classify", HOSTILE / "formula.csv", "-o", target, "--force").exit_code == 0
+    assert "sector" in target.read_text(encoding="utf-8-sig")
+
+
+def test_classify_default_output_stands_beside_the_input(tmp_path):
+    source = tmp_path / "export.csv"
+    shutil.copy(HOSTILE / "cp1251_no_bom.csv", source)
+    assert run("classify", source).exit_code == 0
+    assert (tmp_path / "export.classified.csv").exists()
+
+
+def test_recurring_json_has_the_documented_shape_and_finds_planted_problems(tmp_path, truth):
+    out_json = tmp_path / "problems.json"
+    out_xlsx = tmp_path / "problems.xlsx"
+    result = run(
+        "recurring", XLSX, CSV, "--district", "тахтамукайский р-н", "--json", out_json, "-o", out_xlsx
+    )
+    assert result.exit_code == 0, result.output
+    problems = json.loads(out_json.read_text(encoding="utf-8"))["problems"]
+    keys = {
+        "id",
+        "district",
+        "sector",
+        "label",
+        "place",
+        "count",
+        "weeks",
+        "first_seen",
+        "last_seen",
+        "trend",
+        "returned_after_resolved",
+        "systemic",
+        "message_ids",
+    }
+    assert problems and all(set(p) == keys for p in problems)
+    assert {p["district"] for p in problems} == {"Тахтамукайский район"}
+    planted = [p for p in truth["problems"] if p["district"] == "Тахтамукайский район" and not p["systemic"]]
+    found_ids = [set(p["message_ids"]) for p in problems]
+    for plant in planted:
+        ids = {m["id"] for m in plant["message_ids"]}
+        best = max(len(ids & f) / len(ids) for f in found_ids)
+        assert best >= 0.8, plant["key"]
+    book = openpyxl.load_workbook(out_xlsx, read_only=True)
+    assert book.sheetnames == ["Проблемы", "Сообщения"]
+
+
+def test_recurring_unknown_district_is_a_clear_error():
+    result = run("recurring", CSV, "--district", "Нью-Васюки")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
+    assert "[unknown-district]" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_report_writes_the_workbook_and_a_log_line(tmp_path):
+    template = tmp_path / "reports" / "curtool-{week}.xlsx"
+    result = run("report", XLSX, CSV, "--week", "2026-W47", "-o", template)
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "reports" / "curtool-2026-W47.xlsx"
+    book = openpyxl.load_workbook(target, read_only=True)
+    assert book.sheetnames == [
+        "Сводка",
+        "Тепловая карта",
+        "Динамика",
+        "Всплески",
+        "Повторяющиеся проблемы",
+        "Источники",
+        "Сроки ответа",
+        "Сообщения",
+        "Отклонено",
+    ]
+    assert "Неделя 2026-W47" in result.output
+    log = (tmp_path / "reports" / "curtool.log").read_text(encoding="utf-8").splitlines()
+    assert len(log) == 1 and "\tok\tweek=2026-W47\t" in log[0]
+
+
+def test_report_quiet_prints_nothing_and_last_week_is_relative_to_today(tmp_path):
+    template = tmp_path / "r-{week}.xlsx"
+    result = run("report", XLSX, CSV, "--week", "last", "--today", "2026-11-25", "-o", template, "--quiet")
+    assert result.exit_code == 0
+    assert result.output == ""
+    assert (tmp_path / "r-2026-W47.xlsx").exists()
+
+
+def test_failed_report_leaves_the_last_good_one_intact(tmp_path):
+    target = tmp_path / "r-2026-W47.xlsx"
+    target.write_bytes(b"last good report")
+    result = run("report", HOSTILE / "corrupt.xlsx", "--week", "2026-W47", "-o", tmp_path / "r-{week}.xlsx")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: corrupt.xlsx: ")
+    assert target.read_bytes() == b"last good report"
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+    assert "\terror\t" in (tmp_path / "curtool.log").read_text(encoding="utf-8")
+
+
+def test_bad_week_option_is_a_one_line_error(tmp_path):
+    result = run("report", CSV, "--week", "2026-W99", "-o", tmp_path / "r.xlsx")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "[bad-option]" in result.stderr

@@ -1,0 +1,158 @@
+"""The sector model: seed corpus, training, the safe file format, the shipped artifact."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from curtool import columns, errors, model
+
+# A small own-written labelled set with a label set of its own (not the twelve blocks).
+OWN = {
+    "вода": [
+        "нет воды в кране с утра", "вода ржавая течет из крана", "слабый напор воды на кухне",
+        "отключили холодную воду без предупреждения", "воды нет весь день в доме",
+        "из крана идет мутная вода", "вода пропала опять", "напора воды нет вечером",
+    ],
+    "свет": [
+        "нет света во всем доме", "отключили электричество вечером", "свет моргает и гаснет",
+        "опять без света сидим", "электричество пропало после грозы",
+        "скачет напряжение свет мигает", "света нет второй день", "электричество отключают часто",
+    ],
+    "мусор": [
+        "мусор не вывозят неделю", "баки с мусором переполнены", "мусорная площадка завалена",
+        "контейнеры для мусора полные", "мусор лежит у баков", "мусоровоз не приезжал",
+        "вывоз мусора сорван", "мусор разносит ветер от контейнеров",
+    ],
+}
+
+
+def own_set() -> tuple[list[str], list[str]]:
+    texts = [t for items in OWN.values() for t in items]
+    labels = [label for label, items in OWN.items() for _ in items]
+    return texts, labels
+
+
+def test_seed_corpus_is_deterministic_and_covers_every_block() -> None:
+    a = model.seed_corpus(per_block=60, seed=3)
+    b = model.seed_corpus(per_block=60, seed=3)
+    c = model.seed_corpus(per_block=60, seed=4)
+    assert a == b
+    assert a != c
+    assert set(a[1]) == set(columns.SECTORS)
+    assert len(set(a[0])) > 0.9 * len(a[0])
+
+
+def test_shipped_model_loads_fast_and_knows_the_twelve_blocks() -> None:
+    started = time.perf_counter()
+    loaded = model.load_model()
+    assert time.perf_counter() - started < 1.0
+    assert loaded.labels == columns.SECTORS
+    assert loaded.meta["curtool_version"]
+    assert loaded.meta["training"]["seed_messages"] > 5000
+
+
+def test_shipped_model_is_rebuilt_identically() -> None:
+    shipped = model.load_model()
+    built = model.build_default()
+    assert built.vocabulary == shipped.vocabulary
+    np.testing.assert_allclose(built.coef, shipped.coef, atol=1e-6)
+    np.testing.assert_allclose(built.intercept, shipped.intercept, atol=1e-6)
+
+
+def test_save_load_round_trip_keeps_predictions(tmp_path: Path) -> None:
+    texts, labels = own_set()
+    trained = model.train(texts, labels)
+    path = model.save_model(trained, tmp_path / "own.npz")
+    loaded = model.load_model(path)
+    probe = ["у нас нет воды", "свет отключили", "мусор не вывезли", "что-то непонятное"]
+    before, after = trained.predict(probe), loaded.predict(probe)
+    assert before.labels == after.labels
+    np.testing.assert_allclose(before.confidence, after.confidence, rtol=1e-5)
+    assert before.evidence == after.evidence
+    assert loaded.labels == ("вода", "мусор", "свет")
+    assert loaded.meta["training"]["own_messages"] == len(texts)
+
+
+def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path: Path) -> None:
+    model.save_model(model.load_model(), tmp_path / "m.npz")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_train_on_own_label_set_learns_it() -> None:
+    texts, labels = own_set()
+    trained = model.train(texts, labels, base="auto")  # not the twelve blocks: no seed prior
+    assert set(trained.labels) == set(OWN)
+    assert "seed" not in trained.meta["training"]["source"]
+    pred = trained.predict(["вода из крана ржавая", "света нет", "мусор у контейнеров"])
+    assert pred.labels == ["вода", "свет", "мусор"]
+
+
+def test_train_on_blocks_uses_the_seed_prior() -> None:
+    texts = ["батареи холодные", "нет отопления", "ямы на дороге", "дорогу размыло"]
+    labels = ["ЖКХ", "ЖКХ", "Дорожное хозяйство", "Дорожное хозяйство"]
+    trained = model.train(texts, labels)
+    assert trained.meta["training"]["prior_weight"] > 0
+    # the prior knows words the four examples never had
+    pred = trained.predict(["горячей воды нет, трубы в подвале текут", "асфальт разбит, выбоины"])
+    assert pred.labels == ["ЖКХ", "Дорожное хозяйство"]
+
+
+def test_train_refuses_bad_input() -> None:
+    texts, labels = own_set()
+    with pytest.raises(errors.CurtoolError) as info:
+        model.train(texts, ["вода"] * len(texts))
+    assert info.value.code == errors.NO_LABELS
+    with pytest.raises(errors.CurtoolError) as info:
+        model.train(texts, labels, base="seed")
+    assert info.value.code == errors.BAD_OPTION
+    with pytest.raises(errors.CurtoolError) as info:
+        model.train(texts, labels[:-1])
+    assert info.value.code == errors.BAD_OPTION
+
+
+@pytest.mark.parametrize("kind", ["random", "pickle", "json", "other_npz", "wrong_header"])
+def test_foreign_files_are_not_models(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / f"{kind}.npz"
+    if kind == "random":
+        path.write_bytes(np.random.default_rng(0).bytes(4096))
+    elif kind == "pickle":
+        path.write_bytes(pickle.dumps({"coef": [1, 2, 3], "labels": ["a"]}))
+    elif kind == "json":
+        path.write_text(json.dumps({"format": model.FORMAT}), encoding="utf-8")
+    elif kind == "other_npz":
+        np.savez(path, weights=np.ones(3))
+    else:
+        np.savez(
+            path,
+            meta=np.array(json.dumps({"format": "something-else"})),
+            vocabulary=np.array(["a"]),
+            coef=np.ones((1, 1), dtype=np.float32),
+            intercept=np.ones(1, dtype=np.float32),
+        )
+    with pytest.raises(errors.CurtoolError) as info:
+        model.load_model(path)
+    assert info.value.code == errors.NOT_A_MODEL
+    assert info.value.hint
+
+
+def test_missing_model_file_is_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(errors.CurtoolError) as info:
+        model.load_model(tmp_path / "nope.npz")
+    assert info.value.code == errors.FILE_NOT_FOUND
+
+
+def test_unsure_predictions_fall_back_to_other() -> None:
+    shipped = model.load_model()
+    strict = model.SectorModel(
+        shipped.labels, shipped.vocabulary, shipped.coef, shipped.intercept, threshold=1.01
+    )
+    pred = strict.predict(["батареи холодные"])
+    assert pred.labels == [columns.OTHER_SECTOR]
+    assert 0 < pred.confidence[0] < 1
+    assert pred.evidence[0].startswith("неуверенно: ближе всего ЖКХ")
