@@ -336,7 +336,7 @@ def train(
     inputs: Inputs,
     label_column: LabelCol,
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to save the model.")] = Path(
-        "curtool-model.skops"
+        "curtool-model.npz"
     ),
     cv: Annotated[int, typer.Option("--cv", help="Also report k-fold cross-validation (0 = off).")] = 0,
     force: Force = False,

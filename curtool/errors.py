@@ -48,7 +48,7 @@ class CurtoolError(Exception):
     def where(self) -> str:
         parts = []
         if self.path is not None:
-            parts.append(Path(self.path).name if isinstance(self.path, Path) else str(self.path))
+            parts.append(Path(str(self.path)).name or str(self.path))
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column is not None:

@@ -179,3 +179,62 @@ def test_bad_week_option_is_a_one_line_error(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert "[bad-option]" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory) -> Path:
+    """A labelled export of generated messages (our own generator), with its own label column."""
+    from curtool.synthetic import generate_messages
+
+    frame = generate_messages(1200, seed=5, truth=True)
+    path = tmp_path_factory.mktemp("labelled") / "labelled.csv"
+    frame.to_csv(path, sep=";", index=False, encoding="utf-8")
+    return path
+
+
+def test_train_then_classify_and_evaluate_with_the_saved_model(tmp_path, labelled):
+    model = tmp_path / "region.npz"
+    result = run("train", labelled, "--label-column", "true_sector", "-o", model)
+    assert result.exit_code == 0, result.output
+    assert model.exists() and "Model saved" in result.output
+    out = tmp_path / "classified.csv"
+    assert run("classify", labelled, "--model", model, "--ignore-given", "-o", out).exit_code == 0
+    classified = pd.read_csv(out, dtype=str, sep=",", encoding="utf-8-sig")
+    agreement = (classified["sector"] == classified["true_sector"]).mean()
+    assert agreement > 0.8
+    result = run("evaluate", labelled, "--label-column", "true_sector", "--model", model, "--json")
+    assert result.exit_code == 0
+    metrics = json.loads(result.output)
+    assert metrics["n"] == len(
+        classified[classified["row_issues"].fillna("").str.contains("duplicate") == False]
+    )  # noqa: E712
+    assert 0.8 < metrics["accuracy"] <= 1.0
+    assert set(metrics["per_class"]) >= {"ЖКХ", "Транспорт"}
+
+
+def test_evaluate_writes_a_workbook(tmp_path, labelled):
+    target = tmp_path / "metrics.xlsx"
+    result = run("evaluate", labelled, "--label-column", "true_sector", "-o", target)
+    assert result.exit_code == 0
+    assert "macro-F1" in result.output
+    assert openpyxl.load_workbook(target, read_only=True).sheetnames == ["Метрики", "Матрица ошибок"]
+
+
+@pytest.mark.parametrize(
+    "content", [b"\x00\x01not a model at all", b"\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00."]
+)
+def test_a_file_that_is_not_a_curtool_model_is_refused(tmp_path, content):
+    fake = tmp_path / "model.npz"
+    fake.write_bytes(content)
+    target = tmp_path / "out.csv"
+    result = run("classify", HOSTILE / "formula.csv", "--model", fake, "-o", target)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: model.npz: ")
+    assert "[not-a-model]" in result.stderr
+    assert not target.exists()
+
+
+def test_train_with_an_unknown_label_column_names_the_columns(labelled, tmp_path):
+    result = run("train", labelled, "--label-column", "нет", "-o", tmp_path / "m.npz")
+    assert result.exit_code == 1
+    assert "there is no column «нет» for --label-column" in result.stderr
