@@ -61,7 +61,10 @@ def notebook_baseline(path: Path) -> dict:
     from sklearn.linear_model import LogisticRegression
 
     started = time.perf_counter()
-    frame = pd.read_excel(path, header=1)  # the title row is skipped by hand, as analysts do
+    # the analyst looks at the file once and skips its title rows by hand
+    top = pd.read_excel(path, header=None, nrows=6, engine="openpyxl")
+    header_row = next(i for i, row in top.iterrows() if row.astype(str).str.contains("Текст").any())
+    frame = pd.read_excel(path, header=header_row, engine="openpyxl")
     text_col = next(c for c in frame.columns if "Текст" in str(c))
     texts = frame[text_col].fillna("").astype(str)
     group = frame["Группа тем"].fillna("").astype(str)

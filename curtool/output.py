@@ -166,7 +166,11 @@ def write_excel_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> None:
 
 
 def write_frame(book, sheet, frame: pd.DataFrame, header_fmt, date_fmt, first_row: int = 0) -> None:
-    """Write ``frame`` row by row (constant memory) with header, filter, freeze and widths."""
+    """Write ``frame`` row by row (constant memory) with header, filter, freeze and widths.
+
+    Each column is turned into plain Python values once, with its writer chosen once;
+    the row loop then only skips empties and calls that writer.
+    """
     if len(frame) > EXCEL_MAX_ROWS:
         raise errors.CurtoolError(
             errors.OUTPUT_FAILED,
@@ -176,24 +180,63 @@ def write_frame(book, sheet, frame: pd.DataFrame, header_fmt, date_fmt, first_ro
     columns = [str(c) for c in frame.columns]
     sheet.write_row(first_row, 0, columns, header_fmt)
     widths = [min(max(len(c), 8), 60) for c in columns]
-    date_cols = {i for i, c in enumerate(frame.columns) if pd.api.types.is_datetime64_any_dtype(frame[c])}
-    sample_limit = 200
-    for r, values in enumerate(frame.itertuples(index=False, name=None), start=first_row + 1):
-        for c, value in enumerate(values):
-            value = excel_value(value)
-            if value is None:
+    values: list[list[object]] = []
+    writers = []
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            stamps = column.dt.tz_localize(None) if column.dt.tz is not None else column
+            values.append([None if pd.isna(v) else v.to_pydatetime() for v in stamps])
+            writers.append(lambda r, c, v: sheet.write_datetime(r, c, v, date_fmt))
+            widths[i] = max(widths[i], 16)
+        elif pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
+            values.append(column.astype(object).where(column.notna(), None).tolist())
+            writers.append(sheet.write)
+        elif column.dtype == "str":
+            values.append(column.where(column.notna(), None).tolist())
+            writers.append(_string_writer(sheet))
+            sample = column.head(200).dropna().str.len()
+            if len(sample):
+                widths[i] = min(max(widths[i], int(sample.max()) + 2), 60)
+        else:
+            values.append(column.tolist())
+            writers.append(_any_writer(sheet, date_fmt))
+            sample = [len(v) for v in column.head(200) if isinstance(v, str)]
+            if sample:
+                widths[i] = min(max(widths[i], max(sample) + 2), 60)
+    for r, row in enumerate(zip(*values, strict=True), start=first_row + 1):
+        for c, value in enumerate(row):
+            if value is None or value == "":
                 continue
-            if c in date_cols or isinstance(value, (datetime, date)):
-                sheet.write_datetime(r, c, value, date_fmt)
-                widths[c] = max(widths[c], 16)
-            elif isinstance(value, str):
-                sheet.write_string(r, c, value)
-                if r <= sample_limit:
-                    widths[c] = min(max(widths[c], len(value) + 2), 60)
-            else:
-                sheet.write(r, c, value)
+            writers[c](r, c, value)
     for c, width in enumerate(widths):
         sheet.set_column(c, c, width)
     if columns:
         sheet.autofilter(first_row, 0, first_row + max(len(frame), 1), len(columns) - 1)
     sheet.freeze_panes(first_row + 1, 0)
+
+
+def _string_writer(sheet):
+    def write(r: int, c: int, value: object) -> None:
+        if not isinstance(value, str):  # NaN in a text column
+            return
+        if len(value) > EXCEL_MAX_CELL:
+            value = value[: EXCEL_MAX_CELL - 1] + "…"
+        sheet.write_string(r, c, value)
+
+    return write
+
+
+def _any_writer(sheet, date_fmt):
+    def write(r: int, c: int, value: object) -> None:
+        value = excel_value(value)
+        if value is None:
+            return
+        if isinstance(value, (datetime, date)):
+            sheet.write_datetime(r, c, value, date_fmt)
+        elif isinstance(value, str):
+            sheet.write_string(r, c, value)
+        else:
+            sheet.write(r, c, value)
+
+    return write
