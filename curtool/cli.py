@@ -260,7 +260,7 @@ def classify(
     table = export_table(data, result)
     out.write_table(table, target, sheet_name="Сообщения")
     console = _console()
-    shown = data.frame[[C.ID, C.TEXT]].join(result)
+    shown = data.frame[[C.ID, C.CLEAN]].rename(columns={C.CLEAN: C.TEXT}).join(result)
     print_sector_summary(console, shown[~data.frame[C.DUPLICATE]])
     _print_issue_line(console, data)
     console.print(f"Written: {target} ({len(table):,} rows)")

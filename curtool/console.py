@@ -145,7 +145,8 @@ def print_sector_summary(console: Console, result: pd.DataFrame, least: int = 10
     console.print(
         table(console, "Messages by sector", ["sector", "сообщений", "доля", "given", "mean conf."], rows)
     )
-    model_rows = result[result[C.SECTOR_SOURCE] == "model"]
+    # empty texts are already counted under their row issue; they say nothing about the model
+    model_rows = result[(result[C.SECTOR_SOURCE] == "model") & (result[C.TEXT].str.strip() != "")]
     if least and not model_rows.empty:
         low = model_rows.nsmallest(least, C.SECTOR_CONFIDENCE)
         rows = [
