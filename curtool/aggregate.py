@@ -510,6 +510,8 @@ def deadlines_from(mapping: Mapping[str, object] | Deadlines | None) -> Deadline
     def split(part: object, default: float, what: str) -> tuple[dict[str, float], float]:
         if part is None:
             return {}, default
+        if isinstance(part, (int, float)) and not isinstance(part, bool) and part > 0:
+            return {}, float(part)  # one number: the deadline for every sector
         if not isinstance(part, Mapping):
             raise errors.CurtoolError(
                 errors.BAD_CONFIG,

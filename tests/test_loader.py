@@ -329,3 +329,18 @@ def test_separator_is_not_fooled_by_commas_in_long_texts():
     text = "a, b, c, d, e, f, g, h, i, j, k, l"
     head = f'Номер;Дата;Текст\n1;14.09.2026;"{text}\n{text}\n{text}"\n2;15.09.2026;{text}\n'
     assert detect_separator(head) == ";"
+
+
+def test_readme_config_example_is_valid(tmp_path):
+    """The config shown in the README loads and its deadlines are understood."""
+    from curtool.aggregate import deadlines_from
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "districts.csv").write_text("district;population\nГород Майкоп;140000\n", encoding="utf-8")
+    (tmp_path / "curtool.toml").write_text(example, encoding="utf-8")
+    cfg = load_config(tmp_path / "curtool.toml")
+    assert cfg.columns["text"] == "Текст обращения"
+    deadlines = deadlines_from(cfg.deadlines)
+    assert deadlines.first_answer_hours(pd.Series(["ЖКХ", "Транспорт"])).tolist() == [8, 24]
+    assert deadlines.closing_hours(pd.Series(["ЖКХ"])).tolist() == [240]
