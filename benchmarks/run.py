@@ -15,6 +15,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,11 +72,14 @@ def run_stage(stage: str, path: Path) -> dict[str, float]:
     """Run one stage in a child process; return wall seconds, peak RSS and the child's own figures."""
     cmd = [sys.executable, str(Path(__file__).parent / "stages.py"), stage, str(path)]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    out = proc.stdout.read() if proc.stdout else ""
-    err = proc.stderr.read() if proc.stderr else ""
+    # files, not pipes: a chatty child would fill a pipe and wait forever for us to read it
+    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
+        proc = subprocess.Popen(cmd, stdout=out_file, stderr=err_file, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        out_file.seek(0)
+        err_file.seek(0)
+        out, err = out_file.read(), err_file.read()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"stage {stage} failed:\n{err[-2000:]}")
     figures = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
