@@ -92,3 +92,13 @@ def test_classify_failure_leaves_no_output_file(tmp_path, name):
 def test_unknown_option_is_a_usage_error():
     result = runner.invoke(app, ["inspect", "--no-such-option", str(HOSTILE / "utf8_bom.csv")])
     assert result.exit_code == 2
+
+
+def test_sample_rows_writes_benchmark_data_the_loader_reads(tmp_path):
+    target = tmp_path / "bench.csv"
+    result = run("sample", "--rows", "500", "-o", target)
+    assert result.exit_code == 0
+    assert result.output.strip() == f"Written: {target}"
+    inspected = run("inspect", target)
+    assert "encoding: cp1251, separator: ';', header on line 1" in inspected.output
+    assert "rows: 500" in inspected.output
