@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from curtool import columns, errors, model
+from curtool import columns, errors, model, morph
 
 # A small own-written labelled set with a label set of its own (not the twelve blocks).
 OWN = {
@@ -156,3 +156,27 @@ def test_unsure_predictions_fall_back_to_other() -> None:
     assert pred.labels == [columns.OTHER_SECTOR]
     assert 0 < pred.confidence[0] < 1
     assert pred.evidence[0].startswith("неуверенно: ближе всего ЖКХ")
+
+
+def test_train_learns_region_words_the_seed_never_wrote() -> None:
+    # invented words: only the region's own messages can teach them
+    texts = [f"опять шмыгалка {w}" for w in ("утром", "вечером", "днем", "ночью", "снова")]
+    texts += [f"на улице брякуша {w}" for w in ("утром", "вечером", "днем", "ночью", "снова")]
+    labels = ["Транспорт"] * 5 + ["Экология"] * 5
+    norm = morph.normaliser("lemma")
+    new = {norm.word("шмыгалка"), norm.word("брякуша")}
+    shipped = model.load_model()
+    assert not new & set(shipped.vocabulary)
+    trained = model.train(texts, labels)
+    assert new <= set(trained.vocabulary)
+    assert set(shipped.vocabulary) <= set(trained.vocabulary)
+    assert trained.predict(["шмыгалка", "брякуша"]).labels == ["Транспорт", "Экология"]
+
+
+def test_default_model_blends_naive_bayes_with_logistic_regression() -> None:
+    built = model.build_default()
+    assert "logistic regression" in built.meta["training"]["blend"]
+    # composed messages it was not built from (another seed) land in their block
+    texts, labels = model.seed_corpus(per_block=20, seed=9)
+    hits = sum(a == b for a, b in zip(built.predict(texts).labels, labels, strict=True))
+    assert hits >= 0.9 * len(texts)
