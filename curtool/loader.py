@@ -170,7 +170,8 @@ def _text_column(frame: pd.DataFrame, header: str | None) -> pd.Series:
         return pd.Series("", index=frame.index, dtype="str")
     values = frame[header]
     if values.dtype == "str":
-        return values.fillna("").str.strip()
+        # no copy when nothing is missing: the text column is the biggest thing in memory
+        return values.fillna("") if values.hasnans else values
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
         return values.where(values.notna(), "").astype("str").str.strip()
     return values.map(_as_text).astype("str")
@@ -296,18 +297,18 @@ def _add_districts(frame: pd.DataFrame, gazetteer, aliases: Mapping[str, str]) -
 
 def _mark_duplicates(frame: pd.DataFrame) -> None:
     """Same id in the same kind of export, or the same text + day + district: one message."""
+    # integer codes instead of long string keys: what makes 1M rows cheap
     text_code, _ = pd.factorize(frame[C.CLEAN].str.lower())
     has_text = (frame[C.CLEAN] != "").to_numpy()
     day_code, days = pd.factorize(frame[C.CREATED].dt.normalize())
     district_code, districts = pd.factorize(frame[C.DISTRICT])
-    # one int64 per row instead of long string keys: hashing ints is what makes 1M rows cheap
     content = (text_code.astype(np.int64) * (len(days) + 2) + day_code + 1) * (
         len(districts) + 1
     ) + district_code
     # ids from different systems may collide, so an id only identifies within one layout
-    layout = frame[C.FILE].map(_layout_of(frame))
+    layout_code = frame[C.FILE].map(_layout_of(frame)).to_numpy()
     has_id = (frame[C.ID] != frame[C.ROW].astype(str)).to_numpy()
-    id_code, _ = pd.factorize(layout + "|" + frame[C.ID])
+    id_code, _ = pd.factorize(pd.MultiIndex.from_arrays([layout_code, frame[C.ID].to_numpy(dtype=object)]))
     content_dup = pd.Series(content).duplicated(keep="first").to_numpy() & has_text
     id_dup = pd.Series(id_code).duplicated(keep="first").to_numpy() & has_id
     duplicate = content_dup | id_dup
@@ -323,8 +324,9 @@ def _layout_of(frame: pd.DataFrame) -> dict[str, str]:
     """File name -> a signature of which original columns it fills (its export layout)."""
     layouts: dict[str, str] = {}
     originals = [c for c in frame.columns if not str(c).startswith("_")]
-    for name, sub in frame.groupby(C.FILE, sort=False):
-        head = sub[originals].head(50)
+    files = frame[C.FILE].to_numpy()
+    for name in pd.unique(files):
+        head = frame.iloc[np.flatnonzero(files == name)[:50]][originals]
         filled = [str(c) for c in originals if (head[c].astype(str) != "").any()]
         layouts[str(name)] = str(hash(tuple(filled)))
     return layouts

@@ -249,11 +249,14 @@ def read_table(
 def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> RawTable:
     data = path.read_bytes()
     enc = detected = encoding or detect_encoding(data, path)
-    if enc.lower().replace("_", "-").startswith("utf-16") or enc == "utf-8-sig":
+    transcoded = False
+    if enc.lower().replace("_", "-").startswith("utf-16"):
         # Separators, quotes and newlines are single ASCII bytes in UTF-8 and cp1251 alike,
         # so only UTF-16 needs re-encoding before the byte-level scan.
         data = decode(data, enc, path).lstrip("\ufeff").encode("utf-8")
-        enc = "utf-8"
+        enc, transcoded = "utf-8", True
+    elif enc == "utf-8-sig":
+        enc = "utf-8"  # pandas' utf-8 reader drops the BOM itself
     elif enc != "utf-8":
         decode(data[: 1 << 20], enc, path)  # an unknown codec name fails here, clearly
     head_text = data[:200_000].decode(enc, errors="replace")
@@ -266,17 +269,23 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
     structure = _scan_records(data, sep)
     first = [structure.split_line(data, i, sep, enc) for i in range(min(len(structure), 30))]
     header_idx = pick_header_row(first)
+    if first and first[0]:
+        first[0][0] = first[0][0].lstrip("\ufeff")
     header = _unique_names(first[header_idx])
     data_fields = structure.fields[header_idx + 1 :]
     data_lines = structure.lines[header_idx + 1 :]
     width = len(header)
     extra = int(data_fields.max()) - width if len(data_fields) else 0
     names = header + [f"extra_{i + 1}" for i in range(max(extra, 0))]
-    frame = _parse_csv(data, sep, enc, names, int(structure.lines[header_idx]), path)
+    # pandas reads the file itself where it can, so the raw bytes are freed before parsing
+    source: Path | bytes = data if transcoded else path
+    del data
+    frame = _parse_csv(source, sep, enc, names, int(structure.lines[header_idx]), path)
     if len(frame) != len(data_fields):
         # The quick structural scan disagreed with the parser (odd quoting): trust the slow,
         # exact reader rather than guess which rows were ragged.
-        return _read_csv_exact(path, decode(data, enc, path), sep, enc)
+        raw = source if isinstance(source, bytes) else path.read_bytes()
+        return _read_csv_exact(path, decode(raw, enc, path).lstrip("\ufeff"), sep, enc)
     ragged = data_fields != width
     if extra <= 0:
         frame = frame[header]
@@ -308,12 +317,12 @@ def _unique_names(cells: list[str]) -> list[str]:
     return names
 
 
-def _parse_csv(data: bytes, sep: str, enc: str, names: list[str], header_line: int, path: Path):
-    """pandas' C parser; columns it reads as numbers are read again as text (ids keep zeros)."""
+def _parse_csv(source: Path | bytes, sep: str, enc: str, names: list[str], header_line: int, path: Path):
+    """pandas' C parser, every column as text."""
 
     def read(**extra: object) -> pd.DataFrame:
         return pd.read_csv(
-            io.BytesIO(data),
+            io.BytesIO(source) if isinstance(source, bytes) else source,
             sep=sep,
             header=None,
             names=names,
@@ -328,19 +337,28 @@ def _parse_csv(data: bytes, sep: str, enc: str, names: list[str], header_line: i
         )
 
     try:
-        # Letting the parser infer types is 5x faster than dtype=str for text columns.
-        frame = read()
-        numeric = [c for c in frame.columns if not pd.api.types.is_string_dtype(frame[c])]
-        if numeric:
-            as_text = read(usecols=numeric, dtype=str)
-            for col in numeric:
-                frame[col] = as_text[col].fillna("")
+        # Letting the parser infer types is 5x faster than dtype=str for text columns, but
+        # numbers must stay text (ids keep their zeros): a sample names the numeric columns.
+        sample = read(nrows=2000)
+        numeric = {c: str for c in sample.columns if not pd.api.types.is_string_dtype(sample[c])}
+        frame = read(dtype=numeric) if numeric else read()
+        for col in frame.columns:
+            if not pd.api.types.is_string_dtype(frame[col]):  # numeric only past the sample
+                frame[col] = frame[col].astype(object).where(frame[col].notna(), "").astype(str)
+            elif col in numeric:
+                frame[col] = frame[col].fillna("")
         return frame
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1 if exc.start < len(data) else None
+    except UnicodeDecodeError:
+        data = source if isinstance(source, bytes) else path.read_bytes()
+        try:
+            data.decode(enc)
+            where = ""
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            where = f" near line {line}"
         raise errors.CurtoolError(
             errors.ENCODING,
-            f"bytes near line {line} cannot be read as {enc}",
+            f"bytes{where} cannot be read as {enc}",
             "save the file as UTF-8, or name its encoding with --encoding",
             path=path,
         ) from None

@@ -344,3 +344,17 @@ def test_readme_config_example_is_valid(tmp_path):
     deadlines = deadlines_from(cfg.deadlines)
     assert deadlines.first_answer_hours(pd.Series(["ЖКХ", "Транспорт"])).tolist() == [8, 24]
     assert deadlines.closing_hours(pd.Series(["ЖКХ"])).tolist() == [240]
+
+
+def test_vectorised_cleaning_equals_the_per_message_rule():
+    """clean_series takes an Arrow shortcut for plain rows; it must agree with clean_text."""
+    from curtool.readers import read_table
+
+    samples = Path(__file__).resolve().parent.parent / "data" / "samples"
+    texts = read_table(samples / "pos_adygea.csv").frame["Текст сообщения"]
+    tricky = pd.Series(
+        ["  a\n\n b ", "' x", "a\xa0 b", "", None, "plain", " \r\n", "a \t b", "a\x0bb", "<b>x</b>  y", "www.x.ru z"],
+        dtype=object,
+    )
+    for column in (texts, tricky, tricky.astype("str")):
+        assert clean_series(column).tolist() == [clean_text(v) for v in column]
