@@ -153,6 +153,14 @@ def run_one(n: int, seed: int) -> dict[str, object]:
     frame, source = _generate(n, seed)
     t_gen = time.perf_counter() - t0
     rss_loaded = proc.memory_info().rss
+    # text addresses alone: every message's text read as if the export had no address
+    from curtool.address import extract_addresses
+
+    texts = frame["_clean"]
+    t_addr = time.perf_counter()
+    found = extract_addresses(texts)
+    t_addr = time.perf_counter() - t_addr
+    with_place = float(((found["street"] != "") | (found["locality"] != "")).mean())
     t1 = time.perf_counter()
     result = find_recurring(frame)
     wall = time.perf_counter() - t1
@@ -165,6 +173,9 @@ def run_one(n: int, seed: int) -> dict[str, object]:
         "generate_s": round(t_gen, 1),
         "wall_s": round(wall, 1),
         "rows_per_s": round(n / wall),
+        "text_address_per_s": round(n / t_addr),
+        "text_mean_chars": round(float(texts.str.len().mean())),
+        "text_with_place": round(with_place, 3),
         "rss_with_frame_gb": round(rss_loaded / 2**30, 2),
         "peak_rss_gb": round(peak[0] / 2**30, 2),
         "problems": len(problems),

@@ -55,6 +55,11 @@ _USED_COLUMNS = (
     C.ID, C.TEXT, C.CLEAN, C.DISTRICT, C.LOCALITY, C.STREET, C.HOUSE, C.ADDRESS, C.LAT, C.LON,
     C.CREATED, C.CLOSED, C.STATUS, C.TOPIC,
 )
+_NO_DATES = "no message has a readable creation date, so recurrence over weeks cannot be judged"
+_NO_DATES_HINT = (
+    "name the column that holds the creation date with --date-column "
+    "(dates like 2026-11-23 or 23.11.2026 14:05)"
+)
 SIGNATURE_MESSAGES = 5  # a problem's signature is read from its first five messages
 
 # Words that say nothing about which problem a message is about (stemmed at use).
@@ -70,6 +75,9 @@ _STOP_WORDS = """
 можно опять снова который уже год года месяц неделю недели дня дней раз
 улица улице улицы ул дом дома доме дому подъезд кв квартира адрес адресу
 глава главы района района город городе администрация администрации
+прилагаю приложение фото фотографию фотографии фотография хотя дали сих пор данный данная
+данные данного данном также связи этом этой этого нашего нашей наша наши
+сказали сказал сейчас должна должен должны должно нужно нужна нужен сделать сделали
 """
 
 
@@ -80,6 +88,7 @@ class RecurringSettings:
     min_count: int = 3  # messages in a group at least
     min_weeks: int = 2  # distinct ISO weeks with a message at least
     similarity: float = 0.25  # cosine of stem TF-IDF vectors for two messages to be "about the same"
+    house_similarity: float = 0.2  # … when both name the same house (a precise place: more tolerance)
     cohesion: float = 0.35  # chain guard: every member's cosine to its group's centre at least
     systemic_min_places: int = 8  # places of one district for a systemic problem
     systemic_similarity: float = 0.3  # stricter: systemic groups span a whole district
@@ -96,7 +105,8 @@ class RecurringSettings:
         """The definition as one sentence for the outputs."""
         return (
             f"Повторяющаяся проблема — не меньше {self.min_count} сообщений одного района и сектора "
-            f"об одном и том же (сходство текстов ≥ {self.similarity:.2f}) в одном месте "
+            f"об одном и том же (сходство текстов ≥ {self.similarity:.2f}, у одного дома ≥ "
+            f"{self.house_similarity:.2f}) в одном месте "
             f"(адрес выгрузки, координаты или адрес из текста), поступивших не меньше чем в "
             f"{self.min_weeks} разные ISO-недели; системная — одна и та же проблема (сходство ≥ "
             f"{self.systemic_similarity:.2f}) в {self.systemic_min_places} и более местах района "
@@ -194,13 +204,14 @@ def find_recurring(
     """
     settings = settings or RecurringSettings()
     if C.CREATED not in frame.columns:
-        raise errors.CurtoolError(
-            errors.NO_DATA, "the messages have no creation dates", "recurring problems need _created"
-        )
+        raise errors.CurtoolError(errors.NO_DATA, _NO_DATES, _NO_DATES_HINT)
     keep = np.ones(len(frame), dtype=bool)
     if C.DUPLICATE in frame.columns:
         keep &= ~frame[C.DUPLICATE].fillna(False).astype(bool).to_numpy()
     created = pd.to_datetime(frame[C.CREATED], errors="coerce")
+    if keep.any() and not created[keep].notna().any():
+        # silence here would read as "no recurring problems", which nobody has checked
+        raise errors.CurtoolError(errors.NO_DATA, _NO_DATES, _NO_DATES_HINT)
     keep &= created.notna().to_numpy()
     if since is not None:
         keep &= (created >= _day(since)).to_numpy()
@@ -294,11 +305,16 @@ def _detect(
     house_codes, _ = pd.factorize(house_key)
     house_codes = np.where(house_key == "", -1, house_codes)
     block_codes, _ = pd.factorize(pd.Series(district) + "\x1f" + sec + "\x1f" + street_key)
-    i, j, s = _block_edges(X, block_codes, settings.similarity, settings.min_count, top_n=None)
-    same_house = (house_codes[i] == house_codes[j]) | (house_codes[i] < 0) | (house_codes[j] < 0)
-    i, j, s = i[same_house], j[same_house], s[same_house]
+    lowest = min(settings.similarity, settings.house_similarity)
+    i, j, s = _block_edges(X, block_codes, lowest, settings.min_count, top_n=None)
+    known_same = (house_codes[i] == house_codes[j]) & (house_codes[i] >= 0)
+    compatible = known_same | (house_codes[i] < 0) | (house_codes[j] < 0)
+    # one known house is strong evidence of one problem: its texts may differ more
+    edge = (known_same & (s >= settings.house_similarity)) | (compatible & (s >= settings.similarity))
+    i, j, s = i[edge], j[edge], s[edge]
     place_groups = _groups(n, i, j, s, X, settings.similarity, settings.cohesion)
     place_groups = _bisect(place_groups, X, settings.min_count, settings.split_similarity)
+    place_groups = _split_houses(place_groups, house_codes, X)
 
     # systemic: blocks of one district and sector, cut by four-week periods when large
     ds_codes, _ = pd.factorize(pd.Series(district) + "\x1f" + sec)
@@ -330,6 +346,7 @@ def _detect(
         created_ns=created_ns, solved_at=solved_at,
         X=X, vectors=vectors, last_week=_week_of(last_day), settings=settings,
         street_key=street_key, house_key=house_key,
+        place_terms=_place_terms(street_key, vectors.terms),
     )
     place_problems = _problems_from_groups(context, place_groups, systemic=False)
     sys_problems = _problems_from_groups(context, sys_groups, systemic=True)
@@ -462,6 +479,17 @@ def _vectorise(text: pd.Series, place_key: np.ndarray, district: np.ndarray, chu
             best_word[tid] = (cnt, w)
     words = [best_word.get(t, (0, terms[t]))[1] for t in range(n_terms)]
     return _Vectors(matrix=matrix, terms=terms, words=words)
+
+
+def _place_terms(street_keys: np.ndarray, terms: list[str]) -> frozenset[int]:
+    """Columns of ``terms`` that are a word of some street or settlement key (``d|loc|street``)."""
+    names: set[str] = set()
+    for key in pd.unique(street_keys):
+        parts = str(key).split("|")
+        if len(parts) >= 3 and not parts[1].startswith("geo:"):
+            words = re.split(r"[\s×]+", parts[1] + " " + parts[2])
+            names.update(w for w in words if len(w) >= 3 and w.isalpha())
+    return frozenset(t for t, term in enumerate(terms) if term in names)
 
 
 def _normalise_rows(matrix: sparse.csr_matrix) -> None:
@@ -681,6 +709,46 @@ def _bisect(labels: np.ndarray, X: sparse.csr_matrix, min_size: int, split_simil
     return labels
 
 
+def _split_houses(labels: np.ndarray, house_codes: np.ndarray, X: sparse.csr_matrix) -> np.ndarray:
+    """One known house per place group: a group that chained several is split by house.
+
+    Pairs must agree on the house where both know it, but a message naming only
+    the street can still bridge «Ленина, 5» and «Ленина, 7» into one component.
+    Each known house becomes its own group, and every message without a house
+    joins the house whose messages' centre its text is closest to.
+    """
+    labels = labels.copy()
+    known = (labels >= 0) & (house_codes >= 0)
+    if not known.any():
+        return labels
+    pairs = np.unique(np.stack([labels[known], house_codes[known]]), axis=1)
+    n_houses = np.bincount(pairs[0], minlength=int(labels.max()) + 1)
+    multi = n_houses[np.maximum(labels, 0)] > 1
+    rows = np.flatnonzero((labels >= 0) & multi)
+    if len(rows) == 0:
+        return labels
+    rows = rows[np.argsort(labels[rows], kind="stable")]
+    bounds = np.flatnonzero(np.diff(labels[rows])) + 1
+    next_label = int(labels.max()) + 1
+    for members in np.split(rows, bounds):
+        houses = house_codes[members]
+        has = houses >= 0
+        codes, _ = pd.factorize(houses[has])  # a multi-house group: at least two known houses
+        codes_all = np.empty(len(members), dtype=np.int64)
+        codes_all[has] = codes
+        loose = members[~has]
+        if len(loose):
+            centres = _normalised(
+                _indicator(codes, np.arange(has.sum()), int(codes.max()) + 1, int(has.sum()))
+                @ X[members[has]]
+            )
+            codes_all[~has] = np.asarray((X[loose] @ centres.T).todense()).argmax(axis=1).ravel()
+        # the first house keeps the group's label, the others get new ones
+        labels[members] = np.where(codes_all == 0, labels[members[0]], next_label + codes_all - 1)
+        next_label += int(codes.max())
+    return labels
+
+
 def _centre_similarity(X: sparse.csr_matrix, labels: np.ndarray) -> np.ndarray:
     """Cosine of each labelled row to its group's mean vector (NaN-free; 1.0 for unlabelled)."""
     out = np.ones(X.shape[0], dtype=np.float32)
@@ -720,6 +788,9 @@ class _Context:
     settings: RecurringSettings
     street_key: np.ndarray
     house_key: np.ndarray
+    # terms that name a street or settlement somewhere in the data: the place is shown
+    # beside the label, so the label keeps to what the problem is
+    place_terms: frozenset[int] = frozenset()
 
 
 def _problems_from_groups(ctx: _Context, labels: np.ndarray, *, systemic: bool) -> list[dict]:
@@ -795,7 +866,7 @@ def _problems_from_groups(ctx: _Context, labels: np.ndarray, *, systemic: bool) 
             place = f"{shown}; … ({k} {_plural(k, 'место', 'места', 'мест')})" if k > 3 else shown
         else:
             place = str(places[0][0])
-        words = _top_words(centres, p, ctx.vectors.words)
+        words = _top_words(centres, p, ctx.vectors.words, ctx.place_terms)
         problems.append({
             "id": pid,
             "district": district,
@@ -901,11 +972,16 @@ def _signatures(ctx: _Context, grouped: np.ndarray, codes: np.ndarray, n_groups:
     return out
 
 
-def _top_words(centres: sparse.csr_matrix, row: int, words: list[str], k: int = 3) -> list[str]:
+def _top_words(
+    centres: sparse.csr_matrix, row: int, words: list[str], skip: frozenset[int] = frozenset(), k: int = 3
+) -> list[str]:
+    """The ``k`` heaviest words of a group centre, leaving out ``skip`` (names of places)."""
     lo, hi = centres.indptr[row], centres.indptr[row + 1]
     data, idx = centres.data[lo:hi], centres.indices[lo:hi]
     out = []
     for t in idx[np.argsort(-data, kind="stable")]:
+        if t in skip:
+            continue
         if words[t] and words[t] not in out:
             out.append(words[t])
         if len(out) == k:

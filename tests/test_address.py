@@ -179,3 +179,168 @@ def test_districts_keep_places_apart() -> None:
     )
     keys = address.place_keys(frame)
     assert keys.iloc[0] != keys.iloc[1]
+
+
+# --- real-world phrasings (examples written for these tests) --------------------------------
+@pytest.mark.parametrize(
+    ("text", "street", "house"),
+    [
+        ("Сугробы по ул.50 лет Октября,остановка Заводская", "50 лет Октября", ""),
+        ("Темно у дома 4 по ул. 8 Марта", "8 Марта", "4"),
+        ("яма у дома №3-А по проспекту Мира", "Мира", "3-А"),
+        ("светофор между домами №7 и №10 по проспекту Мира", "Мира", ""),
+        ("ул. Садовая 12 февраля прорвало трубу", "Садовая", ""),
+        ("ул. 1-я Строительная, д. 6", "1-я Строительная", "6"),
+        ("Течет крыша в доме по Полевой 14, сил нет", "Полевой", "14"),
+        ("Потоп, ул. Лесная, 5 в подъезде вода", "Лесная", "5"),
+        ("на пр.Победы 9А бродят собаки", "Победы", "9А"),
+        ("ул. Героев 5-й армии вся в ямах", "Героев", ""),
+        ("по улице генерала Ватутина темно", "генерала Ватутина", ""),
+    ],
+)
+def test_real_world_phrasings(text: str, street: str, house: str) -> None:
+    assert address.extract_address(text)[1:] == (street, house)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Сугробы по ул.50 лет Октября, уже неделю",  # «5, 0» was read from «50 лет» once
+        "В нашем микрорайоне 8 домов и ни одного фонаря",
+        "Проезд закрыт. Они обещали открыть к 5 числу",
+    ],
+)
+def test_a_house_number_alone_is_no_place(text: str) -> None:
+    _, street, house = address.extract_address(text)
+    assert not street.isdigit()
+    assert not (house and not street)
+    assert street.lower() not in {"они", "8"}
+
+
+def test_crossings_meet_in_either_order() -> None:
+    a = address.extract_address("Не работает светофор на пересечении улиц Ленина и Мира")
+    b = address.extract_address("перекресток ул. Мира и ул. Ленина снова без света")
+    assert address.normalize_street(a[1]) == address.normalize_street(b[1])
+    assert address.normalize_street(a[1]) != address.normalize_street("ул. Ленина")
+    # «перекресток возле школы и …» names no streets
+    assert address.extract_address("на перекрестке возле школы и магазина яма")[1] == ""
+
+
+def test_a_house_beats_a_crossing_and_a_crossing_beats_a_street() -> None:
+    assert address.extract_address("ул. Мира темно, дом 5 по ул. Ленина")[1:] == ("Ленина", "5")
+    got = address.extract_address("ул. Мира темно, на углу Ленина и Гоголя яма")[1]
+    assert address.CROSSING.strip() in got
+
+
+def test_a_stop_is_a_place_of_its_own() -> None:
+    _, street, house = address.extract_address("На остановке нет павильона, остановка Школьная")
+    assert street == address.STOP_PREFIX + "Школьная" and house == ""
+    assert address.normalize_street(street) != address.normalize_street("ул. Школьная")
+
+
+@pytest.mark.parametrize(
+    ("text", "village"),
+    [
+        ("В д. Верхние Ключи третий день нет света", "Верхние Ключи"),
+        ("Мы, жители с. Ольховка Заречного района, просим дорогу", "Ольховка"),
+        ("в поселке Солнечный не вывозят мусор", "Солнечный"),
+        ("В СНТ «Ромашка» нет воды", "Ромашка"),
+    ],
+)
+def test_a_village_alone_is_a_coarse_place(text: str, village: str) -> None:
+    assert address.extract_address(text) == (village, "", "")
+
+
+def test_a_town_alone_or_a_house_letter_is_no_place() -> None:
+    assert address.extract_address("В г. Энске плохие дороги") == ("", "", "")
+    # «138 А. До сих пор» is a house letter and a sentence, not the aul «А. До»
+    assert address.extract_address("сломали качели возле дома 138 А. До сих пор никто")[0] == ""
+    assert address.extract_address("и т.п. Прошу помочь")[0] == ""
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("ул. Карла Маркса", "ул. К. Маркса", "улица Маркса", "К.Маркса"),
+        ("ул. генерала Ватутина", "ул. Ватутина"),
+        ("50 лет Октября", "ул. 50 лет Октября", "улица 50 лет октября"),
+        ("ул. 3-я Полевая", "3я Полевая", "3 Полевая"),
+    ],
+)
+def test_name_order_and_titles_share_one_key(variants: tuple[str, ...]) -> None:
+    assert len({address.normalize_street(v) for v in variants}) == 1
+
+
+def test_korpus_glued_to_the_number() -> None:
+    assert address.normalize_house("48к2") == address.normalize_house("48 корпус 2") == "48к2"
+    assert address.normalize_house("3-А") == "3а"
+
+
+def test_village_keys_and_the_districts_own_town() -> None:
+    frame = _frame(
+        _district=["Город Энск", "Город Энск", "Заречный район", "Заречный район"],
+        _clean=[
+            "г. Энск, ул. Лесная, 4: нет воды",
+            "ул. Лесная, 4 снова без воды",
+            "В д. Верхние Ключи нет света",
+            "Свет в деревне Верхние Ключи опять отключили",
+        ],
+    )
+    table = address.place_table(frame)
+    keys = table["place_key"].tolist()
+    assert keys[0] == keys[1]  # «г. Энск» in a message of the town of Энск says nothing
+    assert keys[2] == keys[3] and keys[2].endswith("||")  # district|village||
+    assert table["place"].iloc[2] == "Верхние Ключи"
+    assert list(table["place_source"]) == ["text"] * 4
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Шла вчера по этой улице. Красивая погода, но темно",  # a full-word type ends a sentence
+        "В нашем микрорайоне 8 домов и ни одного фонаря",
+        "Проезд закрыт. Они обещали открыть к 5 числу",
+        "и т.п. Прошу помочь с дорогой",
+    ],
+)
+def test_no_street_is_invented(text: str) -> None:
+    assert address.extract_address(text) == ("", "", "")
+
+
+def test_shouted_text_invents_no_street_but_keeps_an_address() -> None:
+    assert address.extract_address("НА ЗАРЕЧНОЙ УЛИЦЕ ОТКЛЮЧИЛИ СВЕТ И НЕ ВКЛЮЧАЮТ")[1] == ""
+    assert address.extract_address("ПО АДРЕСУ УЛИЦА МИРА, ДОМ 10/3 НЕТ ТЕПЛА")[1:] == ("МИРА", "10/3")
+
+
+@pytest.mark.parametrize(
+    ("value", "parts"),
+    [
+        ("Энская обл., Заречный р-н, д. Верхние Ключи", ("Верхние Ключи", "", "")),
+        ("Энская обл, 123456, г. Энск, Полевая 5", ("Энск", "Полевая", "5")),
+        ("Республика Энская, г. Энск", ("", "", "")),  # a town alone is no place
+        ("Энский край, Заречный район, с. Ольховка, Садовая", ("Ольховка", "Садовая", "")),
+    ],
+)
+def test_export_address_without_a_street_type(value: str, parts: tuple[str, str, str]) -> None:
+    # the region, district and postcode were read as the street once
+    assert address.parse_address_field(value) == parts
+
+
+def test_export_address_of_a_village_is_a_place() -> None:
+    frame = _frame(
+        _district=["Заречный район"] * 3,
+        _address=["Энская обл., Заречный р-н, д. Верхние Ключи", "Энская обл., Заречный р-н", ""],
+        _clean=["", "", "Свет в деревне Верхние Ключи опять отключили"],
+    )
+    table = address.place_table(frame)
+    assert list(table["place_source"]) == ["address", "", "text"]
+    assert table["place_key"].iloc[0] == table["place_key"].iloc[2] != ""
+
+
+def test_text_places_are_shown_with_their_street_type() -> None:
+    frame = _frame(
+        _clean=["Яма у дома №3-А по проспекту Мира", "Темно на улице Садовой", "перекресток Кирова и Гоголя"]
+    )
+    table = address.place_table(frame)
+    assert table["place"].tolist() == ["пр-т Мира, д. 3-А", "ул. Садовой", "Кирова × Гоголя"]
+    assert table["place_key"].iloc[0] == "гиагинский район||мир|3а"  # the key drops both again

@@ -465,3 +465,53 @@ def test_messages_sheet_survives_ids_repeated_across_files() -> None:
     assert len(messages) == 6
     by_problem = messages.groupby("problem_id")["text"].apply(lambda t: " ".join(t))
     assert sorted(("батаре" in v, "крыш" in v or "кровл" in v) for v in by_problem) == [(False, True), (True, False)]
+
+
+def test_no_readable_dates_is_an_error_not_silence() -> None:
+    frame = _rows(_heating_at("Ленина", "5", [0, 8, 15]))
+    frame[C.CREATED] = pd.Series(["вчера", "", None], dtype=object)
+    with pytest.raises(errors.CurtoolError) as caught:
+        find_recurring(frame)
+    assert caught.value.code == errors.NO_DATA
+    assert "--date-column" in caught.value.hint
+    # one readable date is enough to judge (and an empty frame has nothing to judge)
+    frame.loc[0, C.CREATED] = MONDAY
+    assert find_recurring(frame).problems.empty
+    assert find_recurring(frame.iloc[:0]).problems.empty
+
+
+def test_a_street_only_message_does_not_chain_two_houses() -> None:
+    # heating at Ленина 5 and at Ленина 7; a message naming only the street could bridge them
+    specs = _heating_at("Ленина", "5", [0, 7, 14]) + _heating_at("Ленина", "7", [1, 8, 15])
+    specs.append({"text": HEATING[0], "day": 16, "street": "Ленина"})
+    result = find_recurring(_rows(specs))
+    assert len(result.problems) == 2
+    assert sorted(result.problems["count"]) == [3, 4]  # the street-only one joins one house
+    five, seven = set(result.assignments[:3]), set(result.assignments[3:6])
+    assert len(five) == 1 and len(seven) == 1 and five != seven
+    assert result.assignments.iloc[6] in five | seven
+
+
+def test_one_known_house_tolerates_more_different_wording() -> None:
+    at_house = _rows(_heating_at("Ленина", "5", [0, 8, 15]))
+    street_only = _rows([{"text": HEATING[k], "day": d, "street": "Ленина"} for k, d in enumerate((0, 8, 15))])
+    strict = RecurringSettings(similarity=0.95, house_similarity=0.1)
+    assert len(find_recurring(at_house, settings=strict).problems) == 1
+    assert find_recurring(street_only, settings=strict).problems.empty
+    both_strict = RecurringSettings(similarity=0.95, house_similarity=0.95)
+    assert find_recurring(at_house, settings=both_strict).problems.empty
+    assert "0.10" in strict.describe()
+
+
+def test_label_names_the_problem_not_other_places() -> None:
+    texts = ("Холодно в квартирах, окна на Кирова", "Холодно, мерзнем, двор выходит на Кирова",
+             "Опять холодно, батареи чуть теплые, рядом Кирова")
+    specs = [
+        {"text": t, "day": d, "street": "Ленина", "house": "5"} for t, d in zip(texts, (0, 8, 15), strict=True)
+    ]
+    specs.append({"text": POTHOLE, "day": 3, "street": "Кирова", "house": "1", "group": "Дороги"})
+    result = find_recurring(_rows(specs))
+    assert len(result.problems) == 1
+    words = result.problems.iloc[0]["label"].split(" — ")[0]
+    assert "киров" not in words.lower()
+    assert "холодно" in words
