@@ -202,6 +202,7 @@ def _normalise_file(raw: RawTable, overrides: Mapping[str, str]) -> tuple[pd.Dat
     ids = _text_column(frame, mapping.get("id"))
     row_ids = pd.Series(np.arange(1, n + 1), index=frame.index).astype(str)
     derived[C.ID] = ids.where(ids != "", row_ids).astype("str")
+    derived["_id_given"] = (ids != "").to_numpy()  # consumed (and dropped) by _mark_duplicates
     for fld in (
         "district",
         "locality",
@@ -296,9 +297,13 @@ def _add_districts(frame: pd.DataFrame, gazetteer, aliases: Mapping[str, str]) -
 
 
 def _mark_duplicates(frame: pd.DataFrame) -> None:
-    """Same id in the same kind of export, or the same text + day + district: one message."""
+    """Same id in the same kind of export, or the same text + day + district: one message.
+
+    "The same text" is the same analysis text (markup and spacing aside), case included:
+    a copy of a message is a copy, and Arrow encodes a million texts in half a second.
+    """
     # integer codes instead of long string keys: what makes 1M rows cheap
-    text_code, _ = pd.factorize(frame[C.CLEAN].str.lower())
+    text_code = _codes(frame[C.CLEAN])
     has_text = (frame[C.CLEAN] != "").to_numpy()
     day_code, days = pd.factorize(frame[C.CREATED].dt.normalize())
     district_code, districts = pd.factorize(frame[C.DISTRICT])
@@ -306,18 +311,30 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
         len(districts) + 1
     ) + district_code
     # ids from different systems may collide, so an id only identifies within one layout
-    layout_code = frame[C.FILE].map(_layout_of(frame)).to_numpy()
-    has_id = (frame[C.ID] != frame[C.ROW].astype(str)).to_numpy()
-    id_code, _ = pd.factorize(pd.MultiIndex.from_arrays([layout_code, frame[C.ID].to_numpy(dtype=object)]))
+    layout_code, layouts = pd.factorize(frame[C.FILE].map(_layout_of(frame)))
+    id_code = _codes(frame[C.ID]).astype(np.int64) * (len(layouts) + 1) + layout_code
+    has_id = frame.pop("_id_given").to_numpy() if "_id_given" in frame else np.ones(len(frame), bool)
     content_dup = pd.Series(content).duplicated(keep="first").to_numpy() & has_text
     id_dup = pd.Series(id_code).duplicated(keep="first").to_numpy() & has_id
     duplicate = content_dup | id_dup
     frame[C.DUPLICATE] = duplicate
     _, content_inv, content_n = np.unique(content, return_inverse=True, return_counts=True)
-    id_n = np.bincount(id_code)
-    sizes = np.maximum(np.where(has_text, content_n[content_inv], 1), np.where(has_id, id_n[id_code], 1))
+    _, id_inv, id_n = np.unique(id_code, return_inverse=True, return_counts=True)
+    sizes = np.maximum(np.where(has_text, content_n[content_inv], 1), np.where(has_id, id_n[id_inv], 1))
     frame[C.COPIES] = np.where(duplicate, 0, sizes).astype(np.int64)
     _add_issue(frame, duplicate, C.ISSUE_DUPLICATE)
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer code per distinct value; Arrow's hash table for Arrow-backed text."""
+    if values.dtype == "str":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(pa.chunked_array(values.array._pa_array).combine_chunks())
+        return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    codes, _ = pd.factorize(values)
+    return codes.astype(np.int64)
 
 
 def _layout_of(frame: pd.DataFrame) -> dict[str, str]:
