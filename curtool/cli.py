@@ -105,31 +105,38 @@ def handles_errors(func):
     return wrapper
 
 
-def _load(
-    inputs: list[str],
-    *,
-    config: Path | None,
-    sheet: str | None = None,
-    encoding: str | None = None,
-    separator: str | None = None,
-    gazetteer: Path | None = None,
-    **columns: str | None,
-):
+# command parameter -> loader field, for the column options every command shares
+_COLUMN_PARAMS = {
+    "text_column": "text",
+    "id_column": "id",
+    "district_column": "district",
+    "date_column": "created",
+    "address_column": "address",
+    "lat_column": "lat",
+    "lon_column": "lon",
+    "group_column": "group",
+}
+
+
+def _load(inputs: list[str], options: dict[str, Any]):
+    """Read the config and the inputs with the shared options of whichever command called.
+
+    ``options`` is the command's ``locals()``: each command declares only the options
+    it offers, and this one place turns them into loader arguments.
+    """
     from curtool.config import load_config
     from curtool.loader import load
 
-    cfg = load_config(config)
-    column_map = {k: v for k, v in columns.items() if v}
-    if "date" in column_map:
-        column_map["created"] = column_map.pop("date")
+    cfg = load_config(options.get("config"))
+    columns = {field: options[param] for param, field in _COLUMN_PARAMS.items() if options.get(param)}
     return cfg, load(
         inputs,
-        columns=column_map,
-        sheet=sheet,
-        encoding=encoding,
-        separator=separator,
+        columns=columns,
+        sheet=options.get("sheet"),
+        encoding=options.get("encoding"),
+        separator=options.get("separator"),
         config=cfg,
-        gazetteer=gazetteer,
+        gazetteer=options.get("gazetteer"),
     )
 
 
@@ -174,18 +181,7 @@ def inspect(
     """Show how an export is read: encoding, sheet, header row, column mapping, rows set aside."""
     from curtool.console import print_inspect
 
-    _, data = _load(
-        inputs,
-        config=config,
-        sheet=sheet,
-        encoding=encoding,
-        separator=separator,
-        gazetteer=gazetteer,
-        text=text_column,
-        id=id_column,
-        district=district_column,
-        date=date_column,
-    )
+    _, data = _load(inputs, locals())
     print_inspect(_console(), data)
 
 
@@ -243,19 +239,7 @@ def classify(
             f"name the output with one of {', '.join(out.TABLE_FORMATS)}",
             path=target,
         )
-    cfg, data = _load(
-        inputs,
-        config=config,
-        sheet=sheet,
-        encoding=encoding,
-        separator=separator,
-        gazetteer=gazetteer,
-        text=text_column,
-        id=id_column,
-        district=district_column,
-        date=date_column,
-        group=group_column,
-    )
+    cfg, data = _load(inputs, locals())
     result = _classify_frame(data.frame, model or cfg.model, taxonomy or cfg.taxonomy, not ignore_given)
     table = export_table(data, result)
     out.write_table(table, target, sheet_name="Сообщения")
@@ -351,9 +335,7 @@ def train(
     from curtool.output import check_writable
 
     check_writable(output, force)
-    _, data = _load(
-        inputs, config=config, sheet=sheet, encoding=encoding, separator=separator, text=text_column
-    )
+    _, data = _load(inputs, locals())
     msgs, labels = _labels(data, label_column)
     console = _console()
     if cv:
@@ -405,9 +387,7 @@ def evaluate(
         from curtool.output import check_writable
 
         check_writable(output, force)
-    cfg, data = _load(
-        inputs, config=config, sheet=sheet, encoding=encoding, separator=separator, text=text_column
-    )
+    cfg, data = _load(inputs, locals())
     msgs, labels = _labels(data, label_column)
     predicted = _classify_frame(msgs, model or cfg.model, cfg.taxonomy, not ignore_given)[C.SECTOR]
     result = run_evaluate(labels.tolist(), predicted.tolist())
@@ -480,21 +460,7 @@ def recurring(
         if path is not None:
             check_writable(path, force)
     start, end = _parse_day(since, "--since"), _parse_day(until, "--until")
-    cfg, data = _load(
-        inputs,
-        config=config,
-        sheet=sheet,
-        encoding=encoding,
-        separator=separator,
-        gazetteer=gazetteer,
-        text=text_column,
-        id=id_column,
-        district=district_column,
-        date=date_column,
-        address=address_column,
-        lat=lat_column,
-        lon=lon_column,
-    )
+    cfg, data = _load(inputs, locals())
     settings = RecurringSettings(**_recurring_settings(cfg, min_count, min_weeks))
     sectors = _classify_frame(data.frame, cfg.model, cfg.taxonomy, True)[C.SECTOR]
     result = find_recurring(data.frame, sectors, settings, district=district, since=start, until=end)
@@ -587,18 +553,7 @@ def report(
         from curtool.report import build_report, read_population
         from curtool.workbook import write_report
 
-        cfg, data = _load(
-            inputs,
-            config=config,
-            sheet=sheet,
-            encoding=encoding,
-            separator=separator,
-            gazetteer=gazetteer,
-            text=text_column,
-            id=id_column,
-            district=district_column,
-            date=date_column,
-        )
+        cfg, data = _load(inputs, locals())
         rows = len(data.frame)
         pop_path = population or cfg.population
         pop = read_population(pop_path) if pop_path is not None else None

@@ -102,3 +102,11 @@ def test_sample_rows_writes_benchmark_data_the_loader_reads(tmp_path):
     inspected = run("inspect", target)
     assert "encoding: cp1251, separator: ';', header on line 1" in inspected.output
     assert "rows: 500" in inspected.output
+
+
+def test_column_options_reach_the_loader():
+    result = run("inspect", HOSTILE / "no_text_column.csv", "--text-column", "Итог", "--date-column", "Номер")
+    assert result.exit_code == 0
+    assert " text     | Итог " in result.output
+    assert " created  | Номер " in result.output
+    assert "unreadable date on line 2, column «Номер»: '101'" in result.output
