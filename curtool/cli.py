@@ -268,7 +268,7 @@ def export_table(data, result):
     import pandas as pd
 
     originals = data.original_columns()
-    table = data.frame[originals].copy()
+    table = data.frame[originals]  # copy-on-write: adding columns does not copy the originals
     for col in C.OUTPUT_COLUMNS:
         name = col if col not in table.columns else f"{col} (curtool)"
         table[name] = result[col].to_numpy()
@@ -301,7 +301,7 @@ def _labels(data, label_column: str):
             "columns seen: " + ", ".join(f"«{h}»" for h in data.original_columns()[:20]),
             path=data.files[0].path,
         )
-    msgs = data.messages
+    msgs = data.frame.loc[~data.frame[C.DUPLICATE], [C.CLEAN, C.GROUP, header]]
     labels = msgs[header].astype(str).str.strip()
     keep = (labels != "") & (msgs[C.CLEAN] != "")
     if keep.sum() < 2:

@@ -109,7 +109,7 @@ def print_inspect(console: Console, data: Dataset) -> None:
         if report.ragged_lines:
             lines = ", ".join(map(str, report.ragged_lines[:10]))
             console.print(f"  ragged rows on lines: {lines}")
-    msgs = data.messages
+    msgs = data.frame.loc[~data.frame[C.DUPLICATE], [C.DISTRICT, C.DISTRICT_RAW]]
     first, last = data.date_range()
     console.print(
         f"[bold]Total[/bold]: {len(data.frame):,} rows, {len(msgs):,} messages after duplicates"

@@ -56,7 +56,10 @@ class Dataset:
 
     @property
     def messages(self) -> pd.DataFrame:
-        """The rows analysis works on: every message once (duplicates left out)."""
+        """The rows analysis works on: every message once (duplicates left out).
+
+        A copy of the whole frame: on large inputs select columns first instead.
+        """
         return self.frame[~self.frame[C.DUPLICATE]]
 
     def issue_counts(self) -> dict[str, int]:
@@ -88,7 +91,7 @@ class Dataset:
         return [c for c in self.frame.columns if not str(c).startswith("_")]
 
     def date_range(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-        created = self.messages[C.CREATED].dropna()
+        created = self.frame.loc[~self.frame[C.DUPLICATE], C.CREATED].dropna()
         if created.empty:
             return None, None
         return created.min(), created.max()

@@ -90,6 +90,21 @@ def defuse_csv(value: object) -> object:
     return value
 
 
+def defuse_column(values: pd.Series) -> pd.Series:
+    """:func:`defuse_csv` over a column, touching only the cells that need it."""
+    if values.dtype == "str":
+        risky = values.str.match(r"[=+@\t\r-]", na=False) & ~values.str.fullmatch(
+            r"[+-]?[0-9]+([.,][0-9]+)?([eE][+-]?[0-9]+)?", na=False
+        )
+    else:
+        risky = values.map(lambda v: defuse_csv(v) is not v)
+    if not risky.any():
+        return values
+    out = values.copy()
+    out[risky] = "'" + values[risky]
+    return out
+
+
 def excel_value(value: object) -> object:
     """A value xlsxwriter can write: NaN/NaT become empty, long text is cut to Excel's limit."""
     if value is None:
@@ -137,10 +152,10 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
         if suffix == ".xlsx":
             write_excel_sheets({sheet_name: frame}, tmp)
         elif suffix == ".csv":
-            safe = frame.copy()
+            safe = frame.copy(deep=False)
             for col in safe.columns:
                 if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-                    safe[col] = safe[col].map(defuse_csv)
+                    safe[col] = defuse_column(safe[col])
             # utf-8-sig: Excel opens it with Cyrillic intact
             safe.to_csv(tmp, index=False, encoding="utf-8-sig")
         elif suffix == ".parquet":
