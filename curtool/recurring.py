@@ -222,7 +222,8 @@ def find_recurring(
         name = match_district(district, districts[districts != ""].unique().tolist())
         keep &= (districts == name).to_numpy()
     # only the columns this stage reads: a loaded frame also carries every original column
-    work = frame.loc[keep, [c for c in _USED_COLUMNS if c in frame.columns]]
+    used = [c for c in _USED_COLUMNS if c in frame.columns]
+    work = frame[used] if keep.all() else frame.loc[keep, used]  # no copy when nothing is dropped
     if sectors is not None:
         sector = sectors.reindex(frame.index).astype(object).where(lambda s: s.notna(), "")[keep]
     elif C.GROUP in frame.columns:
@@ -400,8 +401,10 @@ def _vectorise(text: pd.Series, place_key: np.ndarray, district: np.ndarray, chu
     texts, ``pd.factorize`` for the words, one stemmer call per new word; about
     5× faster than a per-text analyser in ``TfidfVectorizer``.
     """
-    values = text.astype(object).where(text.notna(), "").to_numpy()
+    # factorised as Arrow text: only one chunk of distinct texts is ever held as Python strings
+    values = text.fillna("") if text.dtype == "str" else text.astype(object).where(text.notna(), "")
     codes, uniques = pd.factorize(values)
+    del values
     stemmer = _stemmer()
     stop = _stop_stems()
     word_term: dict[str, int] = {}
