@@ -84,7 +84,7 @@ def run_stage(stage: str, path: Path) -> dict[str, float]:
         raise RuntimeError(f"stage {stage} failed:\n{err[-2000:]}")
     figures = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
     figures["process_wall_s"] = round(wall, 2)
-    figures["peak_rss_gb"] = round(usage.ru_maxrss / 1024 / 1024, 2)
+    figures["peak_rss_gb"] = round(usage.ru_maxrss / 1024 / 1024, 2)  # GiB (ru_maxrss is KiB)
     return figures
 
 
@@ -140,7 +140,7 @@ def write_markdown(machine_text: str, runs: dict[str, dict]) -> None:
         "",
         f"Machine: {machine_text}",
         "",
-        "| stage | rows | wall, s | rows/s | peak memory, GB | target at 1M | what is measured |",
+        "| stage | rows | wall, s | rows/s | peak memory, GiB | target at 1M | what is measured |",
         "|---|---:|---:|---:|---:|---|---|",
     ]
     for key, fig in sorted(

@@ -92,7 +92,7 @@ def recurring_stage(path: Path) -> dict:
     from curtool.loader import load
     from curtool.recurring import find_recurring
 
-    data = load([path])
+    data = load([path]).drop_originals()  # as `curtool recurring` does
     sectors = data.frame[C.GROUP].where(data.frame[C.GROUP] != "", "Прочее")
     result, seconds = timed(lambda: find_recurring(data.frame, sectors))
     return {"stage_wall_s": seconds, "problems": len(result.problems)}

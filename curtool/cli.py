@@ -461,6 +461,7 @@ def recurring(
             check_writable(path, force)
     start, end = _parse_day(since, "--since"), _parse_day(until, "--until")
     cfg, data = _load(inputs, locals())
+    data.drop_originals()  # the outputs are built from the analysis columns alone
     settings = RecurringSettings(**_recurring_settings(cfg, min_count, min_weeks))
     sectors = _classify_frame(data.frame, cfg.model, cfg.taxonomy, True)[C.SECTOR]
     result = find_recurring(data.frame, sectors, settings, district=district, since=start, until=end)
@@ -555,6 +556,7 @@ def report(
 
         cfg, data = _load(inputs, locals())
         rows = len(data.frame)
+        data.drop_originals()  # every sheet is built from the analysis columns
         pop_path = population or cfg.population
         pop = read_population(pop_path) if pop_path is not None else None
         classified = _classify_frame(data.frame, cfg.model, cfg.taxonomy, True)

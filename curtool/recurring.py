@@ -52,8 +52,20 @@ _SEP = "\x01"
 _IDF_PRIOR_DOCS = 1000
 _TOPIC_TERM = "тема:"
 _USED_COLUMNS = (
-    C.ID, C.TEXT, C.CLEAN, C.DISTRICT, C.LOCALITY, C.STREET, C.HOUSE, C.ADDRESS, C.LAT, C.LON,
-    C.CREATED, C.CLOSED, C.STATUS, C.TOPIC,
+    C.ID,
+    C.TEXT,
+    C.CLEAN,
+    C.DISTRICT,
+    C.LOCALITY,
+    C.STREET,
+    C.HOUSE,
+    C.ADDRESS,
+    C.LAT,
+    C.LON,
+    C.CREATED,
+    C.CLOSED,
+    C.STATUS,
+    C.TOPIC,
 )
 _NO_DATES = "no message has a readable creation date, so recurrence over weeks cannot be judged"
 _NO_DATES_HINT = (
@@ -175,10 +187,16 @@ class RecurringResult:
             for pos in found:
                 if pos is None:
                     continue
-                rows.append((
-                    pid, ids.iloc[pos], created.iloc[pos], district.iloc[pos], places.iloc[pos],
-                    text.iloc[pos],
-                ))
+                rows.append(
+                    (
+                        pid,
+                        ids.iloc[pos],
+                        created.iloc[pos],
+                        district.iloc[pos],
+                        places.iloc[pos],
+                        text.iloc[pos],
+                    )
+                )
         out = pd.DataFrame(rows, columns=list(names))
         out[names[2]] = pd.to_datetime(out[names[2]])
         return out
@@ -247,7 +265,10 @@ def find_recurring(
     assignments = pd.Series(assigned, index=frame.index, dtype=object)
     positions = {pid: kept_positions[pos] for pid, pos in members.items()}
     return RecurringResult(
-        problems=problems, assignments=assignments, settings=settings, places=places,
+        problems=problems,
+        assignments=assignments,
+        settings=settings,
+        places=places,
         positions=positions,
     )
 
@@ -321,7 +342,10 @@ def _detect(
     ds_codes, _ = pd.factorize(pd.Series(district) + "\x1f" + sec)
     sys_blocks = _cut_large_blocks(ds_codes, week, settings.block_limit)
     i, j, s = _block_edges(
-        X, sys_blocks, settings.systemic_similarity, settings.systemic_min_places,
+        X,
+        sys_blocks,
+        settings.systemic_similarity,
+        settings.systemic_min_places,
         top_n=settings.systemic_neighbours,
     )
     sys_groups = _groups(n, i, j, s, X, settings.systemic_similarity, settings.cohesion)
@@ -341,12 +365,23 @@ def _detect(
     solved_at = np.where(resolved, solved_at, np.iinfo(np.int64).max)
     text_col = _text_column(work)
     context = _Context(
-        rows=rows, ids=ids, text=_column(work, text_col).iloc[rows].to_numpy().astype(object),
-        district=district, sector=sec, place_key=place_key,
-        place=places["place"].iloc[rows].to_numpy().astype(object), week=week, days=days,
-        created_ns=created_ns, solved_at=solved_at,
-        X=X, vectors=vectors, last_week=_week_of(last_day), settings=settings,
-        street_key=street_key, house_key=house_key,
+        rows=rows,
+        ids=ids,
+        text=_column(work, text_col).iloc[rows].to_numpy().astype(object),
+        district=district,
+        sector=sec,
+        place_key=place_key,
+        place=places["place"].iloc[rows].to_numpy().astype(object),
+        week=week,
+        days=days,
+        created_ns=created_ns,
+        solved_at=solved_at,
+        X=X,
+        vectors=vectors,
+        last_week=_week_of(last_day),
+        settings=settings,
+        street_key=street_key,
+        house_key=house_key,
         place_terms=_place_terms(street_key, vectors.terms),
     )
     place_problems = _problems_from_groups(context, place_groups, systemic=False)
@@ -467,11 +502,18 @@ def _vectorise(text: pd.Series, place_key: np.ndarray, district: np.ndarray, chu
         ids = {stem_term.get(p) for p in words} | {stem_term.get(stemmer.stemWord(p)) for p in words}
         place_pairs.extend(code * n_terms + t for t in ids if t is not None)
     if place_pairs:
-        # zero, in place, every entry whose (place, term) pair names the row's own place
-        row_of = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-        own = np.isin(pk_codes[row_of].astype(np.int64) * n_terms + matrix.indices, np.array(place_pairs))
-        matrix.data[own] = 0.0
-        del row_of, own
+        # zero, in place, every entry whose (place, term) pair names the row's own place;
+        # a slice of rows at a time against the sorted pairs, so no array is as long as the matrix
+        pairs = np.unique(np.asarray(place_pairs, dtype=np.int64))
+        indptr = matrix.indptr
+        for start in range(0, matrix.shape[0], 100_000):
+            stop = min(start + 100_000, matrix.shape[0])
+            lo, hi = indptr[start], indptr[stop]
+            row_of = np.repeat(np.arange(start, stop), np.diff(indptr[start : stop + 1]))
+            keys = pk_codes[row_of].astype(np.int64) * n_terms + matrix.indices[lo:hi]
+            found = np.minimum(np.searchsorted(pairs, keys), len(pairs) - 1)
+            own = pairs[found] == keys
+            matrix.data[lo:hi][own] = 0.0
         matrix.eliminate_zeros()
     _normalise_rows(matrix)
 
@@ -519,15 +561,19 @@ def _dot_with_rows(rows: sparse.csr_matrix, table: sparse.csr_matrix, which: np.
     n_cols = np.int64(table.shape[1])
     table_keys = np.repeat(np.arange(table.shape[0], dtype=np.int64), np.diff(table.indptr)) * n_cols
     table_keys += table.indices
-    row_of = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
-    keys = which[row_of].astype(np.int64) * n_cols + rows.indices
-    pos = np.searchsorted(table_keys, keys)
-    pos_ok = np.minimum(pos, max(len(table_keys) - 1, 0))
+    out = np.zeros(rows.shape[0], dtype=np.float32)
     if len(table_keys) == 0:
-        return np.zeros(rows.shape[0], dtype=np.float32)
-    hit = (pos < len(table_keys)) & (table_keys[pos_ok] == keys)
-    values = np.where(hit, table.data[pos_ok], 0.0)
-    return np.bincount(row_of, weights=rows.data * values, minlength=rows.shape[0]).astype(np.float32)
+        return out
+    # a slice of rows at a time: the lookups are as long as the slice, not the whole matrix
+    for start in range(0, rows.shape[0], 100_000):
+        stop = min(start + 100_000, rows.shape[0])
+        lo, hi = rows.indptr[start], rows.indptr[stop]
+        row_of = np.repeat(np.arange(stop - start), np.diff(rows.indptr[start : stop + 1]))
+        keys = which[start + row_of].astype(np.int64) * n_cols + rows.indices[lo:hi]
+        pos = np.minimum(np.searchsorted(table_keys, keys), len(table_keys) - 1)
+        values = np.where(table_keys[pos] == keys, table.data[pos], 0.0)
+        out[start:stop] = np.bincount(row_of, weights=rows.data[lo:hi] * values, minlength=stop - start)
+    return out
 
 
 def _ragged_arange(lengths: np.ndarray) -> np.ndarray:
@@ -564,8 +610,13 @@ def _cut_large_blocks(codes: np.ndarray, week: np.ndarray, limit: int) -> np.nda
 
 
 def _block_edges(
-    X: sparse.csr_matrix, blocks: np.ndarray, threshold: float, min_size: int, top_n: int | None,
-    small: int = 300, pair_batch: int = 400_000,
+    X: sparse.csr_matrix,
+    blocks: np.ndarray,
+    threshold: float,
+    min_size: int,
+    top_n: int | None,
+    small: int = 300,
+    pair_batch: int = 400_000,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs (i < j) of one block with cosine ≥ ``threshold``; blocks under ``min_size`` skipped."""
     sizes = np.bincount(blocks)
@@ -627,8 +678,15 @@ def _block_edges(
 
 
 def _groups(
-    n: int, i: np.ndarray, j: np.ndarray, sim: np.ndarray, X: sparse.csr_matrix,
-    threshold: float, cohesion: float, rounds: int = 4, step: float = 0.08,
+    n: int,
+    i: np.ndarray,
+    j: np.ndarray,
+    sim: np.ndarray,
+    X: sparse.csr_matrix,
+    threshold: float,
+    cohesion: float,
+    rounds: int = 4,
+    step: float = 0.08,
 ) -> np.ndarray:
     """Group label per row (-1 alone): connected components, chains split with stricter thresholds."""
     labels = np.full(n, -1, dtype=np.int64)
@@ -810,8 +868,13 @@ def _problems_from_groups(ctx: _Context, labels: np.ndarray, *, systemic: bool) 
         place_part = _group_place_keys(ctx, grouped, codes, n_groups)
     first = grouped[np.unique(codes, return_index=True)[1]]
     keys = (
-        pd.Series(ctx.district[first], dtype=object) + "\x1f" + pd.Series(ctx.sector[first], dtype=object)
-        + "\x1f" + pd.Series(place_part, dtype=object) + "\x1f" + pd.Series(signature, dtype=object)
+        pd.Series(ctx.district[first], dtype=object)
+        + "\x1f"
+        + pd.Series(ctx.sector[first], dtype=object)
+        + "\x1f"
+        + pd.Series(place_part, dtype=object)
+        + "\x1f"
+        + pd.Series(signature, dtype=object)
     )
     merged, key_uniques = pd.factorize(keys)
     prob = merged[codes]  # problem number of each grouped row
@@ -852,15 +915,16 @@ def _problems_from_groups(ctx: _Context, labels: np.ndarray, *, systemic: bool) 
     for p in range(n_prob):
         members = grouped[starts[p] : ends[p]]
         district, sector, place_key, sig = str(key_uniques[p]).split("\x1f")
-        pid = "P" + hashlib.blake2b(
-            "|".join(("systemic" if systemic else "place", district, sector, place_key, sig)).encode(),
-            digest_size=5,
-        ).hexdigest()
+        pid = (
+            "P"
+            + hashlib.blake2b(
+                "|".join(("systemic" if systemic else "place", district, sector, place_key, sig)).encode(),
+                digest_size=5,
+            ).hexdigest()
+        )
         rep = members[int(np.argmax(centrality[starts[p] : ends[p]]))]
         week_min = int(ctx.week[members].min())
-        counts = np.bincount(
-            ctx.week[members] - week_min, minlength=max(ctx.last_week - week_min + 1, 1)
-        )
+        counts = np.bincount(ctx.week[members] - week_min, minlength=max(ctx.last_week - week_min + 1, 1))
         # most frequent first, ties by name: the readable place never depends on row order
         places = sorted(Counter(ctx.place[members].tolist()).items(), key=lambda kv: (-kv[1], kv[0]))
         if systemic:
@@ -870,24 +934,26 @@ def _problems_from_groups(ctx: _Context, labels: np.ndarray, *, systemic: bool) 
         else:
             place = str(places[0][0])
         words = _top_words(centres, p, ctx.vectors.words, ctx.place_terms)
-        problems.append({
-            "id": pid,
-            "district": district,
-            "sector": sector,
-            "label": f"{', '.join(words)} — {place}" if words else place,
-            "place": place,
-            "count": len(members),
-            "weeks": len(np.unique(ctx.week[members])),
-            "first_seen": pd.Timestamp(ctx.days[members].min()),
-            "last_seen": pd.Timestamp(ctx.days[members].max()),
-            "trend": trend(counts, st.growth_ratio, st.min_trend_change),
-            "returned_after_resolved": bool(returned[p]),
-            "systemic": systemic,
-            "message_ids": ctx.ids[members].tolist(),
-            C.PROBLEM_REPRESENTATIVE: str(ctx.text[rep]),
-            C.PROBLEM_PLACES: len(places),
-            "_members": members,
-        })
+        problems.append(
+            {
+                "id": pid,
+                "district": district,
+                "sector": sector,
+                "label": f"{', '.join(words)} — {place}" if words else place,
+                "place": place,
+                "count": len(members),
+                "weeks": len(np.unique(ctx.week[members])),
+                "first_seen": pd.Timestamp(ctx.days[members].min()),
+                "last_seen": pd.Timestamp(ctx.days[members].max()),
+                "trend": trend(counts, st.growth_ratio, st.min_trend_change),
+                "returned_after_resolved": bool(returned[p]),
+                "systemic": systemic,
+                "message_ids": ctx.ids[members].tolist(),
+                C.PROBLEM_REPRESENTATIVE: str(ctx.text[rep]),
+                C.PROBLEM_PLACES: len(places),
+                "_members": members,
+            }
+        )
     return problems
 
 
@@ -929,9 +995,7 @@ def _bursts(
 
 
 def _indicator(group: np.ndarray, rows: np.ndarray, n_groups: int, n_rows: int) -> sparse.csr_matrix:
-    return sparse.csr_matrix(
-        (np.ones(len(rows), np.float32), (group, rows)), shape=(n_groups, n_rows)
-    )
+    return sparse.csr_matrix((np.ones(len(rows), np.float32), (group, rows)), shape=(n_groups, n_rows))
 
 
 def _normalised(matrix: sparse.spmatrix) -> sparse.csr_matrix:
@@ -992,13 +1056,9 @@ def _top_words(
     return out
 
 
-def _group_place_keys(
-    ctx: _Context, grouped: np.ndarray, codes: np.ndarray, n_groups: int
-) -> np.ndarray:
+def _group_place_keys(ctx: _Context, grouped: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
     """A group's place: its street key and its most common known house (ties: the smallest)."""
-    frame = pd.DataFrame(
-        {"g": codes, "street": ctx.street_key[grouped], "house": ctx.house_key[grouped]}
-    )
+    frame = pd.DataFrame({"g": codes, "street": ctx.street_key[grouped], "house": ctx.house_key[grouped]})
     streets = frame.groupby(["g", "street"]).size().reset_index(name="n")
     streets = streets.sort_values(["g", "n", "street"], ascending=[True, False, True])
     street = streets.drop_duplicates("g").set_index("g")["street"]
@@ -1056,16 +1116,29 @@ def _is_resolved(value: str) -> bool:
 
 # --- writing --------------------------------------------------------------------------
 _PROBLEM_HEADERS = {
-    "id": "ID проблемы", "district": "Район", "sector": "Сектор", "label": "Проблема",
-    "place": "Место", "count": "Сообщений", "weeks": "Недель", "first_seen": "Впервые",
-    "last_seen": "Последний раз", "trend": "Тренд",
-    "returned_after_resolved": "Вернулась после «Решено»", "systemic": "Системная",
-    C.PROBLEM_PLACES: "Мест", C.PROBLEM_REPRESENTATIVE: "Типичное сообщение",
+    "id": "ID проблемы",
+    "district": "Район",
+    "sector": "Сектор",
+    "label": "Проблема",
+    "place": "Место",
+    "count": "Сообщений",
+    "weeks": "Недель",
+    "first_seen": "Впервые",
+    "last_seen": "Последний раз",
+    "trend": "Тренд",
+    "returned_after_resolved": "Вернулась после «Решено»",
+    "systemic": "Системная",
+    C.PROBLEM_PLACES: "Мест",
+    C.PROBLEM_REPRESENTATIVE: "Типичное сообщение",
     "message_ids": "ID сообщений",
 }
 _MESSAGE_HEADERS = {
-    "problem_id": "ID проблемы", "id": "ID сообщения", "date": "Дата", "district": "Район",
-    "place": "Место", "text": "Текст",
+    "problem_id": "ID проблемы",
+    "id": "ID сообщения",
+    "date": "Дата",
+    "district": "Район",
+    "place": "Место",
+    "text": "Текст",
 }
 _TREND_RU = {"growing": "растёт", "stable": "стабильно", "fading": "затухает"}
 
