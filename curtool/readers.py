@@ -285,7 +285,7 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
         # The quick structural scan disagreed with the parser (odd quoting): trust the slow,
         # exact reader rather than guess which rows were ragged.
         raw = source if isinstance(source, bytes) else path.read_bytes()
-        return _read_csv_exact(path, decode(raw, enc, path).lstrip("\ufeff"), sep, enc)
+        return _read_csv_exact(path, decode(raw, enc, path).lstrip("\ufeff"), sep, detected)
     ragged = data_fields != width
     if extra <= 0:
         frame = frame[header]

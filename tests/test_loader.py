@@ -358,3 +358,15 @@ def test_vectorised_cleaning_equals_the_per_message_rule():
     )
     for column in (texts, tricky, tricky.astype("str")):
         assert clean_series(column).tolist() == [clean_text(v) for v in column]
+
+
+def test_when_the_quick_scan_and_the_parser_disagree_the_exact_reader_decides(monkeypatch):
+    from curtool import readers
+
+    monkeypatch.setattr(readers, "_parse_csv", lambda *args, **kwargs: pd.DataFrame())
+    table = readers.read_table(HOSTILE / "ragged.csv")
+    assert len(table.frame) == 6
+    assert table.ragged.tolist() == [False, False, True, True, False, False]
+    assert table.lines.tolist() == [2, 3, 4, 5, 6, 7]
+    assert table.frame.loc[3, "extra_1"] == "лишнее"
+    assert table.encoding == "utf-8"
