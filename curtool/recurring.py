@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -609,6 +610,9 @@ def _cut_large_blocks(codes: np.ndarray, week: np.ndarray, limit: int) -> np.nda
     return final
 
 
+_THREADS = max(1, min(os.cpu_count() or 1, 8))
+
+
 def _block_edges(
     X: sparse.csr_matrix,
     blocks: np.ndarray,
@@ -656,7 +660,9 @@ def _block_edges(
         if top_n is not None:
             from sparse_dot_topn import sp_matmul_topn
 
-            prod = sp_matmul_topn(Xb, Xb.T.tocsr(), top_n=top_n + 1, threshold=threshold).tocoo()
+            prod = sp_matmul_topn(
+                Xb, Xb.T.tocsr(), top_n=top_n + 1, threshold=threshold, n_threads=_THREADS
+            ).tocoo()
             keep = prod.row < prod.col
             # top-n is not symmetric: a pair found from either side is an edge (as i < j)
             keep = prod.row != prod.col
@@ -665,9 +671,18 @@ def _block_edges(
             out_j.append(members[hi_].astype(np.int32))
             out_s.append(prod.data[keep].astype(np.float32))
             continue
+        from sparse_dot_topn import sp_matmul_topn
+
         XbT = Xb.T.tocsr()
         for c0 in range(0, len(members), 2000):
-            prod = (Xb[c0 : c0 + 2000] @ XbT).tocoo()
+            # every pair above the threshold (top_n = block size), on all cores
+            prod = sp_matmul_topn(
+                Xb[c0 : c0 + 2000],
+                XbT,
+                top_n=len(members),
+                threshold=threshold * 0.999,
+                n_threads=_THREADS,
+            ).tocoo()
             keep = (prod.data >= threshold) & (prod.row + c0 < prod.col)
             out_i.append(members[prod.row[keep] + c0].astype(np.int32))
             out_j.append(members[prod.col[keep]].astype(np.int32))
