@@ -559,7 +559,10 @@ def report(
         data.drop_originals()  # every sheet is built from the analysis columns
         pop_path = population or cfg.population
         pop = read_population(pop_path) if pop_path is not None else None
-        classified = _classify_frame(data.frame, cfg.model, cfg.taxonomy, True)
+        # the report shows sector and confidence; a million evidence strings need not stay
+        classified = _classify_frame(data.frame, cfg.model, cfg.taxonomy, True)[
+            [C.SECTOR, C.SECTOR_CONFIDENCE]
+        ]
         settings = RecurringSettings(**_recurring_settings(cfg, None, None))
         found = find_recurring(data.frame, classified[C.SECTOR], settings)
         built = build_report(
