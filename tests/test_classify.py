@@ -172,3 +172,11 @@ def test_user_taxonomy_changes_the_group_mapping(tmp_path: Path) -> None:
     result = classify.classify(frame(["текст", "текст"], ["мусор", "Дороги"]), taxonomy=tax)
     assert list(result[columns.SECTOR_SOURCE]) == [classify.SOURCE_GIVEN, classify.SOURCE_MODEL]
     assert result.iloc[0][columns.SECTOR] == "ЖКХ"
+
+
+def test_classify_texts_from_a_notebook():
+    from curtool.classify import classify_texts
+
+    result = classify_texts(["Третий день нет отопления, батареи холодные", "Огромная яма на дороге, разбил колесо"])
+    assert result["sector"].tolist() == ["ЖКХ", "Дорожное хозяйство"]
+    assert result["sector_confidence"].between(0, 1).all()
