@@ -265,8 +265,6 @@ def _classify_frame(frame, model_path, taxonomy_path, use_given: bool):
 
 def export_table(data, result):
     """Original columns, then the sector columns, the source file and any row issue codes."""
-    import pandas as pd
-
     originals = data.original_columns()
     table = data.frame[originals]  # copy-on-write: adding columns does not copy the originals
     for col in C.OUTPUT_COLUMNS:
@@ -275,7 +273,7 @@ def export_table(data, result):
     table[C.SOURCE_FILE] = data.frame[C.FILE].to_numpy()
     table[C.LINE_NUMBER] = data.frame[C.LINE].to_numpy()
     table[C.ROW_ISSUES] = data.frame[C.ISSUES].to_numpy()
-    return pd.DataFrame(table)
+    return table
 
 
 def _print_issue_line(console, data) -> None:

@@ -46,6 +46,7 @@ from scipy.sparse.csgraph import connected_components
 
 from curtool import address, districts, errors
 from curtool import columns as C
+from curtool.aggregate import is_resolved_status
 
 _EPOCH_MONDAY = np.datetime64("1970-01-05", "D")  # a Monday: week index = days since it // 7
 _TOKEN = re.compile(r"[а-я]{3,}|\x01")
@@ -357,7 +358,8 @@ def _detect(
         else np.array([str(v) for v in work.index[rows]], dtype=object)
     )
     created_ns = created.iloc[rows].to_numpy().astype("datetime64[ns]").astype(np.int64)
-    resolved = _column(work, C.STATUS).iloc[rows].map(_is_resolved).to_numpy(dtype=bool)
+    # the report's rule, so its «вернулись после решения» and resolved counts agree
+    resolved = is_resolved_status(_column(work, C.STATUS).iloc[rows]).to_numpy(dtype=bool)
     solved_at = created_ns.copy()
     if C.CLOSED in work.columns:
         closed = pd.to_datetime(work[C.CLOSED].iloc[rows], errors="coerce").to_numpy()
@@ -1121,12 +1123,6 @@ def trend(weekly: np.ndarray | list[int], ratio: float = 1.5, min_change: float 
     if early >= ratio * late and early - late >= min_change:
         return "fading"
     return "stable"
-
-
-@lru_cache(maxsize=256)
-def _is_resolved(value: str) -> bool:
-    text = str(value).strip().lower().replace("ё", "е").strip(".! ")
-    return text in C.RESOLVED_STATUSES
 
 
 # --- writing --------------------------------------------------------------------------

@@ -178,23 +178,10 @@ _POPULATION_HEADERS = (
 
 def read_population(path: str | Path) -> pd.DataFrame:
     """A population table (CSV/XLSX: district, population) as ``_district``, ``population``."""
-    path = Path(path)
-    if not path.exists():
-        raise errors.CurtoolError(
-            errors.FILE_NOT_FOUND, "population file not found", "check the path", path=path
-        )
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            table = pd.read_excel(path, dtype=object)
-        else:
-            table = pd.read_csv(path, sep=None, engine="python", dtype=object, encoding="utf-8-sig")
-    except Exception as exc:  # any reader failure is the file's fault, not ours
-        raise errors.CurtoolError(
-            errors.CORRUPT_FILE,
-            f"cannot read the population table: {exc}",
-            "save it as CSV (UTF-8) or XLSX",
-            path=path,
-        ) from exc
+    from curtool.readers import read_table
+
+    # the loader's reader: cp1251, separators, title rows and bad files handled as for exports
+    table = read_table(Path(path)).frame
     headers = {str(c).strip().lower().replace("ё", "е"): c for c in table.columns}
     district = next((headers[h] for h in _DISTRICT_HEADERS if h in headers), None)
     population = next((headers[h] for h in _POPULATION_HEADERS if h in headers), None)

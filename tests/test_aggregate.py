@@ -7,37 +7,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from frames import W47, message_frame
 
 from curtool import aggregate as agg
 from curtool import columns as C
 from curtool.errors import BAD_CONFIG, BAD_OPTION, NO_DATA, CurtoolError
 
-W47 = pd.Timestamp("2026-11-16")  # Monday of 2026-W47
-
 
 def make_frame(rows: list[dict]) -> tuple[pd.DataFrame, pd.Series]:
     """A loaded-like frame from short row dicts: created, district, sector and optional extras."""
-    records = []
-    for i, r in enumerate(rows):
-        records.append(
-            {
-                C.ID: str(i + 1),
-                C.ROW: i + 1,
-                C.TEXT: r.get("text", f"сообщение {i + 1}"),
-                C.DISTRICT: r.get("district", "Абинский"),
-                C.CREATED: pd.Timestamp(r["created"]) if r.get("created") is not None else pd.NaT,
-                C.FIRST_ANSWER: pd.Timestamp(r["answer"]) if r.get("answer") else pd.NaT,
-                C.CLOSED: pd.Timestamp(r["closed"]) if r.get("closed") else pd.NaT,
-                C.STATUS: r.get("status", ""),
-                C.SOURCE: r.get("source", ""),
-                C.URL: r.get("url", ""),
-                C.ISSUES: r.get("issues", ""),
-                C.DUPLICATE: r.get("duplicate", False),
-            }
-        )
-    frame = pd.DataFrame(records)
-    for col in (C.CREATED, C.FIRST_ANSWER, C.CLOSED):
-        frame[col] = frame[col].astype("datetime64[ns]")
+    frame = message_frame(rows)
     sector = pd.Series([r.get("sector", "ЖКХ") for r in rows], index=frame.index)
     return frame, sector
 

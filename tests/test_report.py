@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from frames import W47, message_frame
 
 from curtool import columns as C
 from curtool import workbook
@@ -25,7 +26,6 @@ from curtool.report import (
     read_population,
 )
 
-W47 = pd.Timestamp("2026-11-16")  # Monday of 2026-W47
 TODAY = date(2026, 11, 24)
 HOSTILE = '=HYPERLINK("http://x","y")'
 PHONE = "+7 (918) 123-45-67"
@@ -34,29 +34,7 @@ EMAIL = "ivan.petrov@mail.ru"
 
 def make_frame(rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A loaded-like frame and its classification from short row dicts."""
-    records = []
-    for i, r in enumerate(rows):
-        created = r.get("created")
-        records.append(
-            {
-                C.ID: str(r.get("id", i + 1)),
-                C.ROW: i + 1,
-                C.FILE: "export.xlsx",
-                C.TEXT: r.get("text", f"сообщение {i + 1}"),
-                C.DISTRICT: r.get("district", "Абинский"),
-                C.CREATED: pd.Timestamp(created) if created is not None else pd.NaT,
-                C.FIRST_ANSWER: pd.Timestamp(r["answer"]) if r.get("answer") else pd.NaT,
-                C.CLOSED: pd.Timestamp(r["closed"]) if r.get("closed") else pd.NaT,
-                C.STATUS: r.get("status", ""),
-                C.SOURCE: r.get("source", ""),
-                C.URL: r.get("url", ""),
-                C.ISSUES: r.get("issues", ""),
-                C.DUPLICATE: r.get("duplicate", False),
-            }
-        )
-    frame = pd.DataFrame(records)
-    for col in (C.CREATED, C.FIRST_ANSWER, C.CLOSED):
-        frame[col] = frame[col].astype("datetime64[ns]")
+    frame = message_frame(rows)
     classified = pd.DataFrame(
         {
             C.SECTOR: [r.get("sector", "ЖКХ") for r in rows],
@@ -463,3 +441,11 @@ def test_sample_report_matches_truth() -> None:
         }
         assert found == {p for p in planted if p[0] == week}, week
     assert sum(missed.values()) <= 0.01 * len(messages)
+
+
+def test_population_table_in_cp1251_with_semicolons_is_read(tmp_path):
+    path = tmp_path / "население.csv"
+    path.write_bytes("район;население\nГород Майкоп;141 970\nТахтамукайский район;79 512\n".encode("cp1251"))
+    table = read_population(path)
+    assert table[C.DISTRICT].tolist() == ["Город Майкоп", "Тахтамукайский район"]
+    assert table[C.POPULATION].tolist() == [141970.0, 79512.0]
