@@ -51,6 +51,23 @@ _RU_DATE = re.compile(
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse a column; return (datetime64[ns] series, bool series: filled but unreadable)."""
+    if len(values) > 1000:
+        # exports repeat their timestamps: each distinct value is read once
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if 0 < len(uniques) < len(values) // 2:
+            parsed, bad = _parse_each(pd.Series(uniques, dtype=values.dtype))
+            missing = codes < 0
+            safe = np.where(missing, 0, codes)
+            result = np.where(missing, np.datetime64("NaT", "ns"), parsed.to_numpy()[safe])
+            flags = ~missing & bad.to_numpy()[safe]
+            return (
+                pd.Series(result, index=values.index, dtype="datetime64[ns]"),
+                pd.Series(flags, index=values.index),
+            )
+    return _parse_each(values)
+
+
+def _parse_each(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if values.empty:
         return result, pd.Series(False, index=values.index)

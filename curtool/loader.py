@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from curtool import columns as C
 from curtool import errors
@@ -24,7 +26,7 @@ from curtool.dates import parse_dates
 from curtool.districts import Gazetteer, normalise_districts
 from curtool.mapping import map_columns, require_text
 from curtool.readers import RawTable, read_table
-from curtool.text import clean_series
+from curtool.text import blank, clean_series
 
 
 @dataclass
@@ -229,7 +231,7 @@ def _normalise_file(raw: RawTable, overrides: Mapping[str, str]) -> tuple[pd.Dat
     ):
         derived[C.FIELD_COLUMNS[fld]] = _text_column(frame, mapping.get(fld))
     issues: list[pd.Series] = []
-    empty = text.str.strip() == ""
+    empty = blank(text)
     issues.append(pd.Series(np.where(empty, C.ISSUE_EMPTY_TEXT, ""), index=frame.index))
     ragged = raw.ragged if raw.ragged is not None else np.zeros(n, dtype=bool)
     issues.append(pd.Series(np.where(ragged, C.ISSUE_RAGGED_ROW, ""), index=frame.index))
@@ -314,10 +316,10 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
     a copy of a message is a copy, and Arrow encodes a million texts in half a second.
     """
     # integer codes instead of long string keys: what makes 1M rows cheap
-    text_code = _codes(frame[C.CLEAN])
     has_text = (frame[C.CLEAN] != "").to_numpy()
     day_code, days = pd.factorize(frame[C.CREATED].dt.normalize())
     district_code, districts = pd.factorize(frame[C.DISTRICT])
+    text_code = _text_codes(frame[C.CLEAN], day_code, district_code)
     content = (text_code.astype(np.int64) * (len(days) + 2) + day_code + 1) * (
         len(districts) + 1
     ) + district_code
@@ -336,12 +338,60 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
     _add_issue(frame, duplicate, C.ISSUE_DUPLICATE)
 
 
+def _text_codes(texts: pd.Series, *groups: np.ndarray) -> np.ndarray:
+    """Integer code per distinct text, exact where it matters: among rows of the same groups.
+
+    Hashing a million long texts costs more than the rest of loading, so texts are first
+    told apart by length and 24 sampled bytes; only rows that tie on those (and on the
+    groups) have their texts compared in full. Rows no other row ties with get codes of
+    their own, which are distinct from every other row's.
+    """
+    if texts.dtype != "str":
+        return _codes(texts)
+    array = pa.chunked_array(texts.array._pa_array)
+    probe = _text_probe(array)
+    keys = pd.DataFrame(
+        {**{f"p{i}": col for i, col in enumerate(probe)}, **{f"g{i}": g for i, g in enumerate(groups)}}
+    )
+    tied = keys.duplicated(keep=False).to_numpy()
+    codes = np.arange(len(texts), dtype=np.int64) + len(texts)  # untied: a code of its own
+    if tied.any():
+        where = np.flatnonzero(tied)
+        exact = pc.dictionary_encode(array.filter(pa.array(tied)).combine_chunks())
+        codes[where] = exact.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes
+
+
+def _text_probe(array) -> list[np.ndarray]:
+    """Byte length and the first, middle and last 8 bytes of every string, as integers."""
+    parts: list[list[np.ndarray]] = [[], [], [], []]
+    for chunk in array.chunks:
+        n = len(chunk)
+        _, offsets_buf, data_buf = chunk.buffers()
+        wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+        offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
+        offsets = offsets[chunk.offset : chunk.offset + n + 1].astype(np.int64)
+        start, end = offsets[:-1], offsets[1:]
+        length = end - start
+        data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
+        top = len(data) - 1
+        middle = start + length // 2 - 4
+        samples = []
+        for base in (start, np.maximum(middle, start), np.maximum(end - 8, start)):
+            packed = np.zeros(n, dtype=np.uint64)
+            for j in range(8):
+                pos = base + j
+                byte = data[np.clip(pos, 0, max(top, 0))].astype(np.uint64)
+                packed |= np.where(pos < end, byte, 0).astype(np.uint64) << np.uint64(8 * j)
+            samples.append(packed.view(np.int64))
+        for target, values in zip(parts, [length, *samples], strict=True):
+            target.append(values)
+    return [np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts]
+
+
 def _codes(values: pd.Series) -> np.ndarray:
     """Integer code per distinct value; Arrow's hash table for Arrow-backed text."""
     if values.dtype == "str":
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         encoded = pc.dictionary_encode(pa.chunked_array(values.array._pa_array).combine_chunks())
         return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     codes, _ = pd.factorize(values)

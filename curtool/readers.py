@@ -247,6 +247,9 @@ def read_table(
 
 
 def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> RawTable:
+    fast = _read_csv_arrow(path, encoding=encoding, separator=separator)
+    if fast is not None:
+        return fast
     data = path.read_bytes()
     enc = detected = encoding or detect_encoding(data, path)
     transcoded = False
@@ -300,6 +303,172 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
         lines=data_lines,
         ragged=ragged,
     )
+
+
+# Encodings whose separators, quotes and newlines are the ASCII bytes, one byte each.
+_ARROW_ENCODINGS = {"utf-8", "utf-8-sig", "cp1251", "koi8-r", "cp866", "iso8859-5", "latin-1"}
+_STREAM_CHUNK = 1 << 20
+
+
+class _Transcoder(io.RawIOBase):
+    """A file read as UTF-8 from a byte offset: Arrow's parser threads run while this decodes.
+
+    Decoding the whole file first doubles the memory and keeps both cores waiting; small
+    pieces are decoded so that the allocator reuses the same memory for each of them.
+    """
+
+    def __init__(self, path: Path, start: int, encoding: str) -> None:
+        self._file = path.open("rb")
+        self._file.seek(start)
+        self._decoder = None if encoding == "utf-8" else codecs.getincrementaldecoder(encoding)()
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._decoder is None:
+            return self._file.read(size)
+        pieces, have = [self._pending], len(self._pending)
+        while size < 0 or have < size:
+            chunk = self._file.read(_STREAM_CHUNK)
+            piece = self._decoder.decode(chunk, final=not chunk).encode("utf-8")
+            pieces.append(piece)
+            have += len(piece)
+            if not chunk:
+                break
+        data = b"".join(pieces)
+        if size < 0 or size >= len(data):
+            self._pending = b""
+            return data
+        self._pending = data[size:]
+        return data[:size]
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) -> RawTable | None:
+    """The common case fast: a well-formed CSV parsed by Arrow on every core.
+
+    Returns None whenever the file needs the exact reader: ragged or blank rows, one
+    column, UTF-16, bytes the encoding cannot read. That reader then says what is wrong.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with path.open("rb") as handle:
+        head = handle.read((1 << 20) + 4)
+    try:
+        enc = encoding or detect_encoding(head, path)
+        name = codecs.lookup(enc).name
+    except (errors.CurtoolError, LookupError):
+        return None
+    if name not in _ARROW_ENCODINGS:
+        return None
+    bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) and name.startswith("utf-8") else 0
+    stream_encoding = "utf-8" if name.startswith("utf-8") else name
+    head_text = head[bom:200_000].decode(stream_encoding, errors="replace")
+    if not any(line.strip() for line in head_text.splitlines()[:HEADER_SCAN_ROWS]):
+        return None
+    sep = separator or detect_separator(head_text[:65536])
+    body = head[bom:]
+    if len(head) > (1 << 20):  # the last record of the head may be cut short
+        body = body[: body.rfind(b"\n") + 1]
+    structure = _scan_records(body, sep)
+    count = min(len(structure), HEADER_SCAN_ROWS)
+    if count < 2:
+        return None
+    first = [structure.split_line(body, i, sep, stream_encoding) for i in range(count)]
+    header_idx = pick_header_row(first)
+    names = _unique_names(first[header_idx])
+    header_line = int(structure.lines[header_idx])
+    next_line = int(structure.lines[header_idx + 1]) if header_idx + 1 < len(structure) else None
+    if len(names) < 2 or (next_line is not None and next_line != header_line + 1):
+        return None  # one column (blank lines are rows there) or a header spread over lines
+    invalid = 0
+
+    def on_invalid(row: object) -> str:
+        nonlocal invalid
+        invalid += 1
+        return "skip"
+
+    source = _Transcoder(path, bom + int(structure.starts[header_idx]), stream_encoding)
+    try:
+        table = pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=4 << 20),
+            parse_options=pacsv.ParseOptions(
+                delimiter=sep,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=stream_encoding == "utf-8",
+            ),
+        )
+    except (pa.ArrowException, UnicodeDecodeError, OSError):
+        return None
+    finally:
+        source.close()
+    if invalid or _any_empty_row(table):
+        return None  # Arrow reads a blank line as a row of empty fields, unlike a line of ";"
+    # each row starts one line after the previous one ended; quoted fields may hold line breaks
+    breaks = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        breaks += _count_newlines(column)
+    lines = header_line + 1 + np.arange(table.num_rows, dtype=np.int64)
+    lines[1:] += np.cumsum(breaks)[:-1]
+    frame = table.to_pandas()
+    del table
+    return RawTable(
+        path=path,
+        frame=frame,
+        format="tsv" if sep == "\t" else "csv",
+        encoding=enc,
+        separator=sep,
+        header_row=header_line,
+        title_rows=[sep.join(r) for r in first[:header_idx]],
+        lines=lines,
+        ragged=np.zeros(len(frame), dtype=bool),
+    )
+
+
+def _any_empty_row(table) -> bool:
+    import pyarrow.compute as pc
+
+    empty = None
+    for column in table.columns:
+        is_empty = pc.equal(pc.binary_length(column), 0)
+        empty = is_empty if empty is None else pc.and_(empty, is_empty)
+    return empty is not None and bool(pc.any(empty).as_py())
+
+
+def _count_newlines(column) -> np.ndarray:
+    """Line breaks inside each value, from the Arrow buffers: no per-string work."""
+    counts = []
+    for chunk in column.chunks:
+        n = len(chunk)
+        _, offsets_buf, data_buf = chunk.buffers()
+        if data_buf is None or n == 0:
+            counts.append(np.zeros(n, dtype=np.int64))
+            continue
+        offsets = np.frombuffer(offsets_buf, dtype=np.int32)[chunk.offset : chunk.offset + n + 1]
+        data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        where = np.flatnonzero(data == 10)
+        if not len(where):
+            counts.append(np.zeros(n, dtype=np.int64))
+            continue
+        rows = np.searchsorted(offsets, where + offsets[0], side="right") - 1
+        counts.append(np.bincount(rows, minlength=n).astype(np.int64))
+    return np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
 
 
 def _unique_names(cells: list[str]) -> list[str]:

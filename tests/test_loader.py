@@ -353,11 +353,40 @@ def test_vectorised_cleaning_equals_the_per_message_rule():
     samples = Path(__file__).resolve().parent.parent / "data" / "samples"
     texts = read_table(samples / "pos_adygea.csv").frame["Текст сообщения"]
     tricky = pd.Series(
-        ["  a\n\n b ", "' x", "a\xa0 b", "", None, "plain", " \r\n", "a \t b", "a\x0bb", "<b>x</b>  y", "www.x.ru z"],
+        [
+            "  a\n\n b ",
+            "' x",
+            "a\xa0 b",
+            "",
+            None,
+            "plain",
+            " \r\n",
+            "a \t b",
+            "a\x0bb",
+            "<b>x</b>  y",
+            "www.x.ru z",
+        ],
         dtype=object,
     )
     for column in (texts, tricky, tricky.astype("str")):
         assert clean_series(column).tolist() == [clean_text(v) for v in column]
+
+
+def test_vectorised_cleaning_equals_the_per_message_rule_on_random_markup():
+    """The Arrow road for HTML, entities and links must give clean_text's answer exactly."""
+    import random
+
+    pieces = [
+        "слово", "Дом", " ", "  ", "\n", "\r\n", "\t", "\xa0", "\u2009", "\x0b", "'", "''", "<br>",
+        "<p class='x'>", "</p>", "<b>", "< div>", "<a href=\"http://x.ru\">", "&nbsp;", "&amp;", "&lt;",
+        "&quot;", "&laquo;", "&#39;", "&#8212;", "&amp;lt;", "&nbsp", "&copy;", "R&D", "&Amp;", "&#x41;",
+        "http://site.ru/a?b=1", "https://vk.com/wall-1_2", "www.adm.ru", "Www.Adm.ru", "HTTP://X.RU",
+        "текст.", "<", ">", "&", "ул. Ленина, 5",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    column = pd.Series(texts, dtype="str")
+    assert clean_series(column).tolist() == [clean_text(v) for v in texts]
 
 
 def test_when_the_quick_scan_and_the_parser_disagree_the_exact_reader_decides(monkeypatch):
@@ -370,3 +399,48 @@ def test_when_the_quick_scan_and_the_parser_disagree_the_exact_reader_decides(mo
     assert table.lines.tolist() == [2, 3, 4, 5, 6, 7]
     assert table.frame.loc[3, "extra_1"] == "лишнее"
     assert table.encoding == "utf-8"
+
+
+def test_the_arrow_reader_and_the_exact_reader_agree_on_every_csv_fixture(monkeypatch):
+    """The fast path must give what the exact reader gives, or step aside (None)."""
+    from curtool import readers
+
+    files = sorted(HOSTILE.glob("*.csv")) + [
+        Path(__file__).resolve().parent.parent / "data/samples/pos_adygea.csv"
+    ]
+    fast_ones = 0
+    for path in files:
+        fast = readers._read_csv_arrow(path, encoding=None, separator=None)
+        if fast is None:
+            continue
+        fast_ones += 1
+        monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
+        exact = readers.read_table(path)
+        monkeypatch.undo()
+        assert fast.frame.astype(str).equals(exact.frame.astype(str)), path.name
+        assert fast.lines.tolist() == exact.lines.tolist(), path.name
+        assert (fast.header_row, fast.title_rows, fast.separator) == (
+            exact.header_row,
+            exact.title_rows,
+            exact.separator,
+        ), path.name
+    assert fast_ones >= 8  # the common files do take the fast path
+
+
+def test_blank_lines_between_rows_keep_every_row_on_its_own_line(tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text('id;Текст\n1;a\n\n2;"b\nc"\n\n\n3;d\n', encoding="utf-8")
+    table = __import__("curtool.readers", fromlist=["read_table"]).read_table(path)
+    assert table.frame["id"].tolist() == ["1", "2", "3"]
+    assert table.lines.tolist() == [2, 4, 8]
+
+
+def test_a_million_dates_are_read_like_a_few():
+    """Distinct values are parsed once; the answer must not depend on that shortcut."""
+    values = ["01.02.2026 10:00", "2026-02-03 11:12:13", "", "вчера", "45000", "14 сентября 2026 г."] * 400
+    column = pd.Series(values, dtype="str")
+    fast, fast_bad = parse_dates(column)
+    slow, slow_bad = zip(*(parse_dates(pd.Series([v], dtype="str")) for v in values[:6]), strict=True)
+    assert fast.head(6).tolist() == [s.item() for s in slow]
+    assert fast_bad.head(6).tolist() == [b.item() for b in slow_bad]
+    assert fast_bad.sum() == 400 and fast.notna().sum() == 1600
