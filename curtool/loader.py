@@ -65,11 +65,7 @@ class Dataset:
         return self.frame[~self.frame[C.DUPLICATE]]
 
     def issue_counts(self) -> dict[str, int]:
-        counts: Counter[str] = Counter()
-        for value in self.frame[C.ISSUES]:
-            if value:
-                counts.update(value.split(";"))
-        return dict(counts.most_common())
+        return _count_codes(self.frame[C.ISSUES])
 
     def rejected(self) -> pd.DataFrame:
         """Rows set aside or flagged, with file, line, reason codes and descriptions."""
@@ -166,15 +162,22 @@ def load(
                 frame[col] = frame[col].where(frame[col].notna(), "")
     unknown = _add_districts(frame, gazetteer, cfg.district_aliases)
     _mark_duplicates(frame)
-    frame = frame.reset_index(drop=True)
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
+        frame = frame.reset_index(drop=True)
     for report in reports:
-        sub = frame[frame[C.FILE] == report.path.name]
-        counts: Counter[str] = Counter()
-        for value in sub[C.ISSUES]:
-            if value:
-                counts.update(value.split(";"))
-        report.issues = dict(counts.most_common())
+        # the issue column alone: selecting rows of the whole frame would copy every column
+        issues = frame.loc[(frame[C.FILE] == report.path.name).to_numpy(), C.ISSUES]
+        report.issues = _count_codes(issues)
     return Dataset(frame=frame, files=reports, unknown_districts=unknown)
+
+
+def _count_codes(issues: pd.Series) -> dict[str, int]:
+    """Rows per reason code; a row may carry several codes ("empty_text;ragged_row")."""
+    counts: Counter[str] = Counter()
+    for value, n in issues[issues != ""].value_counts().items():
+        for code in str(value).split(";"):
+            counts[code] += int(n)
+    return dict(counts.most_common())
 
 
 def _text_column(frame: pd.DataFrame, header: str | None) -> pd.Series:
@@ -324,7 +327,8 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
         len(districts) + 1
     ) + district_code
     # ids from different systems may collide, so an id only identifies within one layout
-    layout_code, layouts = pd.factorize(frame[C.FILE].map(_layout_of(frame)))
+    file_code, file_names = pd.factorize(frame[C.FILE])
+    layout_code, layouts = pd.factorize(np.asarray(_layouts(frame, file_code, len(file_names)))[file_code])
     id_code = _codes(frame[C.ID]).astype(np.int64) * (len(layouts) + 1) + layout_code
     has_id = frame.pop("_id_given").to_numpy() if "_id_given" in frame else np.ones(len(frame), bool)
     content_dup = pd.Series(content).duplicated(keep="first").to_numpy() & has_text
@@ -349,11 +353,12 @@ def _text_codes(texts: pd.Series, *groups: np.ndarray) -> np.ndarray:
     if texts.dtype != "str":
         return _codes(texts)
     array = pa.chunked_array(texts.array._pa_array)
-    probe = _text_probe(array)
-    keys = pd.DataFrame(
-        {**{f"p{i}": col for i, col in enumerate(probe)}, **{f"g{i}": g for i, g in enumerate(groups)}}
-    )
-    tied = keys.duplicated(keep=False).to_numpy()
+    # one mixed 64-bit key: a collision only costs an exact comparison, never a wrong answer
+    key = np.zeros(len(texts), dtype=np.uint64)
+    for part in (*_text_probe(array), *groups):
+        key = (key ^ np.asarray(part).astype(np.uint64)) * np.uint64(0x100000001B3)
+        key ^= key >> np.uint64(29)
+    tied = pd.Series(key).duplicated(keep=False).to_numpy()
     codes = np.arange(len(texts), dtype=np.int64) + len(texts)  # untied: a code of its own
     if tied.any():
         where = np.flatnonzero(tied)
@@ -398,13 +403,15 @@ def _codes(values: pd.Series) -> np.ndarray:
     return codes.astype(np.int64)
 
 
-def _layout_of(frame: pd.DataFrame) -> dict[str, str]:
-    """File name -> a signature of which original columns it fills (its export layout)."""
-    layouts: dict[str, str] = {}
+def _layouts(frame: pd.DataFrame, file_code: np.ndarray, files: int) -> list[str]:
+    """Per file (by code): a signature of which original columns it fills (its export layout)."""
+    layouts: list[str] = []
     originals = [c for c in frame.columns if not str(c).startswith("_")]
-    files = frame[C.FILE].to_numpy()
-    for name in pd.unique(files):
-        head = frame.iloc[np.flatnonzero(files == name)[:50]][originals]
+    for code in range(files):
+        # a file's rows are contiguous: a slice, because taking rows by position copies
+        first = int(np.argmax(file_code == code))
+        head = frame.iloc[first : first + 50][originals]
+        head = head[file_code[first : first + 50] == code]
         filled = [str(c) for c in originals if (head[c].astype(str) != "").any()]
-        layouts[str(name)] = str(hash(tuple(filled)))
+        layouts.append(str(hash(tuple(filled))))
     return layouts

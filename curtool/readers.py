@@ -398,7 +398,7 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     try:
         table = pacsv.read_csv(
             source,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=4 << 20),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=16 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=sep,
                 quote_char='"',
@@ -426,7 +426,7 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
         breaks += _count_newlines(column)
     lines = header_line + 1 + np.arange(table.num_rows, dtype=np.int64)
     lines[1:] += np.cumsum(breaks)[:-1]
-    frame = table.to_pandas()
+    frame = _one_chunk_frame(table)
     del table
     return RawTable(
         path=path,
@@ -439,6 +439,23 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
         lines=lines,
         ragged=np.zeros(len(frame), dtype=bool),
     )
+
+
+def _one_chunk_frame(table) -> pd.DataFrame:
+    """The table as a frame whose columns are one Arrow chunk each.
+
+    Arrow parses in blocks, one chunk each; pandas' row selection by position on a chunked
+    column first joins all of it (a copy of the column per selection). Joining once here,
+    a column at a time, keeps the extra memory to one column.
+    """
+    import pyarrow as pa
+
+    names = table.column_names
+    columns = {}
+    for name in names:
+        columns[name] = pa.chunked_array([table.column(0).combine_chunks()])
+        table = table.drop_columns([table.column_names[0]])
+    return pa.table(columns).to_pandas()
 
 
 def _any_empty_row(table) -> bool:
