@@ -25,8 +25,8 @@ from curtool.config import Config
 from curtool.dates import parse_dates
 from curtool.districts import Gazetteer, normalise_districts
 from curtool.mapping import map_columns, require_text
-from curtool.readers import RawTable, read_table
-from curtool.text import blank, clean_series
+from curtool.readers import RawTable, gc_paused, read_table
+from curtool.text import TEXT_DTYPE, blank, clean_series
 
 
 @dataclass
@@ -137,6 +137,11 @@ def load(
 ) -> Dataset:
     """Read and normalise exports.  ``columns`` maps field names (see ``columns.FIELD_ALIASES``)
     to header names and wins over the config file."""
+    with gc_paused():  # millions of cells and strings, no cycles: see readers.gc_paused
+        return _load(paths, columns, sheet, encoding, separator, config, gazetteer)
+
+
+def _load(paths, columns, sheet, encoding, separator, config, gazetteer) -> Dataset:
     cfg = config or Config()
     overrides = {**cfg.columns, **{k: v for k, v in (columns or {}).items() if v}}
     if gazetteer is None and cfg.gazetteer is not None:
@@ -188,9 +193,12 @@ def _text_column(frame: pd.DataFrame, header: str | None) -> pd.Series:
     if values.dtype == "str":
         # no copy when nothing is missing: the text column is the biggest thing in memory
         return values.fillna("") if values.hasnans else values
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        return values.where(values.notna(), "").astype("str").str.strip()
-    return values.map(_as_text).astype("str")
+    try:  # text cells only (None for empty ones): Arrow converts and trims in C++
+        array = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers or dates among the cells
+        return values.map(_as_text).astype("str")
+    array = pc.utf8_trim_whitespace(pc.fill_null(array, ""))
+    return pd.Series(pd.arrays.ArrowStringArray(array, dtype=TEXT_DTYPE), index=frame.index)
 
 
 def _as_text(value: object) -> str:

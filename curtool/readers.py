@@ -8,8 +8,10 @@ meaning is :mod:`curtool.mapping`'s job.
 from __future__ import annotations
 
 import codecs
+import gc
 import io
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -667,6 +669,26 @@ def _quote_toggles(arr: np.ndarray, sep_code: int) -> np.ndarray:
 
 
 def _read_excel(path: Path, kind: str, *, sheet: str | None) -> RawTable:
+    # A sheet arrives as one Python list per row: a million containers, over which the
+    # cyclic garbage collector would walk again and again (to_python took 14 s instead
+    # of 5 s at a million rows). Nothing here makes cycles, so it rests meanwhile.
+    with gc_paused():
+        return _read_excel_rows(path, kind, sheet=sheet)
+
+
+@contextmanager
+def gc_paused():
+    """No cyclic garbage collection inside: for code that makes millions of objects, no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_excel_rows(path: Path, kind: str, *, sheet: str | None) -> RawTable:
     from python_calamine import CalamineWorkbook
 
     try:

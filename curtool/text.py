@@ -16,7 +16,7 @@ from pandas.arrays import ArrowStringArray
 _TAG = re.compile(r"<\s*(br|p|div|li|tr|h\d)\b[^>]*>|<\s*/\s*(p|div|li|tr|h\d)\s*>", re.I)
 _ANY_TAG = re.compile(r"<[^<>]{0,400}>")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
+TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
 _URL_HINT = re.compile("http|www", re.I)
 _ODD_SPACE = re.compile("[\f\v\x1c-\x1f\x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);?", re.I)
@@ -101,7 +101,7 @@ def clean_series(values: pd.Series) -> pd.Series:
     else:
         parts = [_clean_arrow(piece) for piece in pieces]
     cleaned = pa.chunked_array(parts, type=pa.large_string())
-    return pd.Series(ArrowStringArray(cleaned, dtype=_STR), index=values.index)
+    return pd.Series(ArrowStringArray(cleaned, dtype=TEXT_DTYPE), index=values.index)
 
 
 def blank(values: pd.Series) -> np.ndarray:
