@@ -227,6 +227,8 @@ def classify(
     config: ConfigOpt = None,
 ) -> None:
     """Assign every message to a sector block, with confidence and the evidence behind it."""
+    import pandas as pd
+
     from curtool import output as out
     from curtool.console import print_sector_summary
 
@@ -244,8 +246,8 @@ def classify(
     table = export_table(data, result)
     out.write_table(table, target, sheet_name="Сообщения")
     console = _console()
-    shown = data.frame[[C.ID, C.CLEAN]].rename(columns={C.CLEAN: C.TEXT}).join(result)
-    print_sector_summary(console, shown[~data.frame[C.DUPLICATE]])
+    shown = pd.concat([data.frame[[C.ID]], data.frame[C.CLEAN].rename(C.TEXT), result], axis=1)
+    print_sector_summary(console, shown, rows=~data.frame[C.DUPLICATE].to_numpy())
     _print_issue_line(console, data)
     console.print(f"Written: {target} ({len(table):,} rows)")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 from rich import box
 from rich.console import Console
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from curtool import columns as C
 from curtool.loader import Dataset
+from curtool.text import blank
 
 
 def make_console(stderr: bool = False, quiet: bool = False) -> Console:
@@ -128,28 +130,46 @@ def print_inspect(console: Console, data: Dataset) -> None:
         console.print(f"Not in the gazetteer: {names}")
 
 
-def print_sector_summary(console: Console, result: pd.DataFrame, least: int = 10) -> None:
-    counts = result[C.SECTOR].value_counts()
+def print_sector_summary(
+    console: Console, result: pd.DataFrame, least: int = 10, rows: np.ndarray | None = None
+) -> None:
+    """Counts and shares by sector, then the least confident messages.
+
+    ``rows`` (a boolean mask) limits the summary without copying ``result``, whose text
+    column may hold a million messages: only the few rows shown are ever selected.
+    """
+    keep = np.ones(len(result), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    sectors = result[C.SECTOR].to_numpy()[keep]
+    sources = result[C.SECTOR_SOURCE].to_numpy()[keep]
+    confidence = result[C.SECTOR_CONFIDENCE].to_numpy()[keep]
+    summary = pd.DataFrame({"sector": sectors, "given": sources == "given", "conf": confidence})
+    counts = summary["sector"].value_counts()
     total = int(counts.sum()) or 1
-    by_source = result.groupby(C.SECTOR)[C.SECTOR_SOURCE].apply(lambda s: (s == "given").sum())
-    rows = [
+    by_sector = summary.groupby("sector").agg(given=("given", "sum"), conf=("conf", "mean"))
+    table_rows = [
         (
             sector,
             int(n),
             f"{n / total:.1%}",
-            int(by_source.get(sector, 0)),
-            f"{result.loc[result[C.SECTOR] == sector, C.SECTOR_CONFIDENCE].mean():.2f}",
+            int(by_sector.loc[sector, "given"]),
+            f"{by_sector.loc[sector, 'conf']:.2f}",
         )
         for sector, n in counts.items()
     ]
     console.print(
-        table(console, "Messages by sector", ["sector", "сообщений", "доля", "given", "mean conf."], rows)
+        table(
+            console, "Messages by sector", ["sector", "сообщений", "доля", "given", "mean conf."], table_rows
+        )
     )
     # empty texts are already counted under their row issue; they say nothing about the model
-    model_rows = result[(result[C.SECTOR_SOURCE] == "model") & (result[C.TEXT].str.strip() != "")]
-    if least and not model_rows.empty:
-        low = model_rows.nsmallest(least, C.SECTOR_CONFIDENCE)
-        rows = [
+    candidates = keep & (result[C.SECTOR_SOURCE].to_numpy() == "model")
+    if C.TEXT in result.columns:
+        candidates &= ~blank(result[C.TEXT])
+    if least and candidates.any():
+        conf = pd.Series(result[C.SECTOR_CONFIDENCE].to_numpy()[candidates], index=np.flatnonzero(candidates))
+        # row by row: selecting several rows at once would join every chunk of the text column
+        low = [result.iloc[int(i)] for i in conf.nsmallest(least).index]
+        shown = [
             (
                 r.get(C.ID, ""),
                 r[C.SECTOR],
@@ -157,10 +177,12 @@ def print_sector_summary(console: Console, result: pd.DataFrame, least: int = 10
                 short(r.get(C.TEXT, ""), 60),
                 short(r[C.SECTOR_EVIDENCE], 40),
             )
-            for _, r in low.iterrows()
+            for r in low
         ]
         console.print(
-            table(console, f"Least confident {len(low)}", ["id", "sector", "conf.", "text", "evidence"], rows)
+            table(
+                console, f"Least confident {len(low)}", ["id", "sector", "conf.", "text", "evidence"], shown
+            )
         )
 
 

@@ -236,3 +236,24 @@ def test_train_with_an_unknown_label_column_names_the_columns(labelled, tmp_path
     result = run("train", labelled, "--label-column", "нет", "-o", tmp_path / "m.npz")
     assert result.exit_code == 1
     assert "there is no column «нет» for --label-column" in result.stderr
+
+
+def test_csv_output_is_the_same_across_write_batches(tmp_path, monkeypatch):
+    """Columns keep one type through every batch: empty in one batch, text in the next."""
+    from curtool import output
+
+    monkeypatch.setattr(output, "_CSV_BATCH", 2)
+    frame = pd.DataFrame(
+        {
+            "Текст": pd.Series(["=A1", None, "ok", "-5", "+7 дом"], dtype="str"),
+            "sector": [None, None, "ЖКХ", 3.0, ["a", "b"]],
+            "when": pd.to_datetime(["2026-01-02 10:00:00", None, None, "2026-01-03 00:00:00", None]),
+        }
+    )
+    target = output.write_table(frame, tmp_path / "out.csv")
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(target, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert back["Текст"].tolist() == ["'=A1", "", "ok", "-5", "'+7 дом"]
+    assert back["sector"].tolist() == ["", "", "ЖКХ", "3", "a; b"]
+    assert back["when"].tolist() == ["2026-01-02 10:00:00", "", "", "2026-01-03 00:00:00", ""]
