@@ -79,7 +79,7 @@ def _parse_each(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         is_number = as_obj.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
     if is_native.any():
         result[is_native] = pd.to_datetime(as_obj[is_native], errors="coerce")
-    text = as_obj.where(~(is_native | is_number), "").astype(str).str.strip()
+    text = as_obj.where(~(is_native | is_number), "").astype(str).fillna("").str.strip()
     text = text.mask(text.str.lower().isin(("nan", "nat", "none", "null", "-")), "")
     if is_number.any():
         numbers = pd.to_numeric(as_obj[is_number], errors="coerce")

@@ -668,7 +668,112 @@ def _quote_toggles(arr: np.ndarray, sep_code: int) -> np.ndarray:
 # --- Excel / ODS ------------------------------------------------------------------
 
 
+def _candidate_sheets(names: list[str], sheet: str | None, path: Path) -> list[str]:
+    """The sheets to try, in order: the one asked for (by name or number), else all."""
+    if sheet is None:
+        return names
+    if sheet in names:
+        return [sheet]
+    if sheet.isdigit() and 1 <= int(sheet) <= len(names):
+        return [names[int(sheet) - 1]]
+    raise errors.CurtoolError(
+        errors.SHEET_NOT_FOUND,
+        f"no sheet «{sheet}»",
+        "the workbook has: " + ", ".join(f"«{n}»" for n in names),
+        path=path,
+    )
+
+
+def _read_xlsx_arrow(path: Path, *, sheet: str | None) -> RawTable | None:
+    """An .xlsx sheet straight into Arrow text columns by fastexcel (calamine in Rust).
+
+    No Python object per cell: a million rows × 47 columns in about 16 s against 35 s.
+    Every cell arrives as text, the way it reads in Excel (numbers without a trailing
+    ".0", dates as "2026-09-14 10:00:00"). Returns None when fastexcel cannot read the
+    file; the calamine reader then gives the error or the rows.
+    """
+    try:
+        import fastexcel
+    except ImportError:  # an optional speed-up: the calamine reader does the same, slower
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        book = fastexcel.read_excel(str(path))
+        names = list(book.sheet_names)
+    except Exception:  # fastexcel's own error types; the calamine reader explains
+        return None
+    candidates = _candidate_sheets(names, sheet, path)
+    chosen, batch = candidates[0], None
+    for name in candidates:
+        try:
+            batch = book.load_sheet(name, header_row=None, dtypes="string", eager=True)
+        except Exception:
+            return None
+        chosen = name
+        if batch.num_rows and _arrow_filled(batch.slice(0, HEADER_SCAN_ROWS), pc).any():
+            break
+    if batch is None:
+        return None
+    filled = _arrow_filled(batch, pc)
+    if not filled.any():
+        raise errors.CurtoolError(
+            errors.EMPTY_FILE,
+            f"sheet «{chosen}» is empty",
+            "choose another sheet with --sheet" if len(names) > 1 else "export it again",
+            path=path,
+        )
+    physical = np.flatnonzero(filled) + 1  # 1-based sheet rows that hold something
+    table = pa.Table.from_batches([batch])
+    if len(physical) != batch.num_rows:
+        table = table.filter(pa.array(filled))
+    head = [list(r.values()) for r in table.slice(0, HEADER_SCAN_ROWS).to_pylist()]
+    header_idx = pick_header_row(head)
+    header = _unique_names([_cell_text(c) for c in head[header_idx]])
+    body = table.slice(header_idx + 1)
+    width = len(header)
+    # trailing empty header cells with no data under them are formatting, not columns
+    while (
+        width > 1
+        and header[width - 1].startswith("column_")
+        and not _arrow_filled(body.select([width - 1]), pc).any()
+    ):
+        width -= 1
+    body = body.select(list(range(width))).rename_columns(header[:width])
+    frame = _one_chunk_frame(body)
+    return RawTable(
+        path=path,
+        frame=frame,
+        format="xlsx",
+        sheet=chosen,
+        sheets=names,
+        header_row=int(physical[header_idx]),
+        title_rows=[" ".join(_cell_text(c) for c in r if _filled(c)) for r in head[:header_idx]],
+        lines=physical[header_idx + 1 :].astype(np.int64),
+        ragged=np.zeros(len(frame), dtype=bool),
+    )
+
+
+def _arrow_filled(table, pc) -> np.ndarray:
+    """Per row: does any cell hold more than whitespace? Stops once every row has one."""
+    filled = None
+    for column in table.columns:
+        has = pc.and_kleene(pc.is_valid(column), pc.invert(pc.match_substring_regex(column, r"^\s*$")))
+        has = pc.fill_null(has, False)
+        filled = has if filled is None else pc.or_(filled, has)
+        if pc.all(filled).as_py():
+            break
+    if filled is None:
+        return np.zeros(table.num_rows, dtype=bool)
+    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _read_excel(path: Path, kind: str, *, sheet: str | None) -> RawTable:
+    if kind == "xlsx":
+        fast = _read_xlsx_arrow(path, sheet=sheet)
+        if fast is not None:
+            return fast
     # A sheet arrives as one Python list per row: a million containers, over which the
     # cyclic garbage collector would walk again and again (to_python took 14 s instead
     # of 5 s at a million rows). Nothing here makes cycles, so it rests meanwhile.
@@ -701,19 +806,7 @@ def _read_excel_rows(path: Path, kind: str, *, sheet: str | None) -> RawTable:
             path=path,
         ) from None
     names = list(book.sheet_names)
-    if sheet is None:
-        candidates = names
-    elif sheet in names:
-        candidates = [sheet]
-    elif sheet.isdigit() and 1 <= int(sheet) <= len(names):
-        candidates = [names[int(sheet) - 1]]
-    else:
-        raise errors.CurtoolError(
-            errors.SHEET_NOT_FOUND,
-            f"no sheet «{sheet}»",
-            "the workbook has: " + ", ".join(f"«{n}»" for n in names),
-            path=path,
-        )
+    candidates = _candidate_sheets(names, sheet, path)
     # Loading a sheet parses all of it, so sheets are loaded one at a time until one has data.
     chosen, rows = candidates[0], []
     for name in candidates:

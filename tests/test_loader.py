@@ -444,3 +444,26 @@ def test_a_million_dates_are_read_like_a_few():
     assert fast.head(6).tolist() == [s.item() for s in slow]
     assert fast_bad.head(6).tolist() == [b.item() for b in slow_bad]
     assert fast_bad.sum() == 400 and fast.notna().sum() == 1600
+
+
+def test_the_arrow_xlsx_reader_and_the_calamine_reader_agree(monkeypatch):
+    """fastexcel gives every cell as the text Excel shows; calamine gives typed cells."""
+    from curtool import readers
+
+    files = [Path(__file__).resolve().parent.parent / "data/samples/incidents_adygea.xlsx", HOSTILE / "title_rows.xlsx"]
+    for path in files:
+        fast = readers._read_xlsx_arrow(path, sheet=None)
+        assert fast is not None, path.name
+        monkeypatch.setattr(readers, "_read_xlsx_arrow", lambda *a, **k: None)
+        slow = readers.read_table(path)
+        monkeypatch.undo()
+        assert (fast.header_row, fast.title_rows, fast.sheet) == (slow.header_row, slow.title_rows, slow.sheet)
+        assert fast.lines.tolist() == slow.lines.tolist()
+        cells = fast.frame.fillna("").astype(str).apply(lambda col: col.str.strip())
+        assert cells.equals(slow.frame.map(readers._cell_text)), path.name
+
+
+def test_missing_dates_in_a_text_column_are_missing_not_errors():
+    column = pd.Series(["01.02.2026", None, "", "2026-02-03 10:00:00"] * 400, dtype="str")
+    parsed, bad = parse_dates(column)
+    assert parsed.notna().sum() == 800 and not bad.any()
