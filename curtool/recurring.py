@@ -243,6 +243,8 @@ def find_recurring(
         keep &= (districts == name).to_numpy()
     # only the columns this stage reads: a loaded frame also carries every original column
     used = [c for c in _USED_COLUMNS if c in frame.columns]
+    if C.CLEAN in used and C.TEXT in used:  # the text as written is read only without _clean
+        used.remove(C.TEXT)
     work = frame[used] if keep.all() else frame.loc[keep, used]  # no copy when nothing is dropped
     if sectors is not None:
         sector = sectors.reindex(frame.index).astype(object).where(lambda s: s.notna(), "")[keep]
@@ -310,7 +312,8 @@ def _detect(
     if not has_place.any():
         return empty, {}
     rows = np.flatnonzero(has_place)
-    text = _column(work, _text_column(work)).iloc[rows]
+    # by mask, not by position: a positional pick on a chunked text column copies all of it
+    text = _column(work, _text_column(work))[has_place]
     district = _column(work, C.DISTRICT).iloc[rows].to_numpy().astype(str)
     sec = sector.iloc[rows].to_numpy().astype(str)
     place_key = places["place_key"].iloc[rows].to_numpy().astype(str)
@@ -366,11 +369,10 @@ def _detect(
         has_closed = ~pd.isna(closed)
         solved_at[has_closed] = closed[has_closed].astype("datetime64[ns]").astype(np.int64)
     solved_at = np.where(resolved, solved_at, np.iinfo(np.int64).max)
-    text_col = _text_column(work)
     context = _Context(
         rows=rows,
         ids=ids,
-        text=_column(work, text_col).iloc[rows].to_numpy().astype(object),
+        text=text.to_numpy().astype(object),
         district=district,
         sector=sec,
         place_key=place_key,
