@@ -203,8 +203,8 @@ def write_markdown(machine_text: str, runs: dict[str, dict], calibration: dict[s
         "",
         f"Machine: {machine_text}",
         "",
-        "Calibration (fixed work, seconds; a quiet run of this machine: loop 0.40, sort 1.6,",
-        "first touch of 1 GiB 0.2–1.4, which on this virtual machine is slow the first time",
+        "Calibration (fixed work, seconds; a quiet run of this machine: loop 0.15, sort 1.4,",
+        "first touch of 1 GiB 0.45–2.0, which on this virtual machine is slow the first time",
         "memory is used):",
         "",
         *[

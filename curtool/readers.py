@@ -455,7 +455,9 @@ def _one_chunk_frame(table) -> pd.DataFrame:
     names = table.column_names
     columns = {}
     for name in names:
-        columns[name] = pa.chunked_array([table.column(0).combine_chunks()])
+        column = table.column(0)
+        # one chunk already (a slice of it, say) is kept as it is: joining would copy it
+        columns[name] = column if column.num_chunks == 1 else pa.chunked_array([column.combine_chunks()])
         table = table.drop_columns([table.column_names[0]])
     return pa.table(columns).to_pandas()
 
@@ -716,22 +718,29 @@ def _read_xlsx_arrow(path: Path, *, sheet: str | None) -> RawTable | None:
             break
     if batch is None:
         return None
-    filled = _arrow_filled(batch, pc)
-    if not filled.any():
+    table = pa.Table.from_batches([batch])
+    # header detection reads the head; the body is sliced, not filtered (a filter would
+    # copy every column to drop the title rows)
+    head_filled = np.flatnonzero(_arrow_filled(table.slice(0, 2 * HEADER_SCAN_ROWS), pc))
+    if not len(head_filled) and not _arrow_filled(table, pc).any():
         raise errors.CurtoolError(
             errors.EMPTY_FILE,
             f"sheet «{chosen}» is empty",
             "choose another sheet with --sheet" if len(names) > 1 else "export it again",
             path=path,
         )
-    physical = np.flatnonzero(filled) + 1  # 1-based sheet rows that hold something
-    table = pa.Table.from_batches([batch])
-    if len(physical) != batch.num_rows:
-        table = table.filter(pa.array(filled))
-    head = [list(r.values()) for r in table.slice(0, HEADER_SCAN_ROWS).to_pylist()]
+    if not len(head_filled):
+        return None  # the data starts far down the sheet: the calamine reader handles it
+    head_positions = head_filled[:HEADER_SCAN_ROWS]
+    head = [list(table.slice(int(i), 1).to_pylist()[0].values()) for i in head_positions]
     header_idx = pick_header_row(head)
+    header_pos = int(head_positions[header_idx])
     header = _unique_names([_cell_text(c) for c in head[header_idx]])
-    body = table.slice(header_idx + 1)
+    body = table.slice(header_pos + 1)
+    body_filled = _arrow_filled(body, pc)
+    physical = header_pos + 2 + np.flatnonzero(body_filled)
+    if not body_filled.all():
+        body = body.filter(pa.array(body_filled))
     width = len(header)
     # trailing empty header cells with no data under them are formatting, not columns
     while (
@@ -748,9 +757,9 @@ def _read_xlsx_arrow(path: Path, *, sheet: str | None) -> RawTable | None:
         format="xlsx",
         sheet=chosen,
         sheets=names,
-        header_row=int(physical[header_idx]),
+        header_row=header_pos + 1,
         title_rows=[" ".join(_cell_text(c) for c in r if _filled(c)) for r in head[:header_idx]],
-        lines=physical[header_idx + 1 :].astype(np.int64),
+        lines=physical.astype(np.int64),
         ragged=np.zeros(len(frame), dtype=bool),
     )
 
