@@ -294,16 +294,8 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
     ragged = data_fields != width
     if extra <= 0:
         frame = frame[header]
-    return RawTable(
-        path=path,
-        frame=frame,
-        format="tsv" if sep == "\t" else "csv",
-        encoding=detected,
-        separator=sep,
-        header_row=int(structure.lines[header_idx]),
-        title_rows=[sep.join(r) for r in first[:header_idx]],
-        lines=data_lines,
-        ragged=ragged,
+    return _csv_table(
+        path, frame, detected, sep, int(structure.lines[header_idx]), first[:header_idx], data_lines, ragged
     )
 
 
@@ -430,16 +422,8 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     lines[1:] += np.cumsum(breaks)[:-1]
     frame = _one_chunk_frame(table)
     del table
-    return RawTable(
-        path=path,
-        frame=frame,
-        format="tsv" if sep == "\t" else "csv",
-        encoding=enc,
-        separator=sep,
-        header_row=header_line,
-        title_rows=[sep.join(r) for r in first[:header_idx]],
-        lines=lines,
-        ragged=np.zeros(len(frame), dtype=bool),
+    return _csv_table(
+        path, frame, enc, sep, header_line, first[:header_idx], lines, np.zeros(len(frame), dtype=bool)
     )
 
 
@@ -490,6 +474,29 @@ def _count_newlines(column) -> np.ndarray:
         rows = np.searchsorted(offsets, where + offsets[0], side="right") - 1
         counts.append(np.bincount(rows, minlength=n).astype(np.int64))
     return np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+
+
+def _csv_table(
+    path: Path,
+    frame: pd.DataFrame,
+    encoding: str,
+    sep: str,
+    header_row: int,
+    title_records: list[list[str]],
+    lines: np.ndarray,
+    ragged: np.ndarray,
+) -> RawTable:
+    return RawTable(
+        path=path,
+        frame=frame,
+        format="tsv" if sep == "\t" else "csv",
+        encoding=encoding,
+        separator=sep,
+        header_row=header_row,
+        title_rows=[sep.join(r) for r in title_records],
+        lines=lines,
+        ragged=ragged,
+    )
 
 
 def _unique_names(cells: list[str]) -> list[str]:
@@ -581,16 +588,15 @@ def _read_csv_exact(path: Path, text: str, sep: str, enc: str) -> RawTable:
     names = header + [f"extra_{i + 1}" for i in range(max(widest - width, 0))]
     padded = [r + [""] * (len(names) - len(r)) for r in body]
     frame = pd.DataFrame(padded, columns=names, dtype=object)
-    return RawTable(
-        path=path,
-        frame=frame,
-        format="tsv" if sep == "\t" else "csv",
-        encoding=enc,
-        separator=sep,
-        header_row=lines[header_idx] if lines else 1,
-        title_rows=[sep.join(r) for r in records[:header_idx]],
-        lines=np.asarray(lines[header_idx + 1 :], dtype=np.int64),
-        ragged=np.asarray([len(r) != width for r in body], dtype=bool),
+    return _csv_table(
+        path,
+        frame,
+        enc,
+        sep,
+        lines[header_idx] if lines else 1,
+        records[:header_idx],
+        np.asarray(lines[header_idx + 1 :], dtype=np.int64),
+        np.asarray([len(r) != width for r in body], dtype=bool),
     )
 
 
