@@ -450,14 +450,21 @@ def test_the_arrow_xlsx_reader_and_the_calamine_reader_agree(monkeypatch):
     """fastexcel gives every cell as the text Excel shows; calamine gives typed cells."""
     from curtool import readers
 
-    files = [Path(__file__).resolve().parent.parent / "data/samples/incidents_adygea.xlsx", HOSTILE / "title_rows.xlsx"]
+    files = [
+        Path(__file__).resolve().parent.parent / "data/samples/incidents_adygea.xlsx",
+        HOSTILE / "title_rows.xlsx",
+    ]
     for path in files:
         fast = readers._read_xlsx_arrow(path, sheet=None)
         assert fast is not None, path.name
         monkeypatch.setattr(readers, "_read_xlsx_arrow", lambda *a, **k: None)
         slow = readers.read_table(path)
         monkeypatch.undo()
-        assert (fast.header_row, fast.title_rows, fast.sheet) == (slow.header_row, slow.title_rows, slow.sheet)
+        assert (fast.header_row, fast.title_rows, fast.sheet) == (
+            slow.header_row,
+            slow.title_rows,
+            slow.sheet,
+        )
         assert fast.lines.tolist() == slow.lines.tolist()
         cells = fast.frame.fillna("").astype(str).apply(lambda col: col.str.strip())
         assert cells.equals(slow.frame.map(readers._cell_text)), path.name
@@ -467,3 +474,26 @@ def test_missing_dates_in_a_text_column_are_missing_not_errors():
     column = pd.Series(["01.02.2026", None, "", "2026-02-03 10:00:00"] * 400, dtype="str")
     parsed, bad = parse_dates(column)
     assert parsed.notna().sum() == 800 and not bad.any()
+
+
+def test_xlsx_blank_rows_inside_the_data_are_skipped_with_their_lines_kept(tmp_path):
+    import xlsxwriter
+
+    from curtool import readers
+
+    path = tmp_path / "gaps.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Лист")
+    sheet.write_row(0, 0, ["Выгрузка за неделю"])
+    sheet.write_row(2, 0, ["ID", "Текст инцидента", "Дата создания"])
+    sheet.write_row(3, 0, [1, "первое", "2026-09-14 10:00:00"])
+    sheet.write_row(5, 0, [2, "  второе  ", "2026-09-15 11:00:00"])
+    sheet.write_number(6, 0, 3)
+    sheet.write_string(6, 1, "=1+1")  # text, as exports store it; not a formula
+    book.close()
+    table = readers._read_xlsx_arrow(path, sheet=None)
+    assert table is not None
+    assert (table.header_row, table.title_rows) == (3, ["Выгрузка за неделю"])
+    assert table.lines.tolist() == [4, 6, 7]
+    assert table.frame["ID"].tolist() == ["1", "2", "3"]
+    assert table.frame["Текст инцидента"].tolist() == ["первое", "  второе  ", "=1+1"]
