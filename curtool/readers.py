@@ -104,8 +104,11 @@ def _looks_like_text(head: bytes) -> bool:
     return b"\x00" not in head
 
 
-def detect_encoding(data: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM), UTF-16, else cp1251 — or a clear error."""
+def detect_encoding(data: bytes, path: Path, *, truncated: bool = False) -> str:
+    """UTF-8 (with or without BOM), UTF-16, else cp1251 — or a clear error.
+
+    ``truncated``: ``data`` is only the start of the file, so its last character may be cut.
+    """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -119,7 +122,7 @@ def detect_encoding(data: bytes, path: Path) -> str:
         sample.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 4 and len(data) > len(sample):
+        if exc.start >= len(sample) - 4 and (truncated or len(data) > len(sample)):
             return "utf-8"  # the sample cut a character in two
     try:
         sample.decode("cp1251")
@@ -302,6 +305,7 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
 # Encodings whose separators, quotes and newlines are the ASCII bytes, one byte each.
 _ARROW_ENCODINGS = {"utf-8", "utf-8-sig", "cp1251", "koi8-r", "cp866", "iso8859-5", "latin-1"}
 _STREAM_CHUNK = 1 << 20
+_HEAD_BYTES = 1 << 20  # read first, for the encoding, separator and header
 
 
 class _Transcoder(io.RawIOBase):
@@ -353,9 +357,9 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     import pyarrow.csv as pacsv
 
     with path.open("rb") as handle:
-        head = handle.read((1 << 20) + 4)
+        head = handle.read(_HEAD_BYTES + 4)
     try:
-        enc = encoding or detect_encoding(head, path)
+        enc = encoding or detect_encoding(head, path, truncated=path.stat().st_size > len(head))
         name = codecs.lookup(enc).name
     except (errors.CurtoolError, LookupError):
         return None
@@ -368,7 +372,7 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
         return None
     sep = separator or detect_separator(head_text[:65536])
     body = head[bom:]
-    if len(head) > (1 << 20):  # the last record of the head may be cut short
+    if len(head) > _HEAD_BYTES:  # the last record of the head may be cut short
         body = body[: body.rfind(b"\n") + 1]
     structure = _scan_records(body, sep)
     count = min(len(structure), HEADER_SCAN_ROWS)

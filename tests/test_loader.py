@@ -497,3 +497,27 @@ def test_xlsx_blank_rows_inside_the_data_are_skipped_with_their_lines_kept(tmp_p
     assert table.lines.tolist() == [4, 6, 7]
     assert table.frame["ID"].tolist() == ["1", "2", "3"]
     assert table.frame["Текст инцидента"].tolist() == ["первое", "  второе  ", "=1+1"]
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "utf-8", "utf-8-sig"])
+def test_the_arrow_reader_streams_a_long_file_like_the_exact_reader(tmp_path, monkeypatch, encoding):
+    """Many small reads and a head cut inside a quoted line break, as in a big export."""
+    from curtool import readers
+
+    rows = ["Номер;Дата поступления;Текст сообщения;Муниципальное образование"]
+    for i in range(3000):
+        text = (
+            f'"Сообщение {i}: яма ""глубокая""; ' + ("\nвторая строка" if i % 7 == 0 else "") + ' ул. Ленина"'
+        )
+        rows.append(f'{i:05d};{1 + i % 28:02d}.09.2026 10:{i % 60:02d};{text};МО "Город Майкоп"')
+    path = tmp_path / "big.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode(encoding))
+    monkeypatch.setattr(readers, "_STREAM_CHUNK", 997)
+    monkeypatch.setattr(readers, "_HEAD_BYTES", 5000)
+    fast = readers._read_csv_arrow(path, encoding=None, separator=None)
+    assert fast is not None and len(fast.frame) == 3000
+    monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
+    exact = readers.read_table(path)
+    assert fast.frame.astype(str).equals(exact.frame.astype(str))
+    assert fast.lines.tolist() == exact.lines.tolist()
+    assert fast.frame["Номер"].iloc[7] == "00007" and fast.lines[8] == fast.lines[7] + 2
