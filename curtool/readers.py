@@ -680,6 +680,15 @@ def _quote_toggles(arr: np.ndarray, sep_code: int) -> np.ndarray:
 # --- Excel / ODS ------------------------------------------------------------------
 
 
+def _empty_sheet(chosen: str, names: list[str], path: Path) -> errors.CurtoolError:
+    return errors.CurtoolError(
+        errors.EMPTY_FILE,
+        f"sheet «{chosen}» is empty",
+        "choose another sheet with --sheet" if len(names) > 1 else "export it again",
+        path=path,
+    )
+
+
 def _candidate_sheets(names: list[str], sheet: str | None, path: Path) -> list[str]:
     """The sheets to try, in order: the one asked for (by name or number), else all."""
     if sheet is None:
@@ -733,12 +742,7 @@ def _read_xlsx_arrow(path: Path, *, sheet: str | None) -> RawTable | None:
     # copy every column to drop the title rows)
     head_filled = np.flatnonzero(_arrow_filled(table.slice(0, 2 * HEADER_SCAN_ROWS), pc))
     if not len(head_filled) and not _arrow_filled(table, pc).any():
-        raise errors.CurtoolError(
-            errors.EMPTY_FILE,
-            f"sheet «{chosen}» is empty",
-            "choose another sheet with --sheet" if len(names) > 1 else "export it again",
-            path=path,
-        )
+        raise _empty_sheet(chosen, names, path)
     if not len(head_filled):
         return None  # the data starts far down the sheet: the calamine reader handles it
     head_positions = head_filled[:HEADER_SCAN_ROWS]
@@ -834,12 +838,7 @@ def _read_excel_rows(path: Path, kind: str, *, sheet: str | None) -> RawTable:
             break
     keep = [i for i, r in enumerate(rows) if _row_filled(r)]
     if not keep:
-        raise errors.CurtoolError(
-            errors.EMPTY_FILE,
-            f"sheet «{chosen}» is empty",
-            "choose another sheet with --sheet" if len(names) > 1 else "export it again",
-            path=path,
-        )
+        raise _empty_sheet(chosen, names, path)
     if len(keep) != len(rows):
         rows = [rows[i] for i in keep]
     physical = [i + 1 for i in keep]
