@@ -324,7 +324,7 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
     """Same id in the same kind of export, or the same text + day + district: one message.
 
     "The same text" is the same analysis text (markup and spacing aside), case included:
-    a copy of a message is a copy, and Arrow encodes a million texts in half a second.
+    a copy of a message is a copy (compared cheaply: see _text_codes).
     """
     # integer codes instead of long string keys: what makes 1M rows cheap
     has_text = (frame[C.CLEAN] != "").to_numpy()

@@ -63,13 +63,13 @@ def clean_text(value: object) -> str:
 # stray quote); every other row is cleaned by two Arrow kernels, which is what makes a
 # million rows cheap. The longer road is Arrow too, except for rare entities.
 _SLICE = 65_536
-_SPECIAL = "[<&'\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x1c-\x1f\x85]|(?i:http|www)"
-# str.split()'s whitespace, which clean_text collapses
+# str.split()'s whitespace beyond ASCII's, which clean_text collapses
 _ODD_SPACES = (
     "[\\x{0b}\\x{0c}\\x{a0}\\x{1c}-\\x{1f}\\x{85}\\x{1680}\\x{2000}-\\x{200a}"
     "\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"
 )
 _SPACE = "\\s" + _ODD_SPACES[1:-1]
+_SPECIAL = "[<&'" + _ODD_SPACES[1:-1] + "]|(?i:http|www)"
 _ASCII_SPACING = "[\t\n\r]|  |^ | $"
 # RE2 versions of clean_text's expressions (RE2's \S is ASCII-only, hence the class)
 _RE2_TAG = r"(?i)<\s*(br|p|div|li|tr|h\d)\b[^>]*>|<\s*/\s*(p|div|li|tr|h\d)\s*>"
