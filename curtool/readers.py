@@ -462,6 +462,8 @@ def _any_empty_row(table) -> bool:
 
 def _count_newlines(column) -> np.ndarray:
     """Line breaks inside each value, from the Arrow buffers: no per-string work."""
+    import pyarrow as pa
+
     counts = []
     for chunk in column.chunks:
         n = len(chunk)
@@ -469,7 +471,8 @@ def _count_newlines(column) -> np.ndarray:
         if data_buf is None or n == 0:
             counts.append(np.zeros(n, dtype=np.int64))
             continue
-        offsets = np.frombuffer(offsets_buf, dtype=np.int32)[chunk.offset : chunk.offset + n + 1]
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets_buf, dtype=width)[chunk.offset : chunk.offset + n + 1]
         data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
         where = np.flatnonzero(data == 10)
         if not len(where):
