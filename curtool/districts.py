@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -169,11 +170,15 @@ def normalise_districts(
     aliases: dict[str, str] | None = None,
 ) -> tuple[pd.Series, pd.Series]:
     """Canonical names for a column; returns (names, unknown mask). Distinct values only."""
-    as_text = values.astype(object).where(values.notna(), "").astype(str)
-    distinct = pd.unique(as_text)
-    mapping, unknown = canonical_names(list(distinct), gazetteer, aliases)
-    names = as_text.map(mapping).fillna("")
-    return names.astype(object), as_text.isin(unknown)
+    # codes of the distinct spellings: a million rows hold a few hundred of them
+    codes, distinct = pd.factorize(
+        values.astype(object).where(values.notna(), "") if values.dtype != "str" else values.fillna("")
+    )
+    spellings = [str(v) for v in distinct]
+    mapping, unknown = canonical_names(spellings, gazetteer, aliases)
+    names = np.asarray([mapping.get(v, "") for v in spellings] + [""], dtype=object)[codes]
+    is_unknown = np.asarray([v in unknown for v in spellings] + [False], dtype=bool)[codes]
+    return pd.Series(names, index=values.index, dtype=object), pd.Series(is_unknown, index=values.index)
 
 
 def canonical_names(

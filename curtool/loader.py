@@ -286,14 +286,23 @@ def _coordinates(frame: pd.DataFrame, mapping: Mapping[str, str]):
     nan = pd.Series(np.nan, index=frame.index)
     if "lat" not in mapping or "lon" not in mapping:
         return nan, nan.copy(), pd.Series(False, index=frame.index)
-    lat_raw = _text_column(frame, mapping["lat"]).str.replace(",", ".", regex=False)
-    lon_raw = _text_column(frame, mapping["lon"]).str.replace(",", ".", regex=False)
-    lat = pd.to_numeric(lat_raw, errors="coerce")
-    lon = pd.to_numeric(lon_raw, errors="coerce")
+    lat_raw = _text_column(frame, mapping["lat"])
+    lon_raw = _text_column(frame, mapping["lon"])
+    lat, lon = _decimal(lat_raw), _decimal(lon_raw)
     filled = (lat_raw != "") | (lon_raw != "")
     valid = lat.between(-90, 90) & lon.between(-180, 180)
     bad = filled & ~valid
     return lat.where(valid), lon.where(valid), bad
+
+
+_DECIMAL = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+
+
+def _decimal(text: pd.Series) -> pd.Series:
+    """Numbers written with a point or a comma; anything else is NaN. Arrow, no Python per row."""
+    array = pc.utf8_trim_whitespace(pc.replace_substring(pc.fill_null(text.array._pa_array, ""), ",", "."))
+    numbers = pc.cast(pc.if_else(pc.match_substring_regex(array, _DECIMAL), array, None), pa.float64())
+    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=text.index, dtype=float)
 
 
 def _join_codes(parts: list[pd.Series]) -> pd.Series:
