@@ -521,3 +521,22 @@ def test_the_arrow_reader_streams_a_long_file_like_the_exact_reader(tmp_path, mo
     assert fast.frame.astype(str).equals(exact.frame.astype(str))
     assert fast.lines.tolist() == exact.lines.tolist()
     assert fast.frame["Номер"].iloc[7] == "00007" and fast.lines[8] == fast.lines[7] + 2
+
+
+def test_coordinates_with_commas_are_read_and_nonsense_is_flagged(tmp_path):
+    path = tmp_path / "coords.csv"
+    path.write_text(
+        "id;Текст;Широта;Долгота\n"
+        '1;а;"44,6012";"40,1003"\n'
+        "2;б; 44.5 ;40\n"
+        "3;в;;\n"
+        "4;г;север;40.1\n"
+        "5;д;95;40.1\n",
+        encoding="utf-8",
+    )
+    frame = load([path]).frame
+    assert frame[C.LAT].tolist()[:2] == [44.6012, 44.5]
+    assert frame[C.LON].tolist()[:2] == [40.1003, 40.0]
+    assert frame[C.LAT].iloc[2:].isna().all()
+    flagged = frame[C.ISSUES].str.contains(C.ISSUE_BAD_COORDINATES).tolist()
+    assert flagged == [False, False, False, True, True]
