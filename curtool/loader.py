@@ -25,7 +25,7 @@ from curtool.config import Config
 from curtool.dates import parse_dates
 from curtool.districts import Gazetteer, normalise_districts
 from curtool.mapping import map_columns, require_text
-from curtool.readers import RawTable, gc_paused, read_table
+from curtool.readers import RawTable, cell_text, gc_paused, read_table, string_buffers
 from curtool.text import TEXT_DTYPE, blank, clean_series
 
 
@@ -196,17 +196,9 @@ def _text_column(frame: pd.DataFrame, header: str | None) -> pd.Series:
     try:  # text cells only (None for empty ones): Arrow converts and trims in C++
         array = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers or dates among the cells
-        return values.map(_as_text).astype("str")
+        return values.map(cell_text).astype("str")
     array = pc.utf8_trim_whitespace(pc.fill_null(array, ""))
     return pd.Series(pd.arrays.ArrowStringArray(array, dtype=TEXT_DTYPE), index=frame.index)
-
-
-def _as_text(value: object) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _normalise_file(raw: RawTable, overrides: Mapping[str, str]) -> tuple[pd.DataFrame, FileReport]:
@@ -389,13 +381,10 @@ def _text_probe(array) -> list[np.ndarray]:
     parts: list[list[np.ndarray]] = [[], [], [], []]
     for chunk in array.chunks:
         n = len(chunk)
-        _, offsets_buf, data_buf = chunk.buffers()
-        wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
-        offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
-        offsets = offsets[chunk.offset : chunk.offset + n + 1].astype(np.int64)
+        offsets, data = string_buffers(chunk)
+        data = data if len(data) else np.zeros(1, dtype=np.uint8)  # every string empty
         start, end = offsets[:-1], offsets[1:]
         length = end - start
-        data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
         top = len(data) - 1
         middle = start + length // 2 - 4
         samples = []

@@ -460,27 +460,30 @@ def _any_empty_row(table) -> bool:
     return empty is not None and bool(pc.any(empty).as_py())
 
 
-def _count_newlines(column) -> np.ndarray:
-    """Line breaks inside each value, from the Arrow buffers: no per-string work."""
+def string_buffers(chunk) -> tuple[np.ndarray, np.ndarray]:
+    """An Arrow string chunk's offsets (n + 1, into the data) and bytes, without a copy of the text."""
     import pyarrow as pa
 
-    counts = []
+    n = len(chunk)
+    _, offsets_buf, data_buf = chunk.buffers()
+    if offsets_buf is None:
+        return np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+    wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
+    offsets = offsets[chunk.offset : chunk.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    return offsets, data
+
+
+def _count_newlines(column) -> np.ndarray:
+    """Line breaks inside each value, from the Arrow buffers: no per-string work."""
+    counts = [np.zeros(0, dtype=np.int64)]
     for chunk in column.chunks:
-        n = len(chunk)
-        _, offsets_buf, data_buf = chunk.buffers()
-        if data_buf is None or n == 0:
-            counts.append(np.zeros(n, dtype=np.int64))
-            continue
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(offsets_buf, dtype=width)[chunk.offset : chunk.offset + n + 1]
-        data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
-        where = np.flatnonzero(data == 10)
-        if not len(where):
-            counts.append(np.zeros(n, dtype=np.int64))
-            continue
-        rows = np.searchsorted(offsets, where + offsets[0], side="right") - 1
-        counts.append(np.bincount(rows, minlength=n).astype(np.int64))
-    return np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+        offsets, data = string_buffers(chunk)
+        where = np.flatnonzero(data[offsets[0] : offsets[-1]] == 10) + offsets[0]
+        rows = np.searchsorted(offsets, where, side="right") - 1
+        counts.append(np.bincount(rows, minlength=len(chunk)).astype(np.int64))
+    return np.concatenate(counts)
 
 
 def _csv_table(
@@ -716,12 +719,8 @@ def _read_xlsx_arrow(path: Path, *, sheet: str | None) -> RawTable | None:
     ".0", dates as "2026-09-14 10:00:00"). Returns None when fastexcel cannot read the
     file; the calamine reader then gives the error or the rows.
     """
-    try:
-        import fastexcel
-    except ImportError:  # an optional speed-up: the calamine reader does the same, slower
-        return None
+    import fastexcel
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     try:
         book = fastexcel.read_excel(str(path))
@@ -736,15 +735,15 @@ def _read_xlsx_arrow(path: Path, *, sheet: str | None) -> RawTable | None:
         except Exception:
             return None
         chosen = name
-        if batch.num_rows and _arrow_filled(batch.slice(0, HEADER_SCAN_ROWS), pc).any():
+        if batch.num_rows and _arrow_filled(batch.slice(0, HEADER_SCAN_ROWS)).any():
             break
     if batch is None:
         return None
     table = pa.Table.from_batches([batch])
     # header detection reads the head; the body is sliced, not filtered (a filter would
     # copy every column to drop the title rows)
-    head_filled = np.flatnonzero(_arrow_filled(table.slice(0, 2 * HEADER_SCAN_ROWS), pc))
-    if not len(head_filled) and not _arrow_filled(table, pc).any():
+    head_filled = np.flatnonzero(_arrow_filled(table.slice(0, 2 * HEADER_SCAN_ROWS)))
+    if not len(head_filled) and not _arrow_filled(table).any():
         raise _empty_sheet(chosen, names, path)
     if not len(head_filled):
         return None  # the data starts far down the sheet: the calamine reader handles it
@@ -752,9 +751,9 @@ def _read_xlsx_arrow(path: Path, *, sheet: str | None) -> RawTable | None:
     head = [list(table.slice(int(i), 1).to_pylist()[0].values()) for i in head_positions]
     header_idx = pick_header_row(head)
     header_pos = int(head_positions[header_idx])
-    header = _unique_names([_cell_text(c) for c in head[header_idx]])
+    header = _unique_names([cell_text(c) for c in head[header_idx]])
     body = table.slice(header_pos + 1)
-    body_filled = _arrow_filled(body, pc)
+    body_filled = _arrow_filled(body)
     physical = header_pos + 2 + np.flatnonzero(body_filled)
     if not body_filled.all():
         body = body.filter(pa.array(body_filled))
@@ -763,7 +762,7 @@ def _read_xlsx_arrow(path: Path, *, sheet: str | None) -> RawTable | None:
     while (
         width > 1
         and header[width - 1].startswith("column_")
-        and not _arrow_filled(body.select([width - 1]), pc).any()
+        and not _arrow_filled(body.select([width - 1])).any()
     ):
         width -= 1
     body = body.select(list(range(width))).rename_columns(header[:width])
@@ -775,14 +774,16 @@ def _read_xlsx_arrow(path: Path, *, sheet: str | None) -> RawTable | None:
         sheet=chosen,
         sheets=names,
         header_row=header_pos + 1,
-        title_rows=[" ".join(_cell_text(c) for c in r if _filled(c)) for r in head[:header_idx]],
+        title_rows=[" ".join(cell_text(c) for c in r if _filled(c)) for r in head[:header_idx]],
         lines=physical.astype(np.int64),
         ragged=np.zeros(len(frame), dtype=bool),
     )
 
 
-def _arrow_filled(table, pc) -> np.ndarray:
+def _arrow_filled(table) -> np.ndarray:
     """Per row: does any cell hold more than whitespace? Stops once every row has one."""
+    import pyarrow.compute as pc
+
     filled = None
     for column in table.columns:
         has = pc.and_kleene(pc.is_valid(column), pc.invert(pc.match_substring_regex(column, r"^\s*$")))
@@ -846,7 +847,7 @@ def _read_excel_rows(path: Path, kind: str, *, sheet: str | None) -> RawTable:
         rows = [rows[i] for i in keep]
     physical = [i + 1 for i in keep]
     header_idx = pick_header_row(rows)
-    header = _unique_names([_cell_text(c) for c in rows[header_idx]])
+    header = _unique_names([cell_text(c) for c in rows[header_idx]])
     body = rows[header_idx + 1 :]
     width = len(header)
     # trailing empty header cells with no data under them are formatting, not columns
@@ -871,7 +872,7 @@ def _read_excel_rows(path: Path, kind: str, *, sheet: str | None) -> RawTable:
         sheet=chosen,
         sheets=names,
         header_row=physical[header_idx],
-        title_rows=[" ".join(_cell_text(c) for c in r if _filled(c)) for r in rows[:header_idx]],
+        title_rows=[" ".join(cell_text(c) for c in r if _filled(c)) for r in rows[:header_idx]],
         lines=np.asarray(physical[header_idx + 1 :], dtype=np.int64),
         ragged=np.zeros(len(frame), dtype=bool),
     )
@@ -898,8 +899,9 @@ def _filled(cell: object) -> bool:
     return cell is not None and not (isinstance(cell, str) and cell.strip() == "")
 
 
-def _cell_text(cell: object) -> str:
-    if cell is None:
+def cell_text(cell: object) -> str:
+    """A cell as text: empty for None or NaN, whole floats without ".0", spaces trimmed."""
+    if cell is None or (isinstance(cell, float) and cell != cell):
         return ""
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))

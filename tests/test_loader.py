@@ -467,7 +467,7 @@ def test_the_arrow_xlsx_reader_and_the_calamine_reader_agree(monkeypatch):
         )
         assert fast.lines.tolist() == slow.lines.tolist()
         cells = fast.frame.fillna("").astype(str).apply(lambda col: col.str.strip())
-        assert cells.equals(slow.frame.map(readers._cell_text)), path.name
+        assert cells.equals(slow.frame.map(readers.cell_text)), path.name
 
 
 def test_missing_dates_in_a_text_column_are_missing_not_errors():
