@@ -58,7 +58,7 @@ DEFAULT_TEMPERATURE = 2.0
 DEFAULT_LR_C = 1.0
 DEFAULT_LR_WEIGHT = 0.5
 # train(): regularisation of the region's own logistic regression.
-TRAIN_C = 5.0
+TRAIN_C = 10.0
 _PAIR = " "  # joins the two words of a pair feature
 NORM_POWER = 0.5  # row scale = 1/n_features**power (0.5: L2)
 

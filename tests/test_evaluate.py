@@ -96,9 +96,9 @@ def test_kursk_default_model(kursk: pd.DataFrame) -> None:
         kursk["sector"], result[columns.SECTOR], alt_labels=kursk["alt_sector"].fillna("")
     )
     # measured 2026-11-24: see docs/classifier.md; floors a little under the measurement
-    assert ev.macro_f1 >= 0.69, ev.as_dict()
-    assert ev.accuracy >= 0.75, ev.as_dict()
-    assert ev.lenient_accuracy >= 0.80, ev.as_dict()
+    assert ev.macro_f1 >= 0.70, ev.as_dict()
+    assert ev.accuracy >= 0.765, ev.as_dict()
+    assert ev.lenient_accuracy >= 0.81, ev.as_dict()
 
 
 def test_kursk_train_cross_validated(kursk: pd.DataFrame) -> None:
@@ -106,5 +106,6 @@ def test_kursk_train_cross_validated(kursk: pd.DataFrame) -> None:
         kursk["clean"].tolist(), kursk["sector"].tolist(), folds=5, seed=0,
         alt_labels=kursk["alt_sector"].fillna("").tolist(),
     )
-    assert ev.macro_f1 >= 0.71, ev.as_dict()
-    assert ev.accuracy >= 0.77, ev.as_dict()
+    # measured 2026-11-24 (third session): macro-F1 0.749, accuracy 0.802
+    assert ev.macro_f1 >= 0.73, ev.as_dict()
+    assert ev.accuracy >= 0.785, ev.as_dict()
