@@ -288,20 +288,35 @@ def _print_issue_line(console, data) -> None:
 
 
 LabelCol = Annotated[str, typer.Option("--label-column", help="Column holding the true label.")]
+AltLabelCol = Annotated[
+    str | None,
+    typer.Option(
+        "--alt-label-column",
+        help="Column with a second defensible label (may be empty); adds lenient accuracy.",
+    ),
+]
 
 
-def _labels(data, label_column: str):
+def _label_header(data, name: str, option: str) -> str:
     from curtool.mapping import _find_header
 
-    header = _find_header(label_column, data.original_columns())
+    header = _find_header(name, data.original_columns())
     if header is None:
         raise errors.CurtoolError(
             errors.NO_SUCH_COLUMN,
-            f"there is no column «{label_column}» for --label-column",
+            f"there is no column «{name}» for {option}",
             "columns seen: " + ", ".join(f"«{h}»" for h in data.original_columns()[:20]),
             path=data.files[0].path,
         )
-    msgs = data.frame.loc[~data.frame[C.DUPLICATE], [C.CLEAN, C.GROUP, header]]
+    return header
+
+
+def _labels(data, label_column: str, alt_column: str | None = None):
+    """Labelled messages (duplicates out), their labels and the alternative labels or None."""
+    header = _label_header(data, label_column, "--label-column")
+    alt_header = _label_header(data, alt_column, "--alt-label-column") if alt_column else None
+    wanted = [C.CLEAN, C.GROUP, header] + ([alt_header] if alt_header and alt_header != header else [])
+    msgs = data.frame.loc[~data.frame[C.DUPLICATE], wanted]
     labels = msgs[header].astype(str).str.strip()
     keep = (labels != "") & (msgs[C.CLEAN] != "")
     if keep.sum() < 2:
@@ -311,7 +326,10 @@ def _labels(data, label_column: str):
             "check --label-column",
             path=data.files[0].path,
         )
-    return msgs[keep], labels[keep]
+    alt = None
+    if alt_header is not None:
+        alt = msgs.loc[keep, alt_header].fillna("").astype(str).str.strip().tolist()
+    return msgs[keep], labels[keep], alt
 
 
 @app.command()
@@ -319,6 +337,7 @@ def _labels(data, label_column: str):
 def train(
     inputs: Inputs,
     label_column: LabelCol,
+    alt_label_column: AltLabelCol = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to save the model.")] = Path(
         "curtool-model.npz"
     ),
@@ -336,7 +355,7 @@ def train(
 
     check_writable(output, force)
     _, data = _load(inputs, locals())
-    msgs, labels = _labels(data, label_column)
+    msgs, labels, alt = _labels(data, label_column, alt_label_column)
     console = _console()
     if cv:
         from curtool.console import print_evaluation
@@ -344,7 +363,7 @@ def train(
 
         print_evaluation(
             console,
-            cross_validate(msgs[C.CLEAN].tolist(), labels.tolist(), folds=cv),
+            cross_validate(msgs[C.CLEAN].tolist(), labels.tolist(), folds=cv, alt_labels=alt),
             f"{cv}-fold cross-validation",
         )
     fitted = M.train(msgs[C.CLEAN].tolist(), labels.tolist())
@@ -357,6 +376,7 @@ def train(
 def evaluate(
     inputs: Inputs,
     label_column: LabelCol,
+    alt_label_column: AltLabelCol = None,
     model: Annotated[
         Path | None, typer.Option("--model", help="Model to evaluate (default: the built-in one).")
     ] = None,
@@ -388,9 +408,9 @@ def evaluate(
 
         check_writable(output, force)
     cfg, data = _load(inputs, locals())
-    msgs, labels = _labels(data, label_column)
+    msgs, labels, alt = _labels(data, label_column, alt_label_column)
     predicted = _classify_frame(msgs, model or cfg.model, cfg.taxonomy, not ignore_given)[C.SECTOR]
-    result = run_evaluate(labels.tolist(), predicted.tolist())
+    result = run_evaluate(labels.tolist(), predicted.tolist(), alt_labels=alt)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:

@@ -218,6 +218,40 @@ def test_evaluate_writes_a_workbook(tmp_path, labelled):
     assert openpyxl.load_workbook(target, read_only=True).sheetnames == ["Метрики", "Матрица ошибок"]
 
 
+
+def test_alt_label_column_adds_lenient_accuracy(tmp_path, labelled):
+    """With the model's own answer as the alternative, every message counts as right leniently."""
+    classified = tmp_path / "c.csv"
+    assert run("classify", labelled, "--ignore-given", "-o", classified).exit_code == 0
+    answers = pd.read_csv(classified, dtype=str, encoding="utf-8-sig")["sector"]
+    frame = pd.read_csv(labelled, sep=";", dtype=str)
+    frame["also_right"] = answers.to_numpy()
+    frame.loc[::7, "also_right"] = ""  # an empty alternative is simply no alternative
+    with_alt = tmp_path / "with_alt.csv"
+    frame.to_csv(with_alt, sep=";", index=False)
+    args = ("--label-column", "true_sector", "--alt-label-column", "also_right")
+    result = run("evaluate", with_alt, *args, "--json")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output)
+    assert metrics["accuracy"] < 0.99
+    blank = frame["also_right"].fillna("") == ""
+    both = frame["true_sector"] == answers
+    kept = ~pd.read_csv(classified, dtype=str, encoding="utf-8-sig")["row_issues"].fillna("").str.contains(
+        "duplicate"
+    )
+    expected = ((~blank | both) & kept).sum() / kept.sum()
+    assert metrics["lenient_accuracy"] == pytest.approx(expected, abs=1e-4)
+    result = run("train", with_alt, *args, "--cv", "3", "-o", tmp_path / "m.npz")
+    assert result.exit_code == 0, result.output
+    assert "lenient accuracy" in result.output
+
+
+def test_unknown_alt_label_column_is_a_one_line_error(tmp_path, labelled):
+    result = run("evaluate", labelled, "--label-column", "true_sector", "--alt-label-column", "нет")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "there is no column «нет» for --alt-label-column" in result.stderr
+
 @pytest.mark.parametrize(
     "content", [b"\x00\x01not a model at all", b"\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00."]
 )
