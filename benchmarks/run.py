@@ -40,6 +40,12 @@ STAGES: dict[str, tuple[str, float | None, float | None, str]] = {
         3,
         "loader.load on a cp1251 `;` CSV: parse, normalise, dates, districts, duplicates",
     ),
+    "load_csv_trailing": (
+        "trailing.csv",
+        10,
+        3,
+        "loader.load on the same CSV with a `;` ending every data line (not the header)",
+    ),
     "load_xlsx": ("xlsx", 30, None, "loader.load on an «Инцидент Менеджмент» XLSX with a title row"),
     "classify_model": ("csv", None, None, "the model stage alone on loaded messages (rows/s)"),
     "classify_cli": ("csv", 90, 4, "`curtool classify in.csv -o out.csv` end to end"),
@@ -73,10 +79,30 @@ def stage_input(kind: str, rows: int) -> Path:
         started = time.perf_counter()
         if kind == "csv":
             synthetic.write_benchmark_csv(path, rows, seed=1)
+        elif kind == "trailing.csv":
+            _with_trailing_separator(stage_input("csv", rows), path)
         else:
             synthetic.write_benchmark_xlsx(path, rows, seed=1)
         print(f"  generated {path.name} in {time.perf_counter() - started:.1f} s", flush=True)
     return path
+
+
+def _with_trailing_separator(source: Path, target: Path) -> None:
+    """``source`` with the separator added at the end of every data record (quotes respected)."""
+    import numpy as np
+
+    from curtool.readers import _scan_records
+
+    data = source.read_bytes()
+    ends = _scan_records(data, ";").ends[1:]  # the header keeps its line as it was
+    ends = ends - (np.frombuffer(data, dtype=np.uint8)[np.maximum(ends - 1, 0)] == 13)  # before "\r"
+    with target.open("wb") as out:
+        start = 0
+        for end in ends.tolist():
+            out.write(data[start:end])
+            out.write(b";")
+            start = end
+        out.write(data[start:])
 
 
 def run_stage(stage: str, path: Path) -> dict[str, float]:

@@ -107,6 +107,7 @@ def main() -> None:
     stage, path = sys.argv[1], Path(sys.argv[2])
     runners = {
         "load_csv": lambda: load_stage(path),
+        "load_csv_trailing": lambda: load_stage(path),
         "load_xlsx": lambda: load_stage(path),
         "classify_model": lambda: classify_model(path),
         "classify_cli": lambda: classify_cli(path, ".csv"),

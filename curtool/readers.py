@@ -294,9 +294,9 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
         # exact reader rather than guess which rows were ragged.
         raw = source if isinstance(source, bytes) else path.read_bytes()
         return _read_csv_exact(path, decode(raw, enc, path).lstrip("\ufeff"), sep, detected)
-    ragged = data_fields != width
     if extra <= 0:
         frame = frame[header]
+    frame, ragged = _trailing_separator(frame, width, data_fields)
     return _csv_table(
         path, frame, detected, sep, int(structure.lines[header_idx]), first[:header_idx], data_lines, ragged
     )
@@ -305,6 +305,7 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
 # Encodings whose separators, quotes and newlines are the ASCII bytes, one byte each.
 _ARROW_ENCODINGS = {"utf-8", "utf-8-sig", "cp1251", "koi8-r", "cp866", "iso8859-5", "latin-1"}
 _STREAM_CHUNK = 1 << 20
+_TRAILING = "\x00trailing"  # the name given to the empty field after a line-ending separator
 _HEAD_BYTES = 1 << 20  # read first, for the encoding, separator and header
 
 
@@ -385,6 +386,9 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     next_line = int(structure.lines[header_idx + 1]) if header_idx + 1 < len(structure) else None
     if len(names) < 2 or (next_line is not None and next_line != header_line + 1):
         return None  # one column (blank lines are rows there) or a header spread over lines
+    # every line ending with the separator, the header not: read the empty field, then drop it
+    trailing = header_idx + 1 < count and first[header_idx + 1][len(names) :] == [""]
+    read_names = names + [_TRAILING] if trailing else names
     invalid = 0
 
     def on_invalid(row: object) -> str:
@@ -396,7 +400,7 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     try:
         table = pacsv.read_csv(
             source,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=16 << 20),
+            read_options=pacsv.ReadOptions(column_names=read_names, skip_rows=1, block_size=16 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=sep,
                 quote_char='"',
@@ -406,7 +410,7 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
                 invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
+                column_types={n: pa.string() for n in read_names},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 check_utf8=stream_encoding == "utf-8",
@@ -418,6 +422,12 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
         source.close()
     if invalid or _any_empty_row(table):
         return None  # Arrow reads a blank line as a row of empty fields, unlike a line of ";"
+    if trailing:
+        import pyarrow.compute as pc
+
+        if bool(pc.any(pc.greater(pc.binary_length(table.column(_TRAILING)), 0)).as_py()):
+            return None  # text past the header: the exact reader flags those rows
+        table = table.drop_columns([_TRAILING])
     # each row starts one line after the previous one ended; quoted fields may hold line breaks
     breaks = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
@@ -598,6 +608,7 @@ def _read_csv_exact(path: Path, text: str, sep: str, enc: str) -> RawTable:
     names = header + [f"extra_{i + 1}" for i in range(max(widest - width, 0))]
     padded = [r + [""] * (len(names) - len(r)) for r in body]
     frame = pd.DataFrame(padded, columns=names, dtype=object)
+    frame, ragged = _trailing_separator(frame, width, np.asarray([len(r) for r in body], dtype=np.int64))
     return _csv_table(
         path,
         frame,
@@ -606,8 +617,30 @@ def _read_csv_exact(path: Path, text: str, sep: str, enc: str) -> RawTable:
         lines[header_idx] if lines else 1,
         records[:header_idx],
         np.asarray(lines[header_idx + 1 :], dtype=np.int64),
-        np.asarray([len(r) != width for r in body], dtype=bool),
+        ragged,
     )
+
+
+def _trailing_separator(
+    frame: pd.DataFrame, width: int, fields: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows flagged ragged, not counting a separator at the end of a line.
+
+    Many exports end every data line with the separator while the header does not: the
+    extra field is empty and holds nothing, so such a row is not ragged, and when no row
+    has anything there the empty column is dropped. A row with text past the header
+    stays ragged and its extra fields stay in the table.
+    """
+    fields = np.asarray(fields)
+    if frame.shape[1] <= width:
+        return frame, fields != width
+    extra = frame.iloc[:, width]
+    blank = (extra.isna() | (extra.astype(str).str.len() == 0)).to_numpy()
+    trailing = (fields == width + 1) & blank
+    ragged = (fields != width) & ~trailing
+    if frame.shape[1] == width + 1 and not ((fields == width + 1) & ~blank).any():
+        frame = frame.iloc[:, :width]
+    return frame, ragged
 
 
 @dataclass

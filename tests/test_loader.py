@@ -540,3 +540,33 @@ def test_coordinates_with_commas_are_read_and_nonsense_is_flagged(tmp_path):
     assert frame[C.LAT].iloc[2:].isna().all()
     flagged = frame[C.ISSUES].str.contains(C.ISSUE_BAD_COORDINATES).tolist()
     assert flagged == [False, False, False, True, True]
+
+
+def test_a_separator_at_the_end_of_every_line_is_not_a_ragged_row(monkeypatch):
+    from curtool import readers
+
+    fast = readers._read_csv_arrow(HOSTILE / "trailing_separator.csv", encoding=None, separator=None)
+    assert fast is not None  # the common habit keeps the fast reader
+    monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
+    exact = readers.read_table(HOSTILE / "trailing_separator.csv")
+    for table in (fast, exact):
+        assert list(table.frame.columns) == ["Номер", "Дата создания", "Муниципалитет", "Текст сообщения", "Итог"]
+        assert not table.ragged.any()
+        assert table.lines.tolist() == list(range(2, 2 + len(table.frame)))
+    assert fast.frame.astype(str).equals(exact.frame.astype(str))
+    monkeypatch.undo()
+    data = load([HOSTILE / "trailing_separator.csv"])
+    assert C.ISSUE_RAGGED_ROW not in ";".join(data.frame[C.ISSUES])
+
+
+def test_text_after_a_line_ending_separator_is_still_ragged(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "id;Текст;Итог\n1;яма;Решено;\n2;свет;;\n3;вода;;ещё текст\n4;газ\n5;снег;;;\n",
+        encoding="utf-8",
+    )
+    table = __import__("curtool.readers", fromlist=["read_table"]).read_table(path)
+    # 1, 2: an empty field after the last separator; 4: one field short; 5: two extra
+    assert table.ragged.tolist() == [False, False, True, True, True]
+    assert table.frame.loc[2, "extra_1"] == "ещё текст"
+    assert table.frame["id"].tolist() == ["1", "2", "3", "4", "5"]

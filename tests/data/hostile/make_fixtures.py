@@ -92,6 +92,8 @@ def main() -> None:
         ],
     )
     write_csv("duplicates.csv", ROWS + [ROWS[0], ROWS[1]])
+    # every data line ends with the separator, the header does not (a common export habit)
+    write_csv("trailing_separator.csv", [r + [""] for r in ROWS], encoding="cp1251")
     write_csv(
         "bad_dates.csv",
         [
