@@ -52,6 +52,8 @@ _EPOCH_MONDAY = np.datetime64("1970-01-05", "D")  # a Monday: week index = days 
 _TOKEN = re.compile(r"[а-я]{3,}|\x01")
 _SEP = "\x01"
 _IDF_PRIOR_DOCS = 1000
+# below this share of rows kept, the kept rows are copied out and analysed alone
+_SUBSET_COPY_SHARE = 0.5
 _TOPIC_TERM = "тема:"
 _USED_COLUMNS = (
     C.ID,
@@ -245,23 +247,31 @@ def find_recurring(
     used = [c for c in _USED_COLUMNS if c in frame.columns]
     if C.CLEAN in used and C.TEXT in used:  # the text as written is read only without _clean
         used.remove(C.TEXT)
-    work = frame[used] if keep.all() else frame.loc[keep, used]  # no copy when nothing is dropped
     if sectors is not None:
-        sector = sectors.reindex(frame.index).astype(object).where(lambda s: s.notna(), "")[keep]
+        sector = sectors.reindex(frame.index).astype(object).where(lambda s: s.notna(), "")
     elif C.GROUP in frame.columns:
-        sector = _group_sectors(_column(frame, C.GROUP)[keep])
+        sector = _group_sectors(_column(frame, C.GROUP))
     else:
-        sector = pd.Series("", index=frame.index, dtype=object)[keep]
+        sector = pd.Series("", index=frame.index, dtype=object)
     last_day = created[keep].max() if keep.any() else pd.NaT
     if until is not None:
         last_day = _day(until)
+    if keep.sum() >= _SUBSET_COPY_SHARE * len(keep):
+        # most rows stay (a weekly run drops duplicates and undated rows): the frame is
+        # read where it is, as copying a million rows' text costs more than a gigabyte
+        work, active, kept_positions = frame[used], keep, np.arange(len(frame))
+    else:
+        # one district or a short period: analysing a small copy is faster
+        work, active, kept_positions = frame.loc[keep, used], None, np.flatnonzero(keep)
+        sector, created = sector[keep], created[keep]
     work_places = np.full(len(work), "", dtype=object)
-    problems, members = _detect(work, sector.astype(str), created[keep], last_day, settings, work_places)
+    problems, members = _detect(work, sector.astype(str), created, last_day, settings, work_places, active)
     place_all = np.full(len(frame), "", dtype=object)
-    place_all[np.flatnonzero(keep)] = work_places
+    place_all[kept_positions] = work_places
+    if active is not None:
+        place_all[~active] = ""
     places = pd.Series(place_all, index=frame.index, dtype=object)
     assigned = np.full(len(frame), "", dtype=object)
-    kept_positions = np.flatnonzero(keep)
     for pid, positions in members.items():
         target = kept_positions[positions]
         free = target[assigned[target] == ""]
@@ -301,14 +311,20 @@ def _detect(
     last_day: pd.Timestamp,
     settings: RecurringSettings,
     place_out: np.ndarray,
+    active: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Problems of ``work`` and the work positions of their messages; fills ``place_out``."""
+    """Problems of ``work`` and the work positions of their messages; fills ``place_out``.
+
+    ``active`` (a mask over ``work``) keeps only those rows as candidates; None keeps all.
+    """
     empty = _empty_problems()
     if work.empty:
         return empty, {}
     places = address.place_table(work, _text_column(work))
     place_out[:] = places["place"].to_numpy()
     has_place = (places["place_key"] != "").to_numpy()
+    if active is not None:
+        has_place = has_place & active
     if not has_place.any():
         return empty, {}
     rows = np.flatnonzero(has_place)
@@ -372,7 +388,7 @@ def _detect(
     context = _Context(
         rows=rows,
         ids=ids,
-        text=text.to_numpy().astype(object),
+        text=text,
         district=district,
         sector=sec,
         place_key=place_key,
@@ -853,7 +869,7 @@ class _Context:
 
     rows: np.ndarray  # positions in the analysed frame
     ids: np.ndarray
-    text: np.ndarray
+    text: pd.Series  # read one representative at a time: Python strings for all would cost ~0.6 GB
     district: np.ndarray
     sector: np.ndarray
     place_key: np.ndarray
@@ -968,7 +984,7 @@ def _problems_from_groups(ctx: _Context, labels: np.ndarray, *, systemic: bool) 
                 "returned_after_resolved": bool(returned[p]),
                 "systemic": systemic,
                 "message_ids": ctx.ids[members].tolist(),
-                C.PROBLEM_REPRESENTATIVE: str(ctx.text[rep]),
+                C.PROBLEM_REPRESENTATIVE: str(ctx.text.iloc[rep]),
                 C.PROBLEM_PLACES: len(places),
                 "_members": members,
             }

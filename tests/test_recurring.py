@@ -515,3 +515,25 @@ def test_label_names_the_problem_not_other_places() -> None:
     words = result.problems.iloc[0]["label"].split(" — ")[0]
     assert "киров" not in words.lower()
     assert "холодно" in words
+
+
+def test_reading_the_frame_in_place_or_a_copy_of_its_kept_rows_agree(monkeypatch) -> None:
+    """A weekly run reads the loaded frame where it is; a narrow one copies its rows out."""
+    from curtool import recurring
+
+    frame, _ = _sample_frame()
+    frame = frame.copy()
+    frame.loc[frame.index[::50], C.CREATED] = pd.NaT  # undated rows are left out either way
+    assert frame[C.DUPLICATE].any()
+    monkeypatch.setattr(recurring, "_SUBSET_COPY_SHARE", 1.01)  # always copy
+    copied = find_recurring(frame)
+    monkeypatch.setattr(recurring, "_SUBSET_COPY_SHARE", 0.0)  # always in place
+    in_place = find_recurring(frame)
+    assert len(copied.problems) > 10
+    pd.testing.assert_frame_equal(in_place.problems, copied.problems)
+    assert in_place.assignments.equals(copied.assignments)
+    assert in_place.places.equals(copied.places)
+    assert in_place.places[frame[C.DUPLICATE] | frame[C.CREATED].isna()].eq("").all()
+    assert {k: v.tolist() for k, v in in_place.positions.items()} == {
+        k: v.tolist() for k, v in copied.positions.items()
+    }
