@@ -570,3 +570,14 @@ def test_text_after_a_line_ending_separator_is_still_ragged(tmp_path):
     assert table.ragged.tolist() == [False, False, True, True, True]
     assert table.frame.loc[2, "extra_1"] == "ещё текст"
     assert table.frame["id"].tolist() == ["1", "2", "3", "4", "5"]
+
+
+def test_text_in_the_field_after_every_line_ending_separator_leaves_the_fast_reader(tmp_path):
+    from curtool import readers
+
+    path = tmp_path / "extra_text.csv"
+    path.write_text("id;Текст;Итог\n1;яма;Решено;\n2;свет;;примечание\n3;вода;;\n", encoding="utf-8")
+    assert readers._read_csv_arrow(path, encoding=None, separator=None) is None
+    table = readers.read_table(path)
+    assert table.ragged.tolist() == [False, True, False]
+    assert table.frame["extra_1"].fillna("").tolist() == ["", "примечание", ""]
