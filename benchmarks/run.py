@@ -48,7 +48,18 @@ STAGES: dict[str, tuple[str, float | None, float | None, str]] = {
     ),
     "load_xlsx": ("xlsx", 30, None, "loader.load on an «Инцидент Менеджмент» XLSX with a title row"),
     "classify_model": ("csv", None, None, "the model stage alone on loaded messages (rows/s)"),
-    "classify_cli": ("csv", 90, 4, "`curtool classify in.csv -o out.csv` end to end"),
+    "classify_cli": (
+        "csv",
+        90,
+        4,
+        "`curtool classify in.csv -o out.csv` end to end (rows with a known «Категория» are given)",
+    ),
+    "classify_cli_all": (
+        "csv",
+        90,
+        4,
+        "`curtool classify in.csv -o out.csv --ignore-given`: the model predicts every row",
+    ),
     "notebook_baseline": (
         "xlsx",
         None,

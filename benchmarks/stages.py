@@ -47,9 +47,9 @@ def cli(args: list[str]) -> dict:
     return {"stage_wall_s": seconds}
 
 
-def classify_cli(path: Path, suffix: str) -> dict:
+def classify_cli(path: Path, suffix: str, *extra: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        return cli(["classify", str(path), "-o", str(Path(tmp) / f"out{suffix}")])
+        return cli(["classify", str(path), "-o", str(Path(tmp) / f"out{suffix}"), *extra])
 
 
 def notebook_baseline(path: Path) -> dict:
@@ -111,6 +111,7 @@ def main() -> None:
         "load_xlsx": lambda: load_stage(path),
         "classify_model": lambda: classify_model(path),
         "classify_cli": lambda: classify_cli(path, ".csv"),
+        "classify_cli_all": lambda: classify_cli(path, ".csv", "--ignore-given"),
         "classify_cli_xlsx": lambda: classify_cli(path, ".xlsx"),
         "notebook_baseline": lambda: notebook_baseline(path),
         "recurring": lambda: recurring_stage(path),

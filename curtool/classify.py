@@ -52,7 +52,6 @@ def classify(
     """
     taxonomy = taxonomy or load_taxonomy()
     n = len(frame)
-    texts = _text_column(frame)
     sector = np.full(n, columns.OTHER_SECTOR, dtype=object)
     confidence = np.zeros(n, dtype=float)
     evidence = np.full(n, EMPTY_EVIDENCE, dtype=object)
@@ -60,26 +59,30 @@ def classify(
 
     given = np.zeros(n, dtype=bool)
     if use_given and columns.GROUP in frame.columns:
-        groups = frame[columns.GROUP].astype(object).where(frame[columns.GROUP].notna(), "")
-        distinct = {g: taxonomy.map_group(g) for g in pd.unique(groups)}
-        mapped = groups.map(distinct)
-        given = mapped.notna().to_numpy()
+        # per distinct group, not per row: a million rows share a few dozen groups
+        group_codes, groups = pd.factorize(frame[columns.GROUP])
+        blocks = [taxonomy.map_group(g) for g in groups]
+        block_of = np.asarray([b or "" for b in blocks] + [""], dtype=object)
+        said = np.asarray(["группа: " + " ".join(str(g).split()) for g in groups] + [""], dtype=object)
+        given = block_of[group_codes] != ""  # code -1 (no group) takes the trailing ""
         if given.any():
-            sector[given] = mapped[given].to_numpy()
+            sector[given] = block_of[group_codes[given]]
             confidence[given] = 1.0
             source[given] = SOURCE_GIVEN
-            evidence[given] = ["группа: " + " ".join(str(g).split()) for g in groups[given].to_numpy()]
+            evidence[given] = said[group_codes[given]]
 
-    todo = ~given & (texts != "")
-    if todo.any():
-        model = model or default_model()
-        todo_texts = texts[todo]
-        # identical texts (reposts, templates) are classified once
-        uniques, inverse = np.unique(todo_texts, return_inverse=True)
-        pred = _predict(model, list(uniques), n_jobs)
-        sector[todo] = np.asarray(pred.labels, dtype=object)[inverse]
-        confidence[todo] = np.round(pred.confidence[inverse], 4)
-        evidence[todo] = np.asarray(pred.evidence, dtype=object)[inverse]
+    rest = ~given
+    if rest.any():
+        codes, distinct_texts = _distinct_texts(frame, None if rest.all() else rest)
+        todo = np.flatnonzero(rest)[codes >= 0]
+        if len(todo):
+            model = model or default_model()
+            # identical texts (reposts, templates) are classified once
+            needed, inverse = np.unique(codes[codes >= 0], return_inverse=True)
+            pred = _predict(model, distinct_texts, needed, n_jobs)
+            sector[todo] = np.asarray(pred.labels, dtype=object)[inverse]
+            confidence[todo] = np.round(pred.confidence[inverse], 4)
+            evidence[todo] = np.asarray(pred.evidence, dtype=object)[inverse]
     return pd.DataFrame(
         {
             columns.SECTOR: sector,
@@ -97,7 +100,14 @@ def classify_texts(texts: list[str], model: SectorModel | None = None) -> pd.Dat
     return classify(frame, model, use_given=False)
 
 
-def _text_column(frame: pd.DataFrame) -> np.ndarray:
+def _distinct_texts(frame: pd.DataFrame, rows: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series]:
+    """For each row (of the ``rows`` mask, or all), its code into the distinct stripped
+    texts (-1: empty or none); and those texts.
+
+    Python strings are made only for distinct texts, a chunk at a time, when they are
+    classified: for every row at once they would cost about 0.6 GB at a million rows.
+    """
+    n = len(frame) if rows is None else int(rows.sum())
     if columns.CLEAN in frame.columns:
         values = frame[columns.CLEAN]
     elif columns.TEXT in frame.columns:
@@ -105,19 +115,40 @@ def _text_column(frame: pd.DataFrame) -> np.ndarray:
 
         values = clean_series(frame[columns.TEXT])
     else:
-        return np.full(len(frame), "", dtype=object)
-    values = values.astype(object).where(values.notna(), "")
-    return np.asarray([v.strip() if isinstance(v, str) else str(v) for v in values], dtype=object)
+        return np.full(n, -1, dtype=np.int64), pd.Series([], dtype=object)
+    if rows is not None:
+        values = values[rows]  # by mask: rows of a chunked text column are never picked by position
+    if values.dtype != "str":
+        values = values.astype(object).where(values.notna(), "").astype(str)
+    codes, uniques = pd.factorize(values)  # the distinct texts are copied once, as Arrow text
+    uniques = pd.Series(uniques)
+    # cleaned text is already stripped: strip (a second copy) only when some text needs it
+    if uniques.str.contains(r"^\s|\s$", regex=True).any():
+        again, uniques = pd.factorize(uniques.str.strip())
+        uniques = pd.Series(uniques)
+        codes = np.where(codes >= 0, again[np.maximum(codes, 0)], -1)
+    empty = np.flatnonzero((uniques.str.len() == 0).to_numpy())
+    codes = np.where(np.isin(codes, empty), -1, codes)
+    return codes, uniques
 
 
-def _predict(model: SectorModel, texts: list[str], n_jobs: int | None) -> Prediction:
+def _chunks(texts: pd.Series, which: np.ndarray, size: int):
+    for start in range(0, len(which), size):
+        yield texts.iloc[which[start : start + size]].tolist()
+
+
+def _predict(model: SectorModel, texts: pd.Series, which: np.ndarray, n_jobs: int | None) -> Prediction:
+    """Predictions for ``texts`` at positions ``which``, in that order."""
     jobs = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
-    if jobs <= 1 or len(texts) < PARALLEL_MIN_ROWS:
-        return model.predict(texts)
-    from joblib import Parallel, delayed
+    if jobs <= 1 or len(which) < PARALLEL_MIN_ROWS:
+        parts = [model.predict(chunk) for chunk in _chunks(texts, which, _CHUNK)]
+    else:
+        from joblib import Parallel, delayed
 
-    chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
-    parts = Parallel(n_jobs=jobs, backend="loky")(delayed(_predict_chunk)(model, c) for c in chunks)
+        # a generator: joblib takes a few chunks ahead, so few texts exist as Python strings
+        parts = Parallel(n_jobs=jobs, backend="loky")(
+            delayed(_predict_chunk)(model, chunk) for chunk in _chunks(texts, which, _CHUNK)
+        )
     return Prediction(
         labels=[lab for p in parts for lab in p.labels],
         confidence=np.concatenate([p.confidence for p in parts]),
