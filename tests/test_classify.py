@@ -117,6 +117,23 @@ def test_repeated_texts_get_identical_answers() -> None:
     assert result.iloc[0].equals(result.iloc[2])
 
 
+def test_a_whole_frame_answers_as_each_message_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts are deduplicated, stripped and classified in chunks: none of that may show."""
+    texts = [
+        CLEAR["ЖКХ"], f"  {CLEAR['ЖКХ']} ", None, "", "   ", CLEAR["Экология"],
+        CLEAR["Транспорт"], CLEAR["Экология"], CLEAR["Образование"],
+    ]  # fmt: skip
+    groups = ["", "", "", "Дороги", "", "Здравоохранение", "не группа", "", None]
+    monkeypatch.setattr(classify, "_CHUNK", 2)
+    whole = classify.classify(frame(texts, groups))
+    for i, (text, group) in enumerate(zip(texts, groups, strict=True)):
+        alone = classify.classify(frame([text], [group]))
+        assert whole.iloc[i].equals(alone.iloc[0]), (i, whole.iloc[i].to_dict(), alone.iloc[0].to_dict())
+    assert whole.iloc[0].equals(whole.iloc[1])  # spaces around a text change nothing
+    assert list(whole[columns.SECTOR_SOURCE]) == ["model"] * 3 + ["given", "model", "given"] + ["model"] * 3
+    assert whole[columns.SECTOR_EVIDENCE].iloc[2] == classify.EMPTY_EVIDENCE
+
+
 def test_parallel_path_matches_single_process(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = list(CLEAR.values()) * 3
     texts = [f"{t} {i}" for i, t in enumerate(texts)]  # distinct so each is predicted
