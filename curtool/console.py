@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -81,8 +82,13 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+# joiners, variation selectors and skin tones: terminals and Rich disagree on how wide
+# the emoji they build are, which shifts every column after them
+_EMOJI_GLUE = re.compile("[\u200d\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
+
+
 def short(text: object, width: int = 70) -> str:
-    value = " ".join(str(text).split())
+    value = " ".join(_EMOJI_GLUE.sub("", str(text)).split())
     return value if len(value) <= width else value[: width - 1] + "…"
 
 

@@ -222,3 +222,10 @@ def test_default_model_on_the_bundled_samples_against_their_truth() -> None:
     from_group = given[columns.SECTOR_SOURCE] == classify.SOURCE_GIVEN
     assert from_group.sum() > 2000
     assert (given[columns.SECTOR][from_group] == expected[from_group]).mean() > 0.95
+
+
+def test_console_previews_drop_emoji_joiners_that_shift_columns() -> None:
+    from curtool.console import short
+
+    assert short("🤦\u200d♀\ufe0f👍🏽 Нет   света") == "🤦♀👍 Нет света"
+    assert short("а" * 80, width=10) == "а" * 9 + "…"
