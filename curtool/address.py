@@ -476,7 +476,9 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series("", index=frame.index, dtype=object)
 
 
-def place_table(frame: pd.DataFrame, text_column: str = C.CLEAN) -> pd.DataFrame:
+def place_table(
+    frame: pd.DataFrame, text_column: str = C.CLEAN, lenders: np.ndarray | None = None
+) -> pd.DataFrame:
     """Every row's place: ``place_key``, its ``street_key`` and ``house_key`` parts, ``place``
     (readable) and ``place_source``.
 
@@ -486,6 +488,8 @@ def place_table(frame: pd.DataFrame, text_column: str = C.CLEAN) -> pd.DataFrame
     place read from the text without a settlement takes the settlement of the
     export's places with the same district, street and house when there is
     exactly one, so «Ленина 5» in a message meets «г. Льгов, ул. Ленина, 5».
+    ``lenders`` (a mask) limits the rows whose settlement can be borrowed to those
+    being analysed, so a row left out cannot change another row's place.
     """
     n = len(frame)
     index = frame.index
@@ -560,9 +564,10 @@ def place_table(frame: pd.DataFrame, text_column: str = C.CLEAN) -> pd.DataFrame
     # a text street without a settlement borrows the only settlement seen with that street
     text_rows = (source == "text") & (loc_n == "").to_numpy() & addressed
     if text_rows.any():
-        known = pd.DataFrame({"d": dist_n, "s": street_n, "l": loc_n})[
-            addressed & (loc_n != "").to_numpy()
-        ].drop_duplicates()
+        lends = addressed & (loc_n != "").to_numpy()
+        if lenders is not None:
+            lends &= lenders
+        known = pd.DataFrame({"d": dist_n, "s": street_n, "l": loc_n})[lends].drop_duplicates()
         unique = known.groupby(["d", "s"])["l"].agg(["first", "size"])
         unique = unique[unique["size"] == 1]["first"]
         if len(unique):

@@ -317,7 +317,7 @@ def _labels(data, label_column: str, alt_column: str | None = None):
     alt_header = _label_header(data, alt_column, "--alt-label-column") if alt_column else None
     wanted = [C.CLEAN, C.GROUP, header] + ([alt_header] if alt_header and alt_header != header else [])
     msgs = data.frame.loc[~data.frame[C.DUPLICATE], wanted]
-    labels = msgs[header].astype(str).str.strip()
+    labels = msgs[header].fillna("").astype(str).str.strip()  # an empty .xlsx cell is NaN
     keep = (labels != "") & (msgs[C.CLEAN] != "")
     if keep.sum() < 2:
         raise errors.CurtoolError(

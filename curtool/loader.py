@@ -340,6 +340,9 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
     layout_code, layouts = pd.factorize(np.asarray(_layouts(frame, file_code, len(file_names)))[file_code])
     id_code = _codes(frame[C.ID]).astype(np.int64) * (len(layouts) + 1) + layout_code
     has_id = frame.pop("_id_given").to_numpy() if "_id_given" in frame else np.ones(len(frame), bool)
+    # a row without an id is numbered by its row, which may equal another row's real id:
+    # such rows get codes of their own, so they never make a real message a duplicate
+    id_code = np.where(has_id, id_code, -1 - np.arange(len(frame), dtype=np.int64))
     content_dup = pd.Series(content).duplicated(keep="first").to_numpy() & has_text
     id_dup = pd.Series(id_code).duplicated(keep="first").to_numpy() & has_id
     duplicate = content_dup | id_dup

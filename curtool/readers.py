@@ -387,7 +387,8 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     if len(names) < 2 or (next_line is not None and next_line != header_line + 1):
         return None  # one column (blank lines are rows there) or a header spread over lines
     # every line ending with the separator, the header not: read the empty field, then drop it
-    trailing = header_idx + 1 < count and first[header_idx + 1][len(names) :] == [""]
+    after = first[header_idx + 1][len(names) :] if header_idx + 1 < count else []
+    trailing = len(after) == 1 and not after[0].strip()
     read_names = names + [_TRAILING] if trailing else names
     invalid = 0
 
@@ -425,7 +426,8 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     if trailing:
         import pyarrow.compute as pc
 
-        if bool(pc.any(pc.greater(pc.binary_length(table.column(_TRAILING)), 0)).as_py()):
+        spare = pc.utf8_trim_whitespace(table.column(_TRAILING))
+        if bool(pc.any(pc.greater(pc.binary_length(spare), 0)).as_py()):
             return None  # text past the header: the exact reader flags those rows
         table = table.drop_columns([_TRAILING])
     # each row starts one line after the previous one ended; quoted fields may hold line breaks
@@ -627,15 +629,15 @@ def _trailing_separator(
     """Rows flagged ragged, not counting a separator at the end of a line.
 
     Many exports end every data line with the separator while the header does not: the
-    extra field is empty and holds nothing, so such a row is not ragged, and when no row
-    has anything there the empty column is dropped. A row with text past the header
-    stays ragged and its extra fields stay in the table.
+    extra field is empty (or spaces) and holds nothing, so such a row is not ragged, and
+    when no row has anything there the empty column is dropped. A row with text past
+    the header stays ragged and its extra fields stay in the table.
     """
     fields = np.asarray(fields)
     if frame.shape[1] <= width:
         return frame, fields != width
     extra = frame.iloc[:, width]
-    blank = (extra.isna() | (extra.astype(str).str.len() == 0)).to_numpy()
+    blank = (extra.isna() | (extra.astype(str).str.strip() == "")).to_numpy()
     trailing = (fields == width + 1) & blank
     ragged = (fields != width) & ~trailing
     if frame.shape[1] == width + 1 and not ((fields == width + 1) & ~blank).any():

@@ -320,7 +320,7 @@ def _detect(
     empty = _empty_problems()
     if work.empty:
         return empty, {}
-    places = address.place_table(work, _text_column(work))
+    places = address.place_table(work, _text_column(work), lenders=active)
     place_out[:] = places["place"].to_numpy()
     has_place = (places["place_key"] != "").to_numpy()
     if active is not None:
@@ -869,7 +869,7 @@ class _Context:
 
     rows: np.ndarray  # positions in the analysed frame
     ids: np.ndarray
-    text: pd.Series  # read one representative at a time: Python strings for all would cost ~0.6 GB
+    text: pd.Series  # the candidates' texts, read by position for the representatives
     district: np.ndarray
     sector: np.ndarray
     place_key: np.ndarray

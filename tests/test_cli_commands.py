@@ -246,6 +246,23 @@ def test_alt_label_column_adds_lenient_accuracy(tmp_path, labelled):
     assert "lenient accuracy" in result.output
 
 
+def test_an_empty_label_cell_in_a_workbook_is_no_label(tmp_path):
+    rows = [
+        ("Третий день нет отопления, батареи холодные", "ЖКХ"),
+        ("Огромная яма на дороге, разбил колесо", "Дорожное хозяйство"),
+        ("Автобус не пришел, ждали час на остановке", "Транспорт"),
+        ("Не вывозят мусор с контейнерной площадки", None),
+        ("В поликлинике нет записи к терапевту", "Здравоохранение"),
+    ]
+    path = tmp_path / "labelled.xlsx"
+    pd.DataFrame(rows, columns=["Текст", "Сектор"]).to_excel(path, index=False)
+    result = run("evaluate", path, "--label-column", "Сектор", "--json")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output)
+    assert metrics["n"] == 4
+    assert "nan" not in metrics["per_class"]
+
+
 def test_unknown_alt_label_column_is_a_one_line_error(tmp_path, labelled):
     result = run("evaluate", labelled, "--label-column", "true_sector", "--alt-label-column", "нет")
     assert result.exit_code == 1

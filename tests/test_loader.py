@@ -581,3 +581,36 @@ def test_text_in_the_field_after_every_line_ending_separator_leaves_the_fast_rea
     table = readers.read_table(path)
     assert table.ragged.tolist() == [False, True, False]
     assert table.frame["extra_1"].fillna("").tolist() == ["", "примечание", ""]
+
+
+def test_spaces_after_a_line_ending_separator_are_nothing(tmp_path, monkeypatch):
+    from curtool import readers
+
+    path = tmp_path / "spaces.csv"
+    path.write_bytes("id;Текст;Итог\r\n1;яма;Решено; \r\n2;свет;;\t\r\n3;вода;;\r\n".encode("cp1251"))
+    fast = readers._read_csv_arrow(path, encoding=None, separator=None)
+    assert fast is not None
+    monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
+    structure = readers.read_table(path)
+    monkeypatch.setattr(readers, "_parse_csv", lambda *args, **kwargs: pd.DataFrame())  # → exact
+    exact = readers.read_table(path)
+    for table in (fast, structure, exact):
+        assert list(table.frame.columns) == ["id", "Текст", "Итог"]
+        assert not table.ragged.any()
+        assert table.frame["Текст"].tolist() == ["яма", "свет", "вода"]
+
+
+def test_a_row_without_an_id_never_makes_a_real_message_a_duplicate(tmp_path):
+    """Rows without an id are numbered by their row: «2» here, the next message's real id."""
+    path = tmp_path / "ids.csv"
+    path.write_text(
+        "Номер;Дата создания;Текст сообщения\n"
+        "1;14.09.2026;Яма на дороге у школы\n"
+        ";14.09.2026;Нет света во дворе\n"
+        "2;15.09.2026;Не вывозят мусор\n"
+        "2;15.09.2026;Не вывозят мусор, повторно\n",
+        encoding="utf-8",
+    )
+    frame = load([path]).frame
+    assert frame[C.ID].tolist() == ["1", "2", "2", "2"]
+    assert frame[C.DUPLICATE].tolist() == [False, False, False, True]  # only the real repeat

@@ -537,3 +537,26 @@ def test_reading_the_frame_in_place_or_a_copy_of_its_kept_rows_agree(monkeypatch
     assert {k: v.tolist() for k, v in in_place.positions.items()} == {
         k: v.tolist() for k, v in copied.positions.items()
     }
+
+
+def test_a_row_left_out_lends_no_settlement_to_the_rows_analysed(monkeypatch) -> None:
+    """A text address without a settlement borrows one only from the rows being analysed."""
+    from curtool import recurring
+
+    frame = _rows([
+        {"text": HEATING[0], "day": 7, "street": "Ленина", "house": "5"},
+        {"text": HEATING[1], "day": 14, "street": "Ленина", "house": "5"},
+        {"text": HEATING[2], "day": 21, "street": "Ленина", "house": "5", "in_text": False,
+         "locality": "пос. Садовый"},
+        # before --since: had it lent «Льгов», the settlement would be ambiguous
+        {"text": HEATING[3], "day": 0, "street": "Ленина", "house": "5", "in_text": False,
+         "locality": "г. Льгов"},
+    ])  # fmt: skip
+    since = MONDAY + pd.Timedelta(days=7)
+    monkeypatch.setattr(recurring, "_SUBSET_COPY_SHARE", 1.01)  # a copy of the kept rows
+    copied = find_recurring(frame, since=since)
+    monkeypatch.setattr(recurring, "_SUBSET_COPY_SHARE", 0.0)  # the frame read in place
+    in_place = find_recurring(frame, since=since)
+    assert copied.problems["message_ids"].tolist() == [["1", "2", "3"]]
+    pd.testing.assert_frame_equal(in_place.problems, copied.problems)
+    assert in_place.places.equals(copied.places)
