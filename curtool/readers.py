@@ -296,7 +296,7 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
         return _read_csv_exact(path, decode(raw, enc, path).lstrip("\ufeff"), sep, detected)
     if extra <= 0:
         frame = frame[header]
-    frame, ragged = _trailing_separator(frame, width, data_fields)
+    frame, ragged = _trailing_separator(frame, width, data_fields, _blank_tail(first[header_idx]))
     return _csv_table(
         path, frame, detected, sep, int(structure.lines[header_idx]), first[:header_idx], data_lines, ragged
     )
@@ -386,10 +386,15 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     next_line = int(structure.lines[header_idx + 1]) if header_idx + 1 < len(structure) else None
     if len(names) < 2 or (next_line is not None and next_line != header_line + 1):
         return None  # one column (blank lines are rows there) or a header spread over lines
-    # every line ending with the separator, the header not: read the empty field, then drop it
-    after = first[header_idx + 1][len(names) :] if header_idx + 1 < count else []
-    trailing = len(after) == 1 and not after[0].strip()
-    read_names = names + [_TRAILING] if trailing else names
+    # a separator ending the lines (see _trailing_separator): the empty field after it is
+    # read under a spare name and dropped, the header's unnamed last column when empty
+    blank_tail = _blank_tail(first[header_idx])
+    row = first[header_idx + 1] if header_idx + 1 < count else names
+    read_names = list(names)
+    if blank_tail and len(row) == len(names) - 1:
+        read_names = names[:-1]  # only the header ends with one
+    elif len(row) == len(names) + 1 and not row[-1].strip():
+        read_names = names + [_TRAILING]
     invalid = 0
 
     def on_invalid(row: object) -> str:
@@ -423,13 +428,18 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
         source.close()
     if invalid or _any_empty_row(table):
         return None  # Arrow reads a blank line as a row of empty fields, unlike a line of ";"
-    if trailing:
+    spare = [_TRAILING] if _TRAILING in read_names else []
+    if blank_tail and names[-1] in read_names:
+        spare.append(names[-1])
+    for name in spare:
         import pyarrow.compute as pc
 
-        spare = pc.utf8_trim_whitespace(table.column(_TRAILING))
-        if bool(pc.any(pc.greater(pc.binary_length(spare), 0)).as_py()):
-            return None  # text past the header: the exact reader flags those rows
-        table = table.drop_columns([_TRAILING])
+        held = pc.utf8_trim_whitespace(table.column(name))
+        if bool(pc.any(pc.greater(pc.binary_length(held), 0)).as_py()):
+            if name == _TRAILING:
+                return None  # text past the header: the exact reader flags those rows
+            continue  # the header left it unnamed, but it holds something: kept
+        table = table.drop_columns([name])
     # each row starts one line after the previous one ended; quoted fields may hold line breaks
     breaks = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
@@ -610,7 +620,9 @@ def _read_csv_exact(path: Path, text: str, sep: str, enc: str) -> RawTable:
     names = header + [f"extra_{i + 1}" for i in range(max(widest - width, 0))]
     padded = [r + [""] * (len(names) - len(r)) for r in body]
     frame = pd.DataFrame(padded, columns=names, dtype=object)
-    frame, ragged = _trailing_separator(frame, width, np.asarray([len(r) for r in body], dtype=np.int64))
+    frame, ragged = _trailing_separator(
+        frame, width, np.asarray([len(r) for r in body], dtype=np.int64), _blank_tail(records[header_idx])
+    )
     return _csv_table(
         path,
         frame,
@@ -623,26 +635,41 @@ def _read_csv_exact(path: Path, text: str, sep: str, enc: str) -> RawTable:
     )
 
 
+def _blank_tail(header_cells: list[str]) -> bool:
+    """The header line ends with the separator: its last name is empty."""
+    return len(header_cells) > 2 and not str(header_cells[-1]).strip()
+
+
 def _trailing_separator(
-    frame: pd.DataFrame, width: int, fields: np.ndarray
+    frame: pd.DataFrame, width: int, fields: np.ndarray, blank_tail: bool = False
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Rows flagged ragged, not counting a separator at the end of a line.
 
-    Many exports end every data line with the separator while the header does not: the
-    extra field is empty (or spaces) and holds nothing, so such a row is not ragged, and
-    when no row has anything there the empty column is dropped. A row with text past
-    the header stays ragged and its extra fields stay in the table.
+    Many exports end every line with the separator, or only the data lines, or only the
+    header. The field after it is empty (or spaces) and holds nothing: a row is ragged
+    only when its field count differs from the header's for another reason, and an
+    unnamed column with nothing in it is dropped. A row with text past the header
+    stays ragged and its extra fields stay in the table.
     """
     fields = np.asarray(fields)
-    if frame.shape[1] <= width:
-        return frame, fields != width
-    extra = frame.iloc[:, width]
-    blank = (extra.isna() | (extra.astype(str).str.strip() == "")).to_numpy()
-    trailing = (fields == width + 1) & blank
-    ragged = (fields != width) & ~trailing
-    if frame.shape[1] == width + 1 and not ((fields == width + 1) & ~blank).any():
-        frame = frame.iloc[:, :width]
-    return frame, ragged
+    whole = fields == width
+    if blank_tail:  # the header ends with a separator, this row does not
+        whole |= fields == width - 1
+    drop: list[int] = []
+    if frame.shape[1] > width:
+        extra = _blank(frame.iloc[:, width])
+        whole |= (fields == width + 1) & extra
+        if frame.shape[1] == width + 1 and not ((fields == width + 1) & ~extra).any():
+            drop.append(width)
+    if blank_tail and _blank(frame.iloc[:, width - 1]).all():
+        drop.append(width - 1)
+    if drop:
+        frame = frame.iloc[:, [i for i in range(frame.shape[1]) if i not in drop]]
+    return frame, ~whole
+
+
+def _blank(column: pd.Series) -> np.ndarray:
+    return (column.isna() | (column.astype(str).str.strip() == "")).to_numpy()
 
 
 @dataclass

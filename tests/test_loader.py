@@ -614,3 +614,32 @@ def test_a_row_without_an_id_never_makes_a_real_message_a_duplicate(tmp_path):
     frame = load([path]).frame
     assert frame[C.ID].tolist() == ["1", "2", "2", "2"]
     assert frame[C.DUPLICATE].tolist() == [False, False, False, True]  # only the real repeat
+
+
+@pytest.mark.parametrize(
+    ("header_end", "row_end", "columns"),
+    [
+        ("", ";", ["id", "Текст", "Итог"]),  # only the data lines end with the separator
+        (";", "", ["id", "Текст", "Итог"]),  # only the header does
+        (";", ";", ["id", "Текст", "Итог"]),  # both
+        (";", ";;", ["id", "Текст", "Итог"]),  # the data lines with two
+        (";", ";примечание", ["id", "Текст", "Итог", "column_4"]),  # an unnamed column in use
+    ],
+)
+def test_every_way_a_separator_ends_the_lines_reads_alike(tmp_path, monkeypatch, header_end, row_end, columns):
+    from curtool import readers
+
+    path = tmp_path / "ends.csv"
+    rows = [f"{i};текст {i};Решено{row_end}" for i in range(1, 5)]
+    path.write_text("\n".join([f"id;Текст;Итог{header_end}", *rows]) + "\n", encoding="utf-8")
+    tables = [readers._read_csv_arrow(path, encoding=None, separator=None)]
+    monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
+    tables.append(readers.read_table(path))
+    monkeypatch.setattr(readers, "_parse_csv", lambda *args, **kwargs: pd.DataFrame())  # → exact
+    tables.append(readers.read_table(path))
+    assert all(t is not None for t in tables)  # every habit keeps the fast reader
+    for table in tables:
+        assert list(table.frame.columns) == columns
+        assert not table.ragged.any()
+        assert table.frame["Текст"].tolist() == [f"текст {i}" for i in range(1, 5)]
+        assert table.lines.tolist() == [2, 3, 4, 5]
