@@ -329,7 +329,7 @@ def _detect(
         return empty, {}
     rows = np.flatnonzero(has_place)
     # by mask, not by position: a positional pick on a chunked text column copies all of it
-    text = _column(work, _text_column(work))[has_place]
+    text = _text_values(work, has_place)
     district = _column(work, C.DISTRICT).iloc[rows].to_numpy().astype(str)
     sec = sector.iloc[rows].to_numpy().astype(str)
     place_key = places["place_key"].iloc[rows].to_numpy().astype(str)
@@ -1210,6 +1210,17 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame.columns:
         return frame[name].astype(object).where(frame[name].notna(), "")
     return pd.Series("", index=frame.index, dtype=object)
+
+
+def _text_values(frame: pd.DataFrame, rows: np.ndarray) -> pd.Series:
+    """The analysis text of the ``rows`` mask, as Arrow text when it is (no Python string per row)."""
+    name = _text_column(frame)
+    if name not in frame.columns:
+        return pd.Series("", index=frame.index[rows], dtype="str")
+    values = frame[name]
+    if values.dtype != "str":
+        return _column(frame, name)[rows]
+    return values[rows].fillna("")
 
 
 def _day(value: object) -> pd.Timestamp:
