@@ -15,6 +15,7 @@ import pandas as pd
 from curtool import columns
 from curtool.model import Prediction, SectorModel, load_model
 from curtool.taxonomy import Taxonomy, load_taxonomy
+from curtool.text import text_codes
 
 SOURCE_GIVEN = "given"
 SOURCE_MODEL = "model"
@@ -73,16 +74,22 @@ def classify(
 
     rest = ~given
     if rest.any():
-        codes, distinct_texts = _distinct_texts(frame, None if rest.all() else rest)
-        todo = np.flatnonzero(rest)[codes >= 0]
-        if len(todo):
+        codes, texts = _text_codes(frame, None if rest.all() else rest)
+        valid = np.flatnonzero(codes >= 0)
+        if len(valid):
             model = model or default_model()
-            # identical texts (reposts, templates) are classified once
-            needed, inverse = np.unique(codes[codes >= 0], return_inverse=True)
-            pred = _predict(model, distinct_texts, needed, n_jobs)
-            sector[todo] = np.asarray(pred.labels, dtype=object)[inverse]
-            confidence[todo] = np.round(pred.confidence[inverse], 4)
-            evidence[todo] = np.asarray(pred.evidence, dtype=object)[inverse]
+            # identical texts (reposts, templates) are classified once, by their first row
+            _, first, inverse = np.unique(codes[valid], return_index=True, return_inverse=True)
+            firsts = valid[first]
+            order = np.argsort(firsts)
+            pred = _predict(model, texts, firsts[order], n_jobs)
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order))
+            answer = rank[inverse]  # each valid row's place in the predictions
+            todo = np.flatnonzero(rest)[valid]
+            sector[todo] = np.asarray(pred.labels, dtype=object)[answer]
+            confidence[todo] = np.round(pred.confidence[answer], 4)
+            evidence[todo] = np.asarray(pred.evidence, dtype=object)[answer]
     return pd.DataFrame(
         {
             columns.SECTOR: sector,
@@ -100,14 +107,14 @@ def classify_texts(texts: list[str], model: SectorModel | None = None) -> pd.Dat
     return classify(frame, model, use_given=False)
 
 
-def _distinct_texts(frame: pd.DataFrame, rows: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series]:
-    """For each row (of the ``rows`` mask, or all), its code into the distinct stripped
-    texts (-1: empty or none); and those texts.
+def _text_codes(frame: pd.DataFrame, rows: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series]:
+    """The analysis text of each row (of the ``rows`` mask, or all) and a code equal texts
+    share, -1 where the text is empty or missing.
 
-    Python strings are made only for distinct texts, a chunk at a time, when they are
-    classified: for every row at once they would cost about 0.6 GB at a million rows.
+    Equal texts are found without copying them (``text.text_codes``), and only the texts
+    the model reads become Python strings, a chunk at a time: for every row at once they
+    would cost about 0.6 GB at a million rows.
     """
-    n = len(frame) if rows is None else int(rows.sum())
     if columns.CLEAN in frame.columns:
         values = frame[columns.CLEAN]
     elif columns.TEXT in frame.columns:
@@ -115,30 +122,36 @@ def _distinct_texts(frame: pd.DataFrame, rows: np.ndarray | None = None) -> tupl
 
         values = clean_series(frame[columns.TEXT])
     else:
-        return np.full(n, -1, dtype=np.int64), pd.Series([], dtype=object)
+        n = len(frame) if rows is None else int(rows.sum())
+        return np.full(n, -1, dtype=np.int64), pd.Series([""] * n, dtype="str")
     if rows is not None:
         values = values[rows]  # by mask: rows of a chunked text column are never picked by position
     if values.dtype != "str":
-        values = values.astype(object).where(values.notna(), "").astype(str)
-    codes, uniques = pd.factorize(values)  # the distinct texts are copied once, as Arrow text
-    uniques = pd.Series(uniques)
-    # cleaned text is already stripped: strip (a second copy) only when some text needs it
-    if uniques.str.contains(r"^\s|\s$", regex=True).any():
-        again, uniques = pd.factorize(uniques.str.strip())
-        uniques = pd.Series(uniques)
-        codes = np.where(codes >= 0, again[np.maximum(codes, 0)], -1)
-    empty = np.flatnonzero((uniques.str.len() == 0).to_numpy())
-    codes = np.where(np.isin(codes, empty), -1, codes)
-    return codes, uniques
+        values = values.astype(object).where(values.notna(), "").astype("str")
+    elif values.hasnans:
+        values = values.fillna("")
+    codes = text_codes(values)
+    codes[_blank(values)] = -1
+    return codes, values
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    """Missing, empty or only spaces (Unicode ones included), without copying the text."""
+    only_space = values.str.fullmatch(r"[\s\p{Z}\x{1c}-\x{1f}\x{85}]*")
+    return (values.isna() | only_space.fillna(True).astype(bool)).to_numpy(dtype=bool)
 
 
 def _chunks(texts: pd.Series, which: np.ndarray, size: int):
+    """Python strings of ``texts`` at the ascending positions ``which``, ``size`` at a time."""
     for start in range(0, len(which), size):
-        yield texts.iloc[which[start : start + size]].tolist()
+        batch = which[start : start + size]
+        # a contiguous slice is free; picking by position copies only that slice
+        piece = texts.iloc[int(batch[0]) : int(batch[-1]) + 1]
+        yield [str(t).strip() for t in piece.iloc[batch - batch[0]].tolist()]
 
 
 def _predict(model: SectorModel, texts: pd.Series, which: np.ndarray, n_jobs: int | None) -> Prediction:
-    """Predictions for ``texts`` at positions ``which``, in that order."""
+    """Predictions for ``texts`` at the ascending positions ``which``, in that order."""
     jobs = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
     if jobs <= 1 or len(which) < PARALLEL_MIN_ROWS:
         parts = [model.predict(chunk) for chunk in _chunks(texts, which, _CHUNK)]

@@ -25,8 +25,8 @@ from curtool.config import Config
 from curtool.dates import parse_dates
 from curtool.districts import Gazetteer, normalise_districts
 from curtool.mapping import map_columns, require_text
-from curtool.readers import RawTable, cell_text, gc_paused, read_table, string_buffers
-from curtool.text import TEXT_DTYPE, blank, clean_series
+from curtool.readers import RawTable, cell_text, gc_paused, read_table
+from curtool.text import TEXT_DTYPE, blank, clean_series, text_codes
 
 
 @dataclass
@@ -325,13 +325,13 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
     """Same id in the same kind of export, or the same text + day + district: one message.
 
     "The same text" is the same analysis text (markup and spacing aside), case included:
-    a copy of a message is a copy (compared cheaply: see _text_codes).
+    a copy of a message is a copy (compared cheaply: see text.text_codes).
     """
     # integer codes instead of long string keys: what makes 1M rows cheap
     has_text = (frame[C.CLEAN] != "").to_numpy()
     day_code, days = pd.factorize(frame[C.CREATED].dt.normalize())
     district_code, districts = pd.factorize(frame[C.DISTRICT])
-    text_code = _text_codes(frame[C.CLEAN], day_code, district_code)
+    text_code = text_codes(frame[C.CLEAN], day_code, district_code)
     content = (text_code.astype(np.int64) * (len(days) + 2) + day_code + 1) * (
         len(districts) + 1
     ) + district_code
@@ -352,55 +352,6 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
     sizes = np.maximum(np.where(has_text, content_n[content_inv], 1), np.where(has_id, id_n[id_inv], 1))
     frame[C.COPIES] = np.where(duplicate, 0, sizes).astype(np.int64)
     _add_issue(frame, duplicate, C.ISSUE_DUPLICATE)
-
-
-def _text_codes(texts: pd.Series, *groups: np.ndarray) -> np.ndarray:
-    """Integer code per distinct text, exact where it matters: among rows of the same groups.
-
-    Hashing a million long texts costs more than the rest of loading, so texts are first
-    told apart by length and 24 sampled bytes; only rows that tie on those (and on the
-    groups) have their texts compared in full. Rows no other row ties with get codes of
-    their own, which are distinct from every other row's.
-    """
-    if texts.dtype != "str":
-        return _codes(texts)
-    array = pa.chunked_array(texts.array._pa_array)
-    # one mixed 64-bit key: a collision only costs an exact comparison, never a wrong answer
-    key = np.zeros(len(texts), dtype=np.uint64)
-    for part in (*_text_probe(array), *groups):
-        key = (key ^ np.asarray(part).astype(np.uint64)) * np.uint64(0x100000001B3)
-        key ^= key >> np.uint64(29)
-    tied = pd.Series(key).duplicated(keep=False).to_numpy()
-    codes = np.arange(len(texts), dtype=np.int64) + len(texts)  # untied: a code of its own
-    if tied.any():
-        where = np.flatnonzero(tied)
-        exact = pc.dictionary_encode(array.filter(pa.array(tied)).combine_chunks())
-        codes[where] = exact.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes
-
-
-def _text_probe(array) -> list[np.ndarray]:
-    """Byte length and the first, middle and last 8 bytes of every string, as integers."""
-    parts: list[list[np.ndarray]] = [[], [], [], []]
-    for chunk in array.chunks:
-        n = len(chunk)
-        offsets, data = string_buffers(chunk)
-        data = data if len(data) else np.zeros(1, dtype=np.uint8)  # every string empty
-        start, end = offsets[:-1], offsets[1:]
-        length = end - start
-        top = len(data) - 1
-        middle = start + length // 2 - 4
-        samples = []
-        for base in (start, np.maximum(middle, start), np.maximum(end - 8, start)):
-            packed = np.zeros(n, dtype=np.uint64)
-            for j in range(8):
-                pos = base + j
-                byte = data[np.clip(pos, 0, max(top, 0))].astype(np.uint64)
-                packed |= np.where(pos < end, byte, 0).astype(np.uint64) << np.uint64(8 * j)
-            samples.append(packed.view(np.int64))
-        for target, values in zip(parts, [length, *samples], strict=True):
-            target.append(values)
-    return [np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts]
 
 
 def _codes(values: pd.Series) -> np.ndarray:

@@ -13,6 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.arrays import ArrowStringArray
 
+from curtool.readers import string_buffers
+
 _TAG = re.compile(r"<\s*(br|p|div|li|tr|h\d)\b[^>]*>|<\s*/\s*(p|div|li|tr|h\d)\s*>", re.I)
 _ANY_TAG = re.compile(r"<[^<>]{0,400}>")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
@@ -175,3 +177,54 @@ def _as_str(value: object) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return str(value)
+
+
+# --------------------------------------------------------------------------- distinct texts
+def text_codes(texts: pd.Series, *groups: np.ndarray) -> np.ndarray:
+    """Integer code per distinct text, exact where it matters: among rows of the same groups.
+
+    Hashing a million long texts costs more than the rest of loading, so texts are first
+    told apart by length and 24 sampled bytes; only rows that tie on those (and on the
+    groups) have their texts compared in full. Rows no other row ties with get codes of
+    their own, which are distinct from every other row's.
+    """
+    if texts.dtype != "str":
+        codes, _ = pd.factorize(texts)
+        return codes.astype(np.int64)
+    array = pa.chunked_array(texts.array._pa_array)
+    # one mixed 64-bit key: a collision only costs an exact comparison, never a wrong answer
+    key = np.zeros(len(texts), dtype=np.uint64)
+    for part in (*_text_probe(array), *groups):
+        key = (key ^ np.asarray(part).astype(np.uint64)) * np.uint64(0x100000001B3)
+        key ^= key >> np.uint64(29)
+    tied = pd.Series(key).duplicated(keep=False).to_numpy()
+    codes = np.arange(len(texts), dtype=np.int64) + len(texts)  # untied: a code of its own
+    if tied.any():
+        where = np.flatnonzero(tied)
+        exact = pc.dictionary_encode(array.filter(pa.array(tied)).combine_chunks())
+        codes[where] = exact.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes
+
+
+def _text_probe(array) -> list[np.ndarray]:
+    """Byte length and the first, middle and last 8 bytes of every string, as integers."""
+    parts: list[list[np.ndarray]] = [[], [], [], []]
+    for chunk in array.chunks:
+        n = len(chunk)
+        offsets, data = string_buffers(chunk)
+        data = data if len(data) else np.zeros(1, dtype=np.uint8)  # every string empty
+        start, end = offsets[:-1], offsets[1:]
+        length = end - start
+        top = len(data) - 1
+        middle = start + length // 2 - 4
+        samples = []
+        for base in (start, np.maximum(middle, start), np.maximum(end - 8, start)):
+            packed = np.zeros(n, dtype=np.uint64)
+            for j in range(8):
+                pos = base + j
+                byte = data[np.clip(pos, 0, max(top, 0))].astype(np.uint64)
+                packed |= np.where(pos < end, byte, 0).astype(np.uint64) << np.uint64(8 * j)
+            samples.append(packed.view(np.int64))
+        for target, values in zip(parts, [length, *samples], strict=True):
+            target.append(values)
+    return [np.concatenate(p) if p else np.zeros(0, dtype=np.int64) for p in parts]
