@@ -74,7 +74,7 @@ def classify(
 
     rest = ~given
     if rest.any():
-        codes, texts = _text_codes(frame, None if rest.all() else rest)
+        codes, texts = _texts_and_codes(frame, None if rest.all() else rest)
         valid = np.flatnonzero(codes >= 0)
         if len(valid):
             model = model or default_model()
@@ -107,7 +107,7 @@ def classify_texts(texts: list[str], model: SectorModel | None = None) -> pd.Dat
     return classify(frame, model, use_given=False)
 
 
-def _text_codes(frame: pd.DataFrame, rows: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series]:
+def _texts_and_codes(frame: pd.DataFrame, rows: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series]:
     """The analysis text of each row (of the ``rows`` mask, or all) and a code equal texts
     share, -1 where the text is empty or missing.
 
