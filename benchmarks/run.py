@@ -46,6 +46,12 @@ STAGES: dict[str, tuple[str, float | None, float | None, str]] = {
         3,
         "loader.load on the same CSV with a `;` ending every data line (not the header)",
     ),
+    "load_csv_blank_lines": (
+        "blank.csv",
+        10,
+        3,
+        "loader.load on the same CSV with a blank line after every 1,000th record",
+    ),
     "load_xlsx": ("xlsx", 30, None, "loader.load on an «Инцидент Менеджмент» XLSX with a title row"),
     "classify_model": ("csv", None, None, "the model stage alone on loaded messages (rows/s)"),
     "classify_cli": (
@@ -92,6 +98,8 @@ def stage_input(kind: str, rows: int) -> Path:
             synthetic.write_benchmark_csv(path, rows, seed=1)
         elif kind == "trailing.csv":
             _with_trailing_separator(stage_input("csv", rows), path)
+        elif kind == "blank.csv":
+            _with_blank_lines(stage_input("csv", rows), path)
         else:
             synthetic.write_benchmark_xlsx(path, rows, seed=1)
         print(f"  generated {path.name} in {time.perf_counter() - started:.1f} s", flush=True)
@@ -113,6 +121,21 @@ def _with_trailing_separator(source: Path, target: Path) -> None:
             out.write(data[start:end])
             out.write(b";")
             start = end
+        out.write(data[start:])
+
+
+def _with_blank_lines(source: Path, target: Path, every: int = 1000) -> None:
+    """``source`` with an empty line after every ``every``-th data record (quotes respected)."""
+    from curtool.readers import _scan_records
+
+    data = source.read_bytes()
+    ends = _scan_records(data, ";").ends[1::every]
+    with target.open("wb") as out:
+        start = 0
+        for end in ends.tolist():
+            out.write(data[start : end + 1])
+            out.write(b"\r\n")
+            start = end + 1
         out.write(data[start:])
 
 

@@ -108,6 +108,7 @@ def main() -> None:
     runners = {
         "load_csv": lambda: load_stage(path),
         "load_csv_trailing": lambda: load_stage(path),
+        "load_csv_blank_lines": lambda: load_stage(path),
         "load_xlsx": lambda: load_stage(path),
         "classify_model": lambda: classify_model(path),
         "classify_cli": lambda: classify_cli(path, ".csv"),

@@ -426,8 +426,22 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
         return None
     finally:
         source.close()
-    if invalid or _any_empty_row(table):
-        return None  # Arrow reads a blank line as a row of empty fields, unlike a line of ";"
+    if invalid:
+        return None  # ragged rows: the exact reader flags them
+    # each row starts one line after the previous one ended; quoted fields may hold line
+    # breaks. A blank line is read as a row of empty fields: one line, like any row.
+    breaks = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        breaks += _count_newlines(column)
+    lines = header_line + 1 + np.arange(table.num_rows, dtype=np.int64)
+    lines[1:] += np.cumsum(breaks)[:-1]
+    empty = _empty_rows(table)
+    keep = None
+    if empty.any():
+        if not _blank_lines(path, lines[empty]).all():
+            return None  # a line of separators only is a row: the exact reader keeps and flags it
+        keep = ~empty
+        lines = lines[keep]
     spare = [_TRAILING] if _TRAILING in read_names else []
     if blank_tail and names[-1] in read_names:
         spare.append(names[-1])
@@ -440,21 +454,15 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
                 return None  # text past the header: the exact reader flags those rows
             continue  # the header left it unnamed, but it holds something: kept
         table = table.drop_columns([name])
-    # each row starts one line after the previous one ended; quoted fields may hold line breaks
-    breaks = np.zeros(table.num_rows, dtype=np.int64)
-    for column in table.columns:
-        breaks += _count_newlines(column)
-    lines = header_line + 1 + np.arange(table.num_rows, dtype=np.int64)
-    lines[1:] += np.cumsum(breaks)[:-1]
-    frame = _one_chunk_frame(table)
+    frame = _one_chunk_frame(table, keep)
     del table
     return _csv_table(
         path, frame, enc, sep, header_line, first[:header_idx], lines, np.zeros(len(frame), dtype=bool)
     )
 
 
-def _one_chunk_frame(table) -> pd.DataFrame:
-    """The table as a frame whose columns are one Arrow chunk each.
+def _one_chunk_frame(table, keep: np.ndarray | None = None) -> pd.DataFrame:
+    """The table (its ``keep`` rows) as a frame whose columns are one Arrow chunk each.
 
     Arrow parses in blocks, one chunk each; pandas' row selection by position on a chunked
     column first joins all of it (a copy of the column per selection). Joining once here,
@@ -464,22 +472,43 @@ def _one_chunk_frame(table) -> pd.DataFrame:
 
     names = table.column_names
     columns = {}
+    mask = None if keep is None else pa.array(keep)
     for name in names:
         column = table.column(0)
+        if mask is not None:
+            column = column.filter(mask)
         # one chunk already (a slice of it, say) is kept as it is: joining would copy it
         columns[name] = column if column.num_chunks == 1 else pa.chunked_array([column.combine_chunks()])
         table = table.drop_columns([table.column_names[0]])
     return pa.table(columns).to_pandas()
 
 
-def _any_empty_row(table) -> bool:
+def _empty_rows(table) -> np.ndarray:
     import pyarrow.compute as pc
 
     empty = None
     for column in table.columns:
         is_empty = pc.equal(pc.binary_length(column), 0)
         empty = is_empty if empty is None else pc.and_(empty, is_empty)
-    return empty is not None and bool(pc.any(empty).as_py())
+    if empty is None:
+        return np.zeros(table.num_rows, dtype=bool)
+    return np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _blank_lines(path: Path, lines: np.ndarray) -> np.ndarray:
+    """Whether each of the 1-based physical ``lines`` of the file is empty (or a lone "\r").
+
+    Found from the file's line breaks, read through a memory map: this runs only for files
+    with rows of empty fields, to tell a blank line (skipped) from a line of separators.
+    """
+    data = np.memmap(path, dtype=np.uint8, mode="r")
+    newline = np.flatnonzero(data == 10)
+    ends = np.append(newline, len(data))
+    starts = np.concatenate(([0], newline + 1))
+    first, last = starts[lines - 1], ends[lines - 1]
+    length = last - first
+    lone_cr = (length == 1) & (data[np.minimum(first, max(len(data) - 1, 0))] == 13)
+    return (length == 0) | lone_cr
 
 
 def string_buffers(chunk) -> tuple[np.ndarray, np.ndarray]:

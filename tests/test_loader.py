@@ -427,12 +427,33 @@ def test_the_arrow_reader_and_the_exact_reader_agree_on_every_csv_fixture(monkey
     assert fast_ones >= 8  # the common files do take the fast path
 
 
-def test_blank_lines_between_rows_keep_every_row_on_its_own_line(tmp_path):
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_blank_lines_between_rows_keep_every_row_on_its_own_line(tmp_path, monkeypatch, newline):
+    from curtool import readers
+
     path = tmp_path / "gaps.csv"
-    path.write_text('id;Текст\n1;a\n\n2;"b\nc"\n\n\n3;d\n', encoding="utf-8")
-    table = __import__("curtool.readers", fromlist=["read_table"]).read_table(path)
-    assert table.frame["id"].tolist() == ["1", "2", "3"]
-    assert table.lines.tolist() == [2, 4, 8]
+    text = 'id;Текст;Итог\n1;a;\n\n2;"b\nc";\n\n\n3;d;Решено\n\n'.replace("\n", newline)
+    path.write_bytes(text.encode("cp1251"))
+    fast = readers._read_csv_arrow(path, encoding=None, separator=None)
+    assert fast is not None  # blank lines keep the fast reader
+    monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
+    exact = readers.read_table(path)
+    for table in (fast, exact):
+        assert table.frame["id"].tolist() == ["1", "2", "3"]
+        assert table.lines.tolist() == [2, 4, 8]
+        assert not table.ragged.any()
+    assert fast.frame.astype(str).equals(exact.frame.astype(str))
+
+
+def test_a_line_of_separators_is_a_row_but_a_blank_line_is_not(tmp_path):
+    from curtool import readers
+
+    path = tmp_path / "gaps.csv"
+    path.write_text("id;Текст;Итог\n1;a;\n\n;;\n3;d;\n", encoding="utf-8")
+    assert readers._read_csv_arrow(path, encoding=None, separator=None) is None  # the exact reader
+    table = readers.read_table(path)
+    assert table.frame["id"].tolist() == ["1", "", "3"]
+    assert table.lines.tolist() == [2, 4, 5]
 
 
 def test_a_million_dates_are_read_like_a_few():
