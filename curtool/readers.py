@@ -502,7 +502,11 @@ def _blank_lines(path: Path, lines: np.ndarray) -> np.ndarray:
     with rows of empty fields, to tell a blank line (skipped) from a line of separators.
     """
     data = np.memmap(path, dtype=np.uint8, mode="r")
-    newline = np.flatnonzero(data == 10)
+    step = 64 << 20  # a window at a time: a mask of the whole file would be its size again
+    newline = np.concatenate(
+        [np.zeros(0, dtype=np.int64)]
+        + [np.flatnonzero(data[i : i + step] == 10) + i for i in range(0, len(data), step)]
+    )
     ends = np.append(newline, len(data))
     starts = np.concatenate(([0], newline + 1))
     first, last = starts[lines - 1], ends[lines - 1]
