@@ -110,32 +110,32 @@ def _with_trailing_separator(source: Path, target: Path) -> None:
     """``source`` with the separator added at the end of every data record (quotes respected)."""
     import numpy as np
 
-    from curtool.readers import _scan_records
-
     data = source.read_bytes()
-    ends = _scan_records(data, ";").ends[1:]  # the header keeps its line as it was
+    ends = _record_ends(data)[1:]  # the header keeps its line as it was
     ends = ends - (np.frombuffer(data, dtype=np.uint8)[np.maximum(ends - 1, 0)] == 13)  # before "\r"
-    with target.open("wb") as out:
-        start = 0
-        for end in ends.tolist():
-            out.write(data[start:end])
-            out.write(b";")
-            start = end
-        out.write(data[start:])
+    _write_inserting(data, ends, b";", target)
 
 
 def _with_blank_lines(source: Path, target: Path, every: int = 1000) -> None:
     """``source`` with an empty line after every ``every``-th data record (quotes respected)."""
+    data = source.read_bytes()
+    _write_inserting(data, _record_ends(data)[1::every] + 1, b"\r\n", target)
+
+
+def _record_ends(data: bytes):
+    """Byte offset of each record's closing line break, quoted line breaks skipped."""
     from curtool.readers import _scan_records
 
-    data = source.read_bytes()
-    ends = _scan_records(data, ";").ends[1::every]
+    return _scan_records(data, ";").ends
+
+
+def _write_inserting(data: bytes, positions, piece: bytes, target: Path) -> None:
     with target.open("wb") as out:
         start = 0
-        for end in ends.tolist():
-            out.write(data[start : end + 1])
-            out.write(b"\r\n")
-            start = end + 1
+        for at in positions.tolist():
+            out.write(data[start:at])
+            out.write(piece)
+            start = at
         out.write(data[start:])
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from curtool import columns
 from curtool.model import Prediction, SectorModel, load_model
 from curtool.taxonomy import Taxonomy, load_taxonomy
-from curtool.text import text_codes
+from curtool.text import blank, text_codes
 
 SOURCE_GIVEN = "given"
 SOURCE_MODEL = "model"
@@ -131,14 +131,8 @@ def _texts_and_codes(frame: pd.DataFrame, rows: np.ndarray | None = None) -> tup
     elif values.hasnans:
         values = values.fillna("")
     codes = text_codes(values)
-    codes[_blank(values)] = -1
+    codes[blank(values)] = -1
     return codes, values
-
-
-def _blank(values: pd.Series) -> np.ndarray:
-    """Missing, empty or only spaces (Unicode ones included), without copying the text."""
-    only_space = values.str.fullmatch(r"[\s\p{Z}\x{1c}-\x{1f}\x{85}]*")
-    return (values.isna() | only_space.fillna(True).astype(bool)).to_numpy(dtype=bool)
 
 
 def _chunks(texts: pd.Series, which: np.ndarray, size: int):

@@ -355,6 +355,7 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     column, UTF-16, bytes the encoding cannot read. That reader then says what is wrong.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     with path.open("rb") as handle:
@@ -446,8 +447,6 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     if blank_tail and names[-1] in read_names:
         spare.append(names[-1])
     for name in spare:
-        import pyarrow.compute as pc
-
         held = pc.utf8_trim_whitespace(table.column(name))
         if bool(pc.any(pc.greater(pc.binary_length(held), 0)).as_py()):
             if name == _TRAILING:
@@ -496,7 +495,7 @@ def _empty_rows(table) -> np.ndarray:
 
 
 def _blank_lines(path: Path, lines: np.ndarray) -> np.ndarray:
-    """Whether each of the 1-based physical ``lines`` of the file is empty (or a lone "\r").
+    """Whether each of the 1-based physical ``lines`` of the file is empty (or a lone CR).
 
     Found from the file's line breaks, read through a memory map: this runs only for files
     with rows of empty fields, to tell a blank line (skipped) from a line of separators.
