@@ -560,3 +560,40 @@ def test_a_row_left_out_lends_no_settlement_to_the_rows_analysed(monkeypatch) ->
     assert copied.problems["message_ids"].tolist() == [["1", "2", "3"]]
     pd.testing.assert_frame_equal(in_place.problems, copied.problems)
     assert in_place.places.equals(copied.places)
+
+
+def _same_problems(part: pd.DataFrame, whole: pd.DataFrame) -> None:
+    key = ["id"]
+    left = part.sort_values(key).reset_index(drop=True)
+    right = whole.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right, check_dtype=False)
+
+
+def test_a_district_drill_down_is_the_region_wide_run_sliced() -> None:
+    # the other district keeps writing for weeks after this one falls quiet, with words of its own:
+    # the drill-down must not see a shorter history or other word weights than the region-wide run
+    frame = _rows(
+        _heating_at("Ленина", "5", [0, 8, 15])
+        + _background(2)
+        + _heating_at("Мира", "7", [0, 9, 16, 23, 30, 37, 44], district="Майкопский район")
+        + [
+            {"text": "Батарея холодная, отопление не включили", "day": 40 + k, "street": "Садовая",
+             "house": str(k), "district": "Майкопский район"}
+            for k in range(6)
+        ]
+    )
+    whole = find_recurring(frame)
+    for name in ("Гиагинский район", "Майкопский район"):
+        part = find_recurring(frame, district=name)
+        _same_problems(part.problems, whole.problems[whole.problems["district"] == name])
+        mine = (frame[C.DISTRICT] == name).to_numpy()
+        assert (part.assignments[mine] == whole.assignments[mine]).all()
+        assert (part.assignments[~mine] == "").all()
+
+
+def test_sample_drill_downs_equal_the_region_wide_problems() -> None:
+    frame, _ = _sample_frame()
+    whole = find_recurring(frame)
+    for name in sorted(set(whole.problems["district"]))[:3]:
+        part = find_recurring(frame, district=name)
+        _same_problems(part.problems, whole.problems[whole.problems["district"] == name])
