@@ -175,9 +175,7 @@ _NAME = (
     rf"(?:{_NUM_NAME}|{_INITIAL_NAME}|{_TITLE_NAME}"
     r"|[А-ЯЁа-яё][А-ЯЁа-яё.-]*(?:\s+[А-ЯЁ][А-ЯЁа-яё-]*){0,2}?)"
 )
-_ONE_NAME = (
-    rf"(?:{_NUM_NAME}|{_INITIAL_NAME}|{_TITLE_NAME}|[А-ЯЁа-яё][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?)"
-)
+_ONE_NAME = rf"(?:{_NUM_NAME}|{_INITIAL_NAME}|{_TITLE_NAME}|[А-ЯЁа-яё][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?)"
 # A house: «5», «12а», «3-А», «12 Б», «3/1», «12 корп 2»; a spaced letter only in capitals
 # («дом 5 и 7», «5 в подъезде» are not houses 5и and 5в).
 _NUM = (
@@ -280,8 +278,17 @@ def _named(name: str) -> bool:
 
 # The street type as the outputs show it, by the first letters of what was written.
 _CANONICAL_TYPES = (
-    ("пр-д", "проезд"), ("проезд", "проезд"), ("пр", "пр-т"), ("ул", "ул."), ("пер", "пер."),
-    ("б", "б-р"), ("ш", "ш."), ("м", "мкр"), ("пл", "пл."), ("наб", "наб."), ("туп", "туп."),
+    ("пр-д", "проезд"),
+    ("проезд", "проезд"),
+    ("пр", "пр-т"),
+    ("ул", "ул."),
+    ("пер", "пер."),
+    ("б", "б-р"),
+    ("ш", "ш."),
+    ("м", "мкр"),
+    ("пл", "пл."),
+    ("наб", "наб."),
+    ("туп", "туп."),
     ("тракт", "тракт"),
 )
 
@@ -400,7 +407,7 @@ def _extract_place(text: str) -> tuple[str, str, str, str]:
             if loc:
                 locality = loc["loc"]
                 break
-    return locality, best[0].strip(" .,-«»\""), best[1].strip(), best[3]
+    return locality, best[0].strip(' .,-«»"'), best[1].strip(), best[3]
 
 
 def extract_addresses(texts: pd.Series) -> pd.DataFrame:
@@ -583,9 +590,7 @@ def place_table(
     readable = np.full(n, "", dtype=object)
     if addressed.any():
         idx = np.flatnonzero(addressed)
-        street_key[idx] = (
-            dist_n.iloc[idx] + "|" + loc_n.iloc[idx] + "|" + street_n.iloc[idx]
-        ).to_numpy()
+        street_key[idx] = (dist_n.iloc[idx] + "|" + loc_n.iloc[idx] + "|" + street_n.iloc[idx]).to_numpy()
         house_key[idx] = house_n.iloc[idx].to_numpy()
         key[idx] = street_key[idx] + "|" + house_key[idx]
         readable[idx] = _readable(loc_raw.iloc[idx], street_raw.iloc[idx], house_raw.iloc[idx])

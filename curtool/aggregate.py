@@ -51,7 +51,16 @@ _SOURCE_HINTS = (
     (re.compile(r"вконтакт|\bvk\b|\bвк\b|vkontakte", re.I), PLATFORM_VK),
     (re.compile(r"одноклассн|\bok\b|\bок\b|odnoklassniki", re.I), PLATFORM_OK),
     (re.compile(r"телеграм|telegram|\btg\b", re.I), PLATFORM_TG),
-    (re.compile(r"\bпос\b|госуслуг|gosuslugi|платформа обратной связи", re.I), PLATFORM_POS),
+    # ПОС reaches residents through its widget on official sites and its mobile app
+    # («Госуслуги. Решаем вместе»), and exports name those channels, not «ПОС»
+    (
+        re.compile(
+            r"\bпос\b|госуслуг|gosuslugi|платформа обратной связи|решаем вместе|виджет|widget"
+            r"|мобильн\w* приложени|mobile app",
+            re.I,
+        ),
+        PLATFORM_POS,
+    ),
 )
 
 
@@ -109,42 +118,91 @@ def _parse_week(spec: str) -> str:
     return iso_week(monday)
 
 
+def _message_dates(frame: pd.DataFrame) -> pd.Series:
+    created = frame[C.CREATED] if C.CREATED in frame else pd.Series(dtype="datetime64[ns]")
+    if C.DUPLICATE in frame:
+        created = created[~frame[C.DUPLICATE].astype(bool)]
+    return pd.to_datetime(created)
+
+
+def data_end(frame: pd.DataFrame) -> pd.Timestamp | None:
+    """The creation time of the latest message (duplicates aside), None when no date is readable."""
+    latest = _message_dates(frame).max()
+    return None if pd.isna(latest) else pd.Timestamp(latest)
+
+
+def data_start(frame: pd.DataFrame) -> pd.Timestamp | None:
+    """The creation time of the earliest message (duplicates aside), None when no date is readable."""
+    earliest = _message_dates(frame).min()
+    return None if pd.isna(earliest) else pd.Timestamp(earliest)
+
+
+def is_partial(week: str, end: pd.Timestamp | None) -> bool:
+    """True when the data ends inside ``week``: its last message is before the week's Sunday.
+
+    A week is covered once the data reaches its last day; an export pulled on Monday
+    morning whose last message is Sunday evening covers that week completely.
+    """
+    if end is None:
+        return False
+    monday = pd.Timestamp(week_monday(week))
+    return monday <= end.normalize() < monday + pd.Timedelta(days=6)
+
+
 def resolve_week(frame: pd.DataFrame, week: str | None, today: date) -> str:
     """The report week as «YYYY-Www».
 
     * ``"last"``: the last complete ISO week before ``today`` (on Monday 24 Nov:
       17–23 Nov; on Sunday 23 Nov: 10–16 Nov, since that Sunday is not over yet).
-    * ``None``: the latest week present in the data that is complete, i.e. the
-      data has a message after its Sunday or ``today`` is past its Sunday.  A
-      cron job on Monday morning therefore reports last week even when the
-      export already holds a few messages of the new week.
+    * ``None``: the latest complete week of the data: the latest week whose Sunday
+      the data reaches.  An export that ends on a Friday is reported up to the week
+      before; its last, partial week only when asked for by name.
     * ``"YYYY-Www"``: that week, validated (bad ⇒ CurtoolError ``bad-option``).
     """
     if week is not None and week.strip().lower() != "last":
         return _parse_week(week)
     if week is not None:
         return iso_week(today - timedelta(days=7))
-    created = frame[C.CREATED]
-    if C.DUPLICATE in frame:
-        created = created[~frame[C.DUPLICATE].astype(bool)]
-    created = pd.to_datetime(created).dropna()
-    if created.empty:
+    latest = data_end(frame)
+    if latest is None:
         raise errors.CurtoolError(
             errors.NO_DATA,
             "no message has a readable creation date, so there is no week to report",
-            "check the date column (--column created=…) or pass --week YYYY-Www",
+            "check the date column (--date-column) or pass --week YYYY-Www",
         )
-    latest = created.max()
-    mondays = np.sort(pd.unique(created.dt.normalize() - pd.to_timedelta(created.dt.day_of_week, unit="D")))
-    for monday in mondays[::-1]:
-        next_monday = pd.Timestamp(monday) + pd.Timedelta(days=7)
-        if latest >= next_monday or pd.Timestamp(today) >= next_monday:
-            return iso_week(pd.Timestamp(monday))
-    raise errors.CurtoolError(
-        errors.NO_DATA,
-        f"the data has no complete week yet (it ends {latest:%Y-%m-%d}, within week {iso_week(latest)})",
-        "pass --week YYYY-Www to report an incomplete week",
-    )
+    # six days before the last day lies in the latest week whose Sunday is covered
+    candidate = iso_week(latest.normalize() - pd.Timedelta(days=6))
+    first = iso_week(pd.to_datetime(frame[C.CREATED]).min())
+    if week_monday(candidate) < week_monday(first):
+        raise errors.CurtoolError(
+            errors.NO_DATA,
+            f"the data has no complete week yet (it ends {latest:%Y-%m-%d}, within week {iso_week(latest)})",
+            f"pass --week {iso_week(latest)} to report that week as incomplete",
+        )
+    return candidate
+
+
+def until_week_end(frame: pd.DataFrame, week: str) -> pd.DataFrame:
+    """The frame as it stood at the end of ``week``: nothing from the future reaches a past week.
+
+    Rows created after the week are left out (rows with no readable date stay, to be
+    listed as rejected); first answers and closings stamped after the week had not
+    happened yet, so they are blanked.  A report on a file cut at the week's end is
+    therefore the same as one on the whole file.
+    """
+    _, end = week_bounds(week)
+    created = pd.to_datetime(frame[C.CREATED]) if C.CREATED in frame else None
+    if created is not None:
+        keep = (created < end) | created.isna()
+        if not keep.all():
+            frame = frame.loc[keep.to_numpy()]
+    for col in (C.FIRST_ANSWER, C.CLOSED):
+        if col in frame:
+            stamps = pd.to_datetime(frame[col])
+            if (stamps >= end).any():
+                frame = frame.copy(deep=False)  # copy-on-write: the other columns are not copied
+                frame[col] = stamps.where(stamps < end)
+    return frame
 
 
 # --- the prepared frame -------------------------------------------------------------------
@@ -237,6 +295,8 @@ class WeekTotals:
 
 def is_resolved_status(status: pd.Series) -> pd.Series:
     """True where the export's outcome says solved («Решено», «выполнено», …)."""
+    if status.empty:  # str.partition of an empty column has no column 0 to take
+        return pd.Series(False, index=status.index, dtype=bool)
     norm = status.fillna("").astype(str).str.strip().str.lower().str.replace("ё", "е")
     first_word = norm.str.partition(" ")[0]
     resolved = set(C.RESOLVED_STATUSES)
@@ -560,6 +620,7 @@ RT_CLOSE_DEADLINE = "close_deadline_h"
 RT_CLOSE_OVERDUE = "close_overdue_share"
 RT_OPEN_OVERDUE = "open_overdue"
 TOTAL = "Всего"
+NO_DATA = "нет данных"  # a figure the export cannot support: never shown as a number
 
 
 def _hours(delta: pd.Series) -> pd.Series:
@@ -573,6 +634,9 @@ def response_times(
     week: str,
     by: str,
     deadlines: Deadlines | None = None,
+    *,
+    first_answer_known: bool = True,
+    closed_known: bool = True,
 ) -> pd.DataFrame:
     """Response times per ``by`` group (``sector`` or ``_district``) with a «Всего» row.
 
@@ -583,6 +647,11 @@ def response_times(
     * closing: messages *closed* in the week (whatever week they came in), hours
       from ``_created`` to ``_closed``; overdue = closed after the deadline.
       ``open_overdue`` counts messages still open with their deadline passed.
+
+    Without first-answer dates in the export (``first_answer_known`` False) every
+    first-answer figure is :data:`NO_DATA`, and without closing dates every closing
+    figure: a missing column says nothing about answers, so it must not read as
+    «all overdue».
     """
     deadlines = deadlines or Deadlines()
     as_of = prepared[[C.CREATED, C.FIRST_ANSWER, C.CLOSED]].max().max()
@@ -656,10 +725,22 @@ def response_times(
         rows.append({by: g, **row})
     rows.append({by: TOTAL, **summarise(a, b, len(open_over))})
     table = pd.DataFrame(rows)
+    unknown = []
+    if not first_answer_known:
+        unknown += [RT_ANSWERED, RT_FIRST_MEDIAN, RT_FIRST_P90, RT_FIRST_OVERDUE]
+    if not closed_known:
+        unknown += [RT_CLOSED, RT_CLOSE_MEDIAN, RT_CLOSE_P90, RT_CLOSE_OVERDUE, RT_OPEN_OVERDUE]
+    for col in unknown:
+        table[col] = pd.Series(NO_DATA, index=table.index, dtype=object)
     if by == C.DISTRICT:
         # deadlines differ by sector, so a district's "deadline" column would mix them
         table = table.drop(columns=[RT_FIRST_DEADLINE, RT_CLOSE_DEADLINE])
     return table
+
+
+def known_dates(frame: pd.DataFrame, column: str) -> bool:
+    """True when the export gives ``column`` (a date) for at least one message."""
+    return column in frame and bool(pd.to_datetime(frame[column]).notna().any())
 
 
 # --- population ---------------------------------------------------------------------------------

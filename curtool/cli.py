@@ -2,7 +2,9 @@
 
 Exit codes: 0 success; 1 the input or an option value could not be used (one line on
 stderr says what and how to fix it, nothing is written); 2 the command line itself
-is wrong (unknown option, missing argument).
+is wrong (unknown option, missing argument); 3 ``report --strict`` wrote the report
+but warned (a week without messages, an export ending before the week does, a
+pattern matching no file).
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ Gazetteer = Annotated[
     typer.Option("--gazetteer", help="CSV of canonical district names (+ aliases, population)."),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
+ModelOpt = Annotated[Path | None, typer.Option("--model", help="A model made by `curtool train`.")]
+TaxonomyOpt = Annotated[Path | None, typer.Option("--taxonomy", help="Replacement taxonomy TOML.")]
+IgnoreGiven = Annotated[
+    bool,
+    typer.Option("--ignore-given", help="Predict every row, even where the export has its own group."),
+]
+# exit code of a run that did its work but has something to flag (--strict); see the README
+EXIT_WARNING = 3
 
 
 def _column_option(field: str) -> Any:
@@ -253,16 +263,9 @@ def classify(
 
 
 def _classify_frame(frame, model_path, taxonomy_path, use_given: bool):
-    from curtool.classify import classify as run_classify
-    from curtool.model import load_model
+    from curtool.app.pipeline import classify_frame
 
-    model = load_model(model_path)
-    taxonomy = None
-    if taxonomy_path is not None:
-        from curtool.taxonomy import load_taxonomy
-
-        taxonomy = load_taxonomy(taxonomy_path)
-    return run_classify(frame, model, use_given=use_given, taxonomy=taxonomy)
+    return classify_frame(frame, model_path, taxonomy_path, use_given)
 
 
 def export_table(data, result):
@@ -554,6 +557,17 @@ def report(
             "--force/--no-force", help="Overwrite an existing report (default: yes, the write is atomic)."
         ),
     ] = True,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help=f"Exit {EXIT_WARNING} (report still written) when there was a warning: a week without "
+            "messages, an export that stops before the week ends, a pattern matching no file.",
+        ),
+    ] = False,
+    model: ModelOpt = None,
+    taxonomy: TaxonomyOpt = None,
+    ignore_given: IgnoreGiven = False,
     sheet: Sheet = None,
     encoding: Encoding = None,
     separator: Separator = None,
@@ -561,6 +575,10 @@ def report(
     id_column: IdCol = None,
     district_column: DistrictCol = None,
     date_column: DateCol = None,
+    address_column: AddressCol = None,
+    lat_column: LatCol = None,
+    lon_column: LonCol = None,
+    group_column: GroupCol = None,
     gazetteer: Gazetteer = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -568,10 +586,12 @@ def report(
     started = time.monotonic()
     status, target, rows, week_label = "error", None, 0, week or "auto"
     log_path = log or Path(output or "reports/curtool-{week}.xlsx").parent / "curtool.log"
+    warnings: list[str] = []
     try:
+        from curtool.app.pipeline import run_report
         from curtool.output import check_writable
-        from curtool.recurring import RecurringSettings, find_recurring
-        from curtool.report import build_report, read_population
+        from curtool.recurring import RecurringSettings
+        from curtool.report import read_population
         from curtool.workbook import write_report
 
         cfg, data = _load(inputs, locals())
@@ -579,28 +599,27 @@ def report(
         data.drop_originals()  # every sheet is built from the analysis columns
         pop_path = population or cfg.population
         pop = read_population(pop_path) if pop_path is not None else None
-        # the report shows sector and confidence; a million evidence strings need not stay
-        classified = _classify_frame(data.frame, cfg.model, cfg.taxonomy, True)[
-            [C.SECTOR, C.SECTOR_CONFIDENCE]
-        ]
-        settings = RecurringSettings(**_recurring_settings(cfg, None, None))
-        found = find_recurring(data.frame, classified[C.SECTOR], settings)
-        built = build_report(
-            data.frame,
-            classified,
-            found,
+        run = run_report(
+            data,
             week=week,
             today=_parse_day(today, "--today") or date.today(),
             weeks_back=weeks_back or cfg.weeks_back,
             population=pop,
             deadlines=cfg.deadlines or None,
             mask_pii=mask_pii,
+            model=model or cfg.model,
+            taxonomy=taxonomy or cfg.taxonomy,
+            use_given=not ignore_given,
+            recurring_settings=RecurringSettings(**_recurring_settings(cfg, None, None)),
         )
+        built, warnings = run.report, run.warnings
         week_label = built.week
         target = Path((output or cfg.output).replace("{week}", built.week))
         check_writable(target, force, make_folder=True)
         write_report(built, target)
-        status = "ok"
+        status = "warning" if warnings else "ok"
+        for line in warnings:
+            typer.echo(f"warning: {line}", err=True)
         if not quiet:
             from curtool.console import print_report
 
@@ -609,16 +628,27 @@ def report(
     finally:
         if log is None and target is not None:
             log_path = target.parent / "curtool.log"
-        _log_run(log_path, target, status, week_label, rows, inputs, time.monotonic() - started)
+        _log_run(log_path, target, status, week_label, rows, inputs, time.monotonic() - started, warnings)
+    if strict and warnings:
+        raise typer.Exit(EXIT_WARNING)
 
 
 def _log_run(
-    path: Path, target: Path | None, status: str, week: str, rows: int, inputs, seconds: float
+    path: Path,
+    target: Path | None,
+    status: str,
+    week: str,
+    rows: int,
+    inputs,
+    seconds: float,
+    warnings: list[str] | None = None,
 ) -> None:
     """One line per run, so a cron job leaves a trail even when nobody reads its mail."""
+    said = "".join(f"\twarning={' '.join(w.split())}" for w in warnings or [])
     line = (
         f"{datetime.now().isoformat(timespec='seconds')}\treport\t{status}\tweek={week}\t"
-        f"rows={rows}\tseconds={seconds:.1f}\tout={target or '-'}\tin={' '.join(map(str, inputs))}\n"
+        f"rows={rows}\tseconds={seconds:.1f}\tout={target or '-'}\tin={' '.join(map(str, inputs))}"
+        f"{said}\n"
     )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -55,6 +55,11 @@ class Dataset:
     frame: pd.DataFrame
     files: list[FileReport]
     unknown_districts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # said on stderr and in the run log
+
+    def known_fields(self) -> set[str]:
+        """The fields (``first_answer``, ``closed``…) some input file has a column for."""
+        return {fld for report in self.files for fld in report.mapping}
 
     @property
     def messages(self) -> pd.DataFrame:
@@ -103,25 +108,33 @@ class Dataset:
         return created.min(), created.max()
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand globs; a pattern that matches nothing is an error, like a missing file."""
+def expand_paths(paths: Iterable[str | Path], warnings: list[str] | None = None) -> list[Path]:
+    """Expand globs.  A pattern that matches nothing is a warning (appended to ``warnings``)
+    while other inputs remain: a cron job reading ``inbox/*.csv pos/*.xlsx`` on a week
+    with no CSV still reports the XLSX.  With nothing left it is an error, like a missing file.
+    """
     result: list[Path] = []
+    unmatched: list[str] = []
     for item in paths:
         text = str(item)
         if any(ch in text for ch in "*?["):
             matches = sorted(glob.glob(text))
             if not matches:
-                raise errors.CurtoolError(
-                    errors.FILE_NOT_FOUND,
-                    "no files match this pattern",
-                    "check the folder and the pattern; quote it so the shell leaves it to curtool",
-                    path=text,
-                )
+                unmatched.append(text)
             result.extend(Path(m) for m in matches)
         else:
             result.append(Path(text))
+    if unmatched and not result:
+        raise errors.CurtoolError(
+            errors.FILE_NOT_FOUND,
+            "no files match this pattern",
+            "check the folder and the pattern; quote it so the shell leaves it to curtool",
+            path=unmatched[0],
+        )
     if not result:
         raise errors.CurtoolError(errors.NO_DATA, "no input files given", "name one or more exports")
+    if warnings is not None:
+        warnings.extend(f"{p}: no files match this pattern; the other inputs are read" for p in unmatched)
     return result
 
 
@@ -150,7 +163,8 @@ def _load(paths, columns, sheet, encoding, separator, config, gazetteer) -> Data
         gazetteer = Gazetteer.from_file(gazetteer)
     frames: list[pd.DataFrame] = []
     reports: list[FileReport] = []
-    for path in expand_paths(paths):
+    warnings: list[str] = []
+    for path in expand_paths(paths, warnings):
         raw = read_table(
             path,
             sheet=sheet or cfg.sheet,
@@ -173,7 +187,7 @@ def _load(paths, columns, sheet, encoding, separator, config, gazetteer) -> Data
         # the issue column alone: selecting rows of the whole frame would copy every column
         issues = frame.loc[(frame[C.FILE] == report.path.name).to_numpy(), C.ISSUES]
         report.issues = _count_codes(issues)
-    return Dataset(frame=frame, files=reports, unknown_districts=unknown)
+    return Dataset(frame=frame, files=reports, unknown_districts=unknown, warnings=warnings)
 
 
 def _count_codes(issues: pd.Series) -> dict[str, int]:

@@ -343,9 +343,7 @@ def seed_corpus(per_block: int = 700, seed: int = 0) -> tuple[list[str], list[st
     return texts, labels
 
 
-def _compose(
-    clauses: list[str], whole: list[str], common: dict[str, list[str]], rng: random.Random
-) -> str:
+def _compose(clauses: list[str], whole: list[str], common: dict[str, list[str]], rng: random.Random) -> str:
     pick = rng.choice
     if whole and rng.random() < 0.15:
         parts = [pick(whole)]
@@ -441,9 +439,7 @@ def fit(
         intercept = np.zeros(len(clf.classes_))
     elif method == "lr":
         # newton-cg converges in ~10 iterations here; lbfgs needs ~100 and is 15× slower
-        clf = LogisticRegression(
-            C=c, max_iter=200, class_weight="balanced", tol=1e-4, solver="newton-cg"
-        )
+        clf = LogisticRegression(C=c, max_iter=200, class_weight="balanced", tol=1e-4, solver="newton-cg")
         clf.fit(x, y, sample_weight=w)
         coef = np.asarray(clf.coef_, dtype=np.float64)
         intercept = np.asarray(clf.intercept_, dtype=np.float64)
@@ -559,9 +555,7 @@ def train(
     from curtool.text import clean_text
 
     if base not in ("auto", "seed", "none"):
-        raise errors.CurtoolError(
-            errors.BAD_OPTION, f"unknown base «{base}»", "use auto, seed or none"
-        )
+        raise errors.CurtoolError(errors.BAD_OPTION, f"unknown base «{base}»", "use auto, seed or none")
     if len(texts) != len(labels):
         raise errors.CurtoolError(
             errors.BAD_OPTION, "texts and labels differ in length", "pass one label per text"

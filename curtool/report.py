@@ -7,6 +7,7 @@ writes it.  Nothing here prints or writes files.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -43,6 +44,10 @@ MONTHS_GENITIVE = (
     "ноября",
     "декабря",
 )
+PARTIAL_WEEK = "неполная неделя"
+NO_DATA = agg.NO_DATA
+# the date columns response figures need, as the «Сроки ответа» sheet names them
+_DATE_NAMES = {"first_answer": "дата первого ответа", "closed": "дата закрытия"}
 # Problem columns the recurring stage promises (issue #4)
 PROBLEM_COLUMNS: tuple[str, ...] = C.PROBLEM_FIELDS
 # Columns never masked: identifiers made of digits would read as phone numbers
@@ -84,6 +89,20 @@ class Report:
     rejected: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     masked: bool = False
+    data_start: date | None = None  # the day of the earliest message in the export
+    data_end: date | None = None  # the day of the latest message in the export
+    partial: bool = False  # the export ends inside the report week
+    missing_dates: list[str] = field(default_factory=list)  # «дата первого ответа», «дата закрытия»
+
+    @property
+    def stale(self) -> bool:
+        """The export ends before the report week begins: no message could be in it."""
+        return self.data_end is None or self.data_end < self.week_start
+
+    @property
+    def marker(self) -> str:
+        """«неполная неделя», said wherever the week appears; "" for a covered week."""
+        return PARTIAL_WEEK if self.partial else ""
 
     @property
     def period(self) -> str:
@@ -224,6 +243,9 @@ def build_report(
     population: pd.DataFrame | None = None,
     deadlines: dict | agg.Deadlines | None = None,
     mask_pii: bool = False,
+    known_fields: Collection[str] | None = None,
+    data_end: pd.Timestamp | None = None,
+    data_start: pd.Timestamp | None = None,
 ) -> Report:
     """All the analysis of one ISO week.
 
@@ -232,6 +254,14 @@ def build_report(
     ``week``: None = latest complete week in the data, ``"last"`` = last
     complete week before ``today``, or ``"YYYY-Www"``.  ``population`` is a
     table with ``_district`` and ``population`` (see :func:`read_population`).
+
+    Only what was known at the end of the week counts (:func:`aggregate.until_week_end`):
+    ``recurring`` must come from the same cut frame (see ``curtool.app.pipeline``).
+    ``known_fields`` are the loader fields the export has (``first_answer``,
+    ``closed``…); without it a date field counts as present when any row has it.
+    ``data_start`` and ``data_end`` are the first and latest messages of the whole export
+    (default: of ``frame``): they tell a partial or uncovered week from a quiet one when
+    ``frame`` is already cut.
     """
     if weeks_back < 1:
         raise errors.CurtoolError(
@@ -247,6 +277,14 @@ def build_report(
     week = agg.resolve_week(frame, week, today)
     start, end = agg.week_bounds(week)
     deadline_table = agg.deadlines_from(deadlines)
+    if known_fields is None:
+        known_fields = [f for f in _DATE_NAMES if agg.known_dates(frame, C.FIELD_COLUMNS[f])]
+    missing = [name for f, name in _DATE_NAMES.items() if f not in known_fields]
+    latest = data_end if data_end is not None else agg.data_end(frame)
+    earliest = data_start if data_start is not None else agg.data_start(frame)
+    frame = agg.until_week_end(frame, week)
+    if not classified.index.equals(frame.index):
+        classified = classified.loc[frame.index]
     prepared = agg.prepare(frame, classified[C.SECTOR])
     notes: list[str] = []
 
@@ -277,8 +315,9 @@ def build_report(
         "априорное Gamma(0,5))."
     )
     by_platform, by_source = agg.sources(prepared, week)
-    rt_sector = agg.response_times(prepared, week, C.SECTOR, deadline_table)
-    rt_district = agg.response_times(prepared, week, C.DISTRICT, deadline_table)
+    known = {"first_answer_known": "first_answer" in known_fields, "closed_known": "closed" in known_fields}
+    rt_sector = agg.response_times(prepared, week, C.SECTOR, deadline_table, **known)
+    rt_district = agg.response_times(prepared, week, C.DISTRICT, deadline_table, **known)
 
     in_week = prepared.index[prepared[C.WEEK] == week]
     assignments = None
@@ -311,6 +350,10 @@ def build_report(
         messages=messages,
         rejected=rejected,
         notes=notes,
+        data_start=earliest.date() if earliest is not None else None,
+        data_end=latest.date() if latest is not None else None,
+        partial=agg.is_partial(week, latest),
+        missing_dates=missing,
     )
     report.summary_lines = _summary(report)
     report.key_figures = _key_figures(report)
@@ -442,27 +485,38 @@ def _top_with_change(counts: pd.Series, baseline: pd.Series, n: int = 3) -> str:
 def _summary(report: Report) -> list[str]:
     t = report.totals
     lines: list[str] = []
-    first = f"За неделю {report.period} поступило {fmt_messages(t.count)}"
-    vs_prev = change_words(t.count, t.previous)
+    end = f"{report.data_end:%d.%m.%Y}" if report.data_end else ""
+    if report.partial:
+        lines.append(
+            f"Неполная неделя: выгрузка заканчивается {end}, "
+            "поэтому сравнения с полными неделями не приводятся."
+        )
     if t.count == 0:
         first = f"За неделю {report.period} сообщений не поступило"
-        if t.previous:
+        if report.data_end is None:
+            first += ": в выгрузке нет датированных сообщений"
+        elif report.stale:
+            first += f": выгрузка заканчивается раньше ({end})"
+        elif report.data_start is not None and report.data_start > report.week_end:
+            first += (
+                f": выгрузка начинается позже ({report.data_start:%d.%m.%Y}, последнее сообщение — {end})"
+            )
+        elif t.previous:
             first += f" (неделей ранее — {fmt_int(t.previous)})"
-        return [first + ".", *report.notes]
+        return [*lines, first + ".", *report.notes]
+    first = f"За неделю {report.period} поступило {fmt_messages(t.count)}"
+    vs_prev = "" if report.partial else change_words(t.count, t.previous)
     if vs_prev:
         first += f", {vs_prev}, чем неделей ранее ({fmt_int(t.previous)})"
-    elif t.previous == 0 and t.count:
+    elif t.previous == 0 and not report.partial:
         first += ", неделей ранее сообщений не было"
-    vs_base = change_words(t.count, t.baseline)
+    vs_base = "" if report.partial else change_words(t.count, t.baseline)
     if vs_base and t.baseline_weeks:
         forms = ("предыдущую неделю", "предыдущие недели", "предыдущих недель")
         weeks = f"{t.baseline_weeks} {plural(t.baseline_weeks, *forms)}"
         compare = f"{vs_base}, чем" if vs_base != "столько же" else "столько же, сколько"
         first += f"; {compare} в среднем за {weeks} ({fmt_num(t.baseline)})"
     lines.append(first + ".")
-    if t.count == 0:
-        lines.append("Сообщений за эту неделю в данных нет.")
-        return lines + report.notes
 
     heat = report.heat
     sector_counts = heat.counts.sum(axis=0)
@@ -519,13 +573,17 @@ def _summary(report: Report) -> list[str]:
         lines.append(line)
 
     total_rt = report.response_by_sector.iloc[-1]
-    if total_rt[agg.RT_ANSWERED]:
+    if report.missing_dates:
+        lines.append(
+            "Сроки ответа: нет данных — в выгрузке нет столбца: " + ", ".join(report.missing_dates) + "."
+        )
+    if "first_answer" not in _missing_fields(report) and total_rt[agg.RT_ANSWERED]:
         line = f"Медиана времени до первого ответа — {fmt_num(total_rt[agg.RT_FIRST_MEDIAN])} ч"
         overdue = total_rt[agg.RT_FIRST_OVERDUE]
         if overdue == overdue:
             line += f", позже срока ответ дан или не дан на {round(overdue * 100)}% сообщений"
         lines.append(line + ".")
-    if t.closed:
+    if "closed" not in _missing_fields(report) and t.closed:
         line = f"За неделю закрыто {fmt_messages(t.closed)}"
         if t.resolved:
             line += f", из них с итогом «решено» — {fmt_int(t.resolved)}"
@@ -533,18 +591,30 @@ def _summary(report: Report) -> list[str]:
     return lines + report.notes
 
 
+def _missing_fields(report: Report) -> set[str]:
+    return {f for f, name in _DATE_NAMES.items() if name in report.missing_dates}
+
+
 def _key_figures(report: Report) -> pd.DataFrame:
+    """Label, value, kind; a value the export cannot support is :data:`NO_DATA`."""
     t = report.totals
     rt = report.response_by_sector.iloc[-1]
+    missing = _missing_fields(report)
+    # a partial week against full ones would read as a fall that did not happen
+    compare = not report.partial
+
+    def known(value: object, field: str) -> object:
+        return NO_DATA if field in missing else value
+
     rows: list[tuple[str, object, str]] = [
-        ("Сообщений за неделю", t.count, "int"),
+        ("Сообщений за неделю" + (f" ({PARTIAL_WEEK})" if report.partial else ""), t.count, "int"),
         ("Неделей ранее", t.previous, "int"),
         (f"В среднем за {t.baseline_weeks} пред. нед.", t.baseline, "float"),
-        ("Изменение к предыдущей неделе", t.change_previous, "pct"),
-        ("Изменение к среднему", t.change_baseline, "pct"),
-        ("Закрыто за неделю", t.closed, "int"),
-        ("из них решено", t.resolved, "int"),
-        ("Получили первый ответ", t.answered, "int"),
+        ("Изменение к предыдущей неделе", t.change_previous if compare else NO_DATA, "pct"),
+        ("Изменение к среднему", t.change_baseline if compare else NO_DATA, "pct"),
+        ("Закрыто за неделю", known(t.closed, "closed"), "int"),
+        ("из них решено", known(t.resolved, "closed"), "int"),
+        ("Получили первый ответ", known(t.answered, "first_answer"), "int"),
         ("Медиана до первого ответа, ч", rt[agg.RT_FIRST_MEDIAN], "hours"),
         ("90% ответов быстрее, ч", rt[agg.RT_FIRST_P90], "hours"),
         ("Доля с нарушением срока ответа", rt[agg.RT_FIRST_OVERDUE], "pct"),
@@ -556,7 +626,12 @@ def _key_figures(report: Report) -> pd.DataFrame:
         rows.append(("Повторяющихся проблем", len(report.recurring), "int"))
         rows.append(("из них новых", int(report.recurring[NEW].sum()), "int"))
     rows.append(("Строк с замечаниями", len(report.rejected), "int"))
+    rows = [(label, NO_DATA if _is_nan(value) else value, kind) for label, value, kind in rows]
     return pd.DataFrame(rows, columns=[LABEL, VALUE, KIND])
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, (float, np.floating)) and value != value
 
 
 def _mask_frame(table: pd.DataFrame | None) -> pd.DataFrame | None:

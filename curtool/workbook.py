@@ -231,7 +231,8 @@ def _print_setup(sheet, landscape: bool = True, repeat_row: int | None = None) -
 
 
 def _title(sheet, f: _Formats, report: R.Report, title: str, subtitle: str = "") -> None:
-    sheet.write_string(0, 0, f"{title}: {report.period} ({report.week})", f.title)
+    marker = f", {report.marker}" if report.marker else ""
+    sheet.write_string(0, 0, f"{title}: {report.period} ({report.week}{marker})", f.title)
     extra = " Персональные данные скрыты." if report.masked else ""
     if subtitle or extra:
         sheet.write_string(1, 0, (subtitle + extra).strip(), f.subtitle)
@@ -276,8 +277,8 @@ def _summary(book, f: _Formats, report: R.Report) -> None:
             isinstance(value, float) and math.isnan(value)
         ):
             _cell(sheet, row, 1, value, kinds.get(kind))
-        else:
-            sheet.write_string(row, 1, "—", f.text)
+        else:  # the report says «нет данных» where the export cannot support a figure
+            sheet.write_string(row, 1, str(value) if isinstance(value, str) else R.NO_DATA, f.text)
     row += 2
     sheet.write_string(row, 0, "Как считается", f.section)
     d = report.deadlines
@@ -474,7 +475,14 @@ def _heat(book, f: _Formats, report: R.Report) -> None:
 
 
 def _series_block(
-    book, sheet, f: _Formats, row: int, title: str, table: pd.DataFrame, chart_title: str
+    book,
+    sheet,
+    f: _Formats,
+    row: int,
+    title: str,
+    table: pd.DataFrame,
+    chart_title: str,
+    partial_week: str = "",
 ) -> int:
     sheet.write_string(row, 0, title, f.section)
     row += 1
@@ -483,19 +491,21 @@ def _series_block(
     sheet.set_row(row, 48)
     first = row + 1
     for r, (week, values) in enumerate(zip(table.index, table.to_numpy(), strict=True), start=first):
-        sheet.write_string(r, 0, str(week))
+        label = f"{week} ({R.PARTIAL_WEEK})" if str(week) == partial_week else str(week)
+        sheet.write_string(r, 0, label)
         sheet.write_datetime(r, 1, datetime.combine(agg.week_monday(str(week)), datetime.min.time()), f.day)
         for c, value in enumerate(values, start=2):
             sheet.write_number(r, c, int(value), f.int)
         sheet.write_number(r, 2 + len(values), int(values.sum()), f.bold_int)
     last = first + len(table) - 1
-    if table.empty or table.shape[1] == 0:
-        sheet.write_string(first, 0, "Нет сообщений за эти недели", f.empty)
-        return first + 2
-    chart = book.add_chart({"type": "line"})
     # the busiest lines only: a dozen is already the limit of what an eye separates
     busiest = table.sum(axis=0).sort_values(ascending=False).head(_CHART_LINES)
-    for name in [c for c in table.columns if c in busiest.index and busiest[c] > 0]:
+    drawn = [c for c in table.columns if c in busiest.index and busiest[c] > 0]
+    if not drawn:  # a quiet stretch: a chart needs at least one series, and a flat line says nothing
+        sheet.write_string(max(first, last + 1), 0, "Нет сообщений за эти недели", f.empty)
+        return max(first, last + 1) + 2
+    chart = book.add_chart({"type": "line"})
+    for name in drawn:
         c = 2 + list(table.columns).index(name)
         chart.add_series(
             {
@@ -527,7 +537,14 @@ def _trends(book, f: _Formats, report: R.Report) -> None:
         f"Отчётная неделя и {report.weeks_back} предыдущих.",
     )
     row = _series_block(
-        book, sheet, f, 3, "По секторам", report.weekly_by_sector, "Сообщений в неделю по секторам"
+        book,
+        sheet,
+        f,
+        3,
+        "По секторам",
+        report.weekly_by_sector,
+        "Сообщений в неделю по секторам",
+        report.week if report.partial else "",
     )
     sheet.set_h_pagebreaks([row])  # each table with its chart on one printed page
     more = ""
@@ -541,6 +558,7 @@ def _trends(book, f: _Formats, report: R.Report) -> None:
         "По районам" + more,
         report.weekly_by_district,
         "Сообщений в неделю по районам",
+        report.week if report.partial else "",
     )
     sheet.set_column(0, 0, 11)
     sheet.set_column(1, 1, 11)
@@ -687,7 +705,12 @@ def _response(book, f: _Formats, report: R.Report) -> None:
         "Сроки ответа",
         "Первый ответ — по сообщениям недели (срок по умолчанию "
         f"{R.fmt_num(d.default_first_answer, 0)} ч); закрытие — по закрытым за неделю "
-        f"(срок по умолчанию {R.fmt_num(d.default_closing, 0)} ч).",
+        f"(срок по умолчанию {R.fmt_num(d.default_closing, 0)} ч)."
+        + (
+            " Нет данных там, где в выгрузке нет столбца: " + ", ".join(report.missing_dates) + "."
+            if report.missing_dates
+            else ""
+        ),
     )
     formats = {
         agg.RT_MESSAGES: f.int,

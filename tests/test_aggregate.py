@@ -68,15 +68,30 @@ def test_default_week_is_latest_complete_week_in_data() -> None:
     # the data runs into W48 (Wed 25th), so W47 is complete; W48 is not
     assert agg.resolve_week(frame, None, date(2026, 11, 25)) == "2026-W47"
     frame, _ = make_frame([{"created": "2026-11-10"}, {"created": "2026-11-18"}])
-    # data ends inside W47 and today is still in W47: the latest complete week is W46
+    # data ends on Wednesday of W47: W47 is partial whatever today is (an export that
+    # stops on a Friday must not be compared with full weeks by default)
     assert agg.resolve_week(frame, None, date(2026, 11, 19)) == "2026-W46"
-    # from Monday on, W47 is over
+    assert agg.resolve_week(frame, None, date(2027, 3, 1)) == "2026-W46"
+    assert agg.is_partial("2026-W47", pd.Timestamp("2026-11-18"))
+    # a message on Sunday evening: the export covers W47 to its last day
+    frame, _ = make_frame([{"created": "2026-11-10"}, {"created": "2026-11-22 23:10"}])
     assert agg.resolve_week(frame, None, date(2026, 11, 23)) == "2026-W47"
+    assert not agg.is_partial("2026-W47", pd.Timestamp("2026-11-22 23:10"))
+
+
+def test_only_a_partial_week_is_no_data_with_a_hint_naming_it() -> None:
+    frame, _ = make_frame([{"created": "2026-11-10"}, {"created": "2026-11-12"}])
+    with pytest.raises(CurtoolError) as err:
+        agg.resolve_week(frame, None, date(2026, 11, 30))
+    assert err.value.code == NO_DATA
+    assert "--week 2026-W46" in err.value.hint
 
 
 def test_default_week_ignores_duplicates_and_needs_dates() -> None:
-    frame, _ = make_frame([{"created": "2026-11-10"}, {"created": "2026-12-30", "duplicate": True}])
-    assert agg.resolve_week(frame, None, date(2026, 11, 19)) == "2026-W46"
+    frame, _ = make_frame(
+        [{"created": "2026-11-03"}, {"created": "2026-11-10"}, {"created": "2026-12-30", "duplicate": True}]
+    )
+    assert agg.resolve_week(frame, None, date(2026, 11, 19)) == "2026-W45"
     frame, _ = make_frame([{"created": None}])
     with pytest.raises(CurtoolError) as err:
         agg.resolve_week(frame, None, date(2026, 11, 19))

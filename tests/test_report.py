@@ -100,6 +100,9 @@ def sample_rows() -> list[dict]:
             "issues": C.ISSUE_DUPLICATE,
         },
         {"created": None, "district": "Сочи", "text": "без даты", "issues": C.ISSUE_BAD_DATE},
+        # Monday morning's export already holds a message of the new week: W47 is complete,
+        # and nothing of W48 may reach its figures
+        {"created": W47 + pd.Timedelta(days=7, hours=1), "district": "Сочи", "text": "уже W48"},
     ]
     return rows
 
@@ -268,9 +271,9 @@ def test_rejected_sheet_lists_rows_and_reasons(built) -> None:
 
 def test_mask_pii_masks_every_sheet(tmp_path: Path) -> None:
     frame, classified = make_frame(sample_rows())
-    plain = build_report(frame, classified, today=TODAY)
+    plain = build_report(frame, classified, week="2026-W47", today=TODAY)
     assert any(PHONE in str(v) for v in plain.messages[C.TEXT])
-    report = build_report(frame, classified, recurring_for(frame), today=TODAY, mask_pii=True)
+    report = build_report(frame, classified, recurring_for(frame), week="2026-W47", today=TODAY, mask_pii=True)
     path = tmp_path / "masked.xlsx"
     workbook.write_report(report, path)
     book = openpyxl.load_workbook(path)
@@ -285,7 +288,7 @@ def test_mask_pii_masks_every_sheet(tmp_path: Path) -> None:
 
 def test_interrupted_write_keeps_the_previous_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     frame, classified = make_frame(sample_rows())
-    report = build_report(frame, classified, today=TODAY)
+    report = build_report(frame, classified, week="2026-W47", today=TODAY)
     path = tmp_path / "week.xlsx"
     workbook.write_report(report, path)
     before = path.read_bytes()
@@ -304,7 +307,7 @@ def test_interrupted_write_keeps_the_previous_report(tmp_path: Path, monkeypatch
 
 def test_unwritable_place_is_an_output_error(tmp_path: Path) -> None:
     frame, classified = make_frame(sample_rows())
-    report = build_report(frame, classified, today=TODAY)
+    report = build_report(frame, classified, week="2026-W47", today=TODAY)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")
     with pytest.raises(CurtoolError) as err:
@@ -337,7 +340,7 @@ def test_population_gives_rates_per_10000(tmp_path: Path) -> None:
     table = tmp_path / "population.csv"
     table.write_text("district;population\nАбинский р-н;50 000\nгород Сочи;400000\n", encoding="utf-8")
     population = read_population(table)
-    report = build_report(frame, classified, today=TODAY, population=population)
+    report = build_report(frame, classified, week="2026-W47", today=TODAY, population=population)
     assert report.heat.rate is not None
     assert report.heat.rate.loc["Абинский район", "ЖКХ"] == pytest.approx(1.0)
     path = tmp_path / "rates.xlsx"

@@ -63,8 +63,7 @@ class _Pools:
         details = [d for s in C.SECTORS for d in P.SECTOR_DETAILS[s]] + list(P.DETAILS)
         self.details = np.array([" " + d for d in details] + [""] * len(details), dtype=object)
         self.closers = np.array([" " + c for c in P.CLOSERS] + [""] * 20, dtype=object)
-        self.sector_problem_start = np.array(
-            [self.problems.index(P.PROBLEMS[s][0]) for s in C.SECTORS])
+        self.sector_problem_start = np.array([self.problems.index(P.PROBLEMS[s][0]) for s in C.SECTORS])
         self.sector_problem_count = np.array([len(P.PROBLEMS[s]) for s in C.SECTORS])
         # places: one global street table, each locality owns a slice of it
         street_names, street_lat, street_lon, loc_of_street = [], [], [], []
@@ -97,8 +96,10 @@ def _bulk(n: int, seed: int, weeks: int, end_week: str) -> dict[str, np.ndarray]
     """All per-row pieces of ``n`` bulk messages, sorted by creation time."""
     if n < 0 or weeks < 1:
         raise errors.CurtoolError(
-            errors.BAD_OPTION, f"cannot generate {n} rows over {weeks} weeks",
-            "ask for 0 or more rows over 1 or more weeks")
+            errors.BAD_OPTION,
+            f"cannot generate {n} rows over {weeks} weeks",
+            "ask for 0 or more rows over 1 or more weeks",
+        )
     pools = _Pools(seed)
     gen = np.random.default_rng(seed)
     first_day = _iso_week_monday(end_week) - timedelta(weeks=weeks - 1)
@@ -107,13 +108,16 @@ def _bulk(n: int, seed: int, weeks: int, end_week: str) -> dict[str, np.ndarray]
     weights = np.array([SECTOR_WEIGHTS[s] for s in C.SECTORS], dtype=float)
     sector = gen.choice(len(C.SECTORS), size=n, p=weights / weights.sum())
     problem = pools.sector_problem_start[sector] + (
-        gen.random(n) * pools.sector_problem_count[sector]).astype(np.int64)
+        gen.random(n) * pools.sector_problem_count[sector]
+    ).astype(np.int64)
     loc_p = pools.loc_weight * np.array(
-        [G.DISTRICTS[d].weight / sum(lc.weight for lc in G.DISTRICTS[d].localities)
-         for d in pools.district_of_loc])
+        [
+            G.DISTRICTS[d].weight / sum(lc.weight for lc in G.DISTRICTS[d].localities)
+            for d in pools.district_of_loc
+        ]
+    )
     loc = gen.choice(len(_LOC_KEYS), size=n, p=loc_p / loc_p.sum())
-    street = pools.loc_street_start[loc] + (
-        gen.random(n) * pools.loc_street_count[loc]).astype(np.int64)
+    street = pools.loc_street_start[loc] + (gen.random(n) * pools.loc_street_count[loc]).astype(np.int64)
     house = 1 + (gen.random(n) * (pools.loc_max_house[loc] - 1)).astype(np.int64)
     has_address = gen.random(n) < 0.6
     minute = gen.integers(0, minutes_total, size=n)
@@ -164,8 +168,7 @@ def _bulk(n: int, seed: int, weeks: int, end_week: str) -> dict[str, np.ndarray]
     ru_day = np.array([d.strftime("%d.%m.%Y ") for d in days], dtype=object)
     iso_day = np.array([d.strftime("%Y-%m-%d ") for d in days], dtype=object)
     hm = np.array([f"{m // 60:02d}:{m % 60:02d}" for m in range(1440)], dtype=object)
-    answer_minute = minute + np.minimum(
-        gen.lognormal(np.log(24 * 60), 1.0, n), 50 * 1440).astype(np.int64)
+    answer_minute = minute + np.minimum(gen.lognormal(np.log(24 * 60), 1.0, n), 50 * 1440).astype(np.int64)
     answered = gen.random(n) < 0.9
     district = pools.district_of_loc[loc]
     t = (house % 200) / 200 - 0.5
@@ -174,13 +177,28 @@ def _bulk(n: int, seed: int, weeks: int, end_week: str) -> dict[str, np.ndarray]
     lon = np.where(has_address, pools.street_lon[street] + spread * 1.4 * t * 0.4, np.nan)
     return {
         "first_day": np.array([datetime.combine(first_day, datetime.min.time())]),
-        "sector": sector, "problem": problem, "loc": loc, "district": district,
-        "street_txt": street_txt, "house_txt": house_txt, "has_address": has_address,
-        "minute": minute, "answer_minute": answer_minute, "answered": answered,
-        "text": text, "ru_day": ru_day, "iso_day": iso_day, "hm": hm,
-        "lat": np.round(lat, 6), "lon": np.round(lon, 6), "planted": planted,
-        "status_draw": gen.random(n), "variant_draw": gen.random(n), "group_draw": gen.random(n),
-        "quote_draw": gen.random(n), "pools": np.array([pools], dtype=object),
+        "sector": sector,
+        "problem": problem,
+        "loc": loc,
+        "district": district,
+        "street_txt": street_txt,
+        "house_txt": house_txt,
+        "has_address": has_address,
+        "minute": minute,
+        "answer_minute": answer_minute,
+        "answered": answered,
+        "text": text,
+        "ru_day": ru_day,
+        "iso_day": iso_day,
+        "hm": hm,
+        "lat": np.round(lat, 6),
+        "lon": np.round(lon, 6),
+        "planted": planted,
+        "status_draw": gen.random(n),
+        "variant_draw": gen.random(n),
+        "group_draw": gen.random(n),
+        "quote_draw": gen.random(n),
+        "pools": np.array([pools], dtype=object),
     }
 
 
@@ -205,8 +223,9 @@ def _dates(b: dict[str, np.ndarray], minute: np.ndarray, iso: bool) -> np.ndarra
     return stamp + ":00" if iso else stamp
 
 
-def generate_messages(n: int, seed: int = 1, weeks: int = 10, end_week: str = "2026-W47",
-                      truth: bool = False) -> pd.DataFrame:
+def generate_messages(
+    n: int, seed: int = 1, weeks: int = 10, end_week: str = "2026-W47", truth: bool = False
+) -> pd.DataFrame:
     """``n`` ПОС-layout messages (the sample CSV's columns) over ``weeks`` ending ``end_week``.
 
     With ``truth=True`` two more columns carry the true sector and problem key
@@ -221,27 +240,31 @@ def generate_messages(n: int, seed: int = 1, weeks: int = 10, end_week: str = "2
     status = statuses[np.searchsorted([0.45, 0.8, 0.95], b["status_draw"])]
     has = b["has_address"]
     address = np.where(
-        has, G.REGION + ", " + pools.loc_full[b["loc"]] + ", " + b["street_txt"] + ", д. "
-        + b["house_txt"], "").astype(object)
+        has,
+        G.REGION + ", " + pools.loc_full[b["loc"]] + ", " + b["street_txt"] + ", д. " + b["house_txt"],
+        "",
+    ).astype(object)
     given = b["group_draw"] >= 0.03
     answer = np.where(b["answered"], _dates(b, b["answer_minute"], iso=False), "")
-    frame = pd.DataFrame({
-        "Номер сообщения": (3_000_000 + np.arange(n) * 3 + 1).astype(str),
-        "Дата поступления": _dates(b, b["minute"], iso=False),
-        "Источник": "Госуслуги. Решаем вместе",
-        "Категория": np.where(given, groups[b["problem"]], ""),
-        "Подкатегория": np.where(given, topics[b["problem"]], ""),
-        "Текст сообщения": b["text"],
-        "Муниципальное образование": _district_written(b),
-        "Населенный пункт": pools.loc_full[b["loc"]],
-        "Адрес": address,
-        "Широта": b["lat"],
-        "Долгота": b["lon"],
-        "Статус": np.where(b["answered"], status, "На модерации"),
-        "Ответственный": "",
-        "Дата ответа": answer,
-        "Текст ответа": "",
-    })
+    frame = pd.DataFrame(
+        {
+            "Номер сообщения": (3_000_000 + np.arange(n) * 3 + 1).astype(str),
+            "Дата поступления": _dates(b, b["minute"], iso=False),
+            "Источник": "Госуслуги. Решаем вместе",
+            "Категория": np.where(given, groups[b["problem"]], ""),
+            "Подкатегория": np.where(given, topics[b["problem"]], ""),
+            "Текст сообщения": b["text"],
+            "Муниципальное образование": _district_written(b),
+            "Населенный пункт": pools.loc_full[b["loc"]],
+            "Адрес": address,
+            "Широта": b["lat"],
+            "Долгота": b["lon"],
+            "Статус": np.where(b["answered"], status, "На модерации"),
+            "Ответственный": "",
+            "Дата ответа": answer,
+            "Текст ответа": "",
+        }
+    )
     assert tuple(frame.columns) == POS_COLUMNS
     if truth:
         frame["true_sector"] = np.array(C.SECTORS, dtype=object)[b["sector"]]
@@ -254,8 +277,7 @@ def write_benchmark_csv(path: str | Path, n: int, seed: int = 1) -> Path:
     path = Path(path)
     frame = generate_messages(n, seed)
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, sep=";", index=False, encoding="cp1251", float_format="%.6f",
-                     lineterminator="\r\n")
+        frame.to_csv(tmp, sep=";", index=False, encoding="cp1251", float_format="%.6f", lineterminator="\r\n")
     return path
 
 
@@ -270,8 +292,7 @@ def write_benchmark_xlsx(path: str | Path, n: int, seed: int = 1) -> Path:
     groups = np.array([p.group for p in problems], dtype=object)
     topics = np.array([p.topic for p in problems], dtype=object)
     results = np.array(["Решено", "Разъяснено", "Перенаправлено", "Закрыто"], dtype=object)
-    result = np.where(b["answered"], results[np.searchsorted([0.45, 0.8, 0.92],
-                                                             b["status_draw"])], "")
+    result = np.where(b["answered"], results[np.searchsorted([0.45, 0.8, 0.92], b["status_draw"])], "")
     text = np.where(b["quote_draw"] < 0.45, "'" + b["text"], b["text"])
     created = _dates(b, b["minute"], iso=True)
     answer = _dates(b, b["answer_minute"], iso=True)

@@ -82,7 +82,9 @@ def fill(phrasing: str, place: Place | None, rng: random.Random) -> str:
         return phrasing
     if place is None:
         where, addr, street = (
-            rng.choice(_NO_PLACE_WHERE), rng.choice(_NO_PLACE_ADDR), rng.choice(_NO_PLACE_STREET)
+            rng.choice(_NO_PLACE_WHERE),
+            rng.choice(_NO_PLACE_ADDR),
+            rng.choice(_NO_PLACE_STREET),
         )
     else:
         where = place.locality.where
@@ -112,10 +114,15 @@ def _typos(text: str, rng: random.Random, rate: float) -> str:
 def _phone(rng: random.Random) -> str:
     code = rng.choice(("918", "928", "988", "961", "905", "938"))
     a, b, c = rng.randrange(100, 1000), rng.randrange(10, 100), rng.randrange(10, 100)
-    return rng.choice((
-        f"+7 ({code}) {a}-{b}-{c}", f"8{code}{a}{b}{c}", f"8-{code}-{a}-{b}-{c}",
-        f"+7{code}{a}{b}{c}", f"тел. 8 {code} {a} {b} {c}",
-    ))
+    return rng.choice(
+        (
+            f"+7 ({code}) {a}-{b}-{c}",
+            f"8{code}{a}{b}{c}",
+            f"8-{code}-{a}-{b}-{c}",
+            f"+7{code}{a}{b}{c}",
+            f"тел. 8 {code} {a} {b} {c}",
+        )
+    )
 
 
 def _email(rng: random.Random) -> str:
@@ -124,23 +131,27 @@ def _email(rng: random.Random) -> str:
 
 
 def _profile(rng: random.Random) -> str:
-    return rng.choice((
-        f"https://vk.com/id{rng.randrange(10**7, 9 * 10**8)}",
-        f"vk.com/{rng.choice(P.NAMES)}{rng.randrange(10, 99)}",
-        f"https://ok.ru/profile/{rng.randrange(10**11, 9 * 10**11)}",
-        f"t.me/{rng.choice(P.NAMES)}_{rng.randrange(10, 99)}",
-    ))
+    return rng.choice(
+        (
+            f"https://vk.com/id{rng.randrange(10**7, 9 * 10**8)}",
+            f"vk.com/{rng.choice(P.NAMES)}{rng.randrange(10, 99)}",
+            f"https://ok.ru/profile/{rng.randrange(10**11, 9 * 10**11)}",
+            f"t.me/{rng.choice(P.NAMES)}_{rng.randrange(10, 99)}",
+        )
+    )
 
 
 def _link(rng: random.Random) -> str:
-    return rng.choice((
-        f"https://vk.com/video-{rng.randrange(10**7, 9 * 10**7)}_{rng.randrange(10**8, 9 * 10**8)}",
-        f"https://t.me/maykop_online/{rng.randrange(1000, 99999)}",
-        f"https://disk.yandex.ru/d/{rng.randrange(10**9, 9 * 10**9):x}",
-        f"http://www.maikop.ru/{rng.choice(('news', 'documents', 'appeals'))}/",
-        f"https://gosuslugi.ru/{rng.randrange(100000, 999999)}",
-        f"https://youtu.be/{rng.randrange(10**10, 9 * 10**10):x}",
-    ))
+    return rng.choice(
+        (
+            f"https://vk.com/video-{rng.randrange(10**7, 9 * 10**7)}_{rng.randrange(10**8, 9 * 10**8)}",
+            f"https://t.me/maykop_online/{rng.randrange(1000, 99999)}",
+            f"https://disk.yandex.ru/d/{rng.randrange(10**9, 9 * 10**9):x}",
+            f"http://www.maikop.ru/{rng.choice(('news', 'documents', 'appeals'))}/",
+            f"https://gosuslugi.ru/{rng.randrange(100000, 999999)}",
+            f"https://youtu.be/{rng.randrange(10**10, 9 * 10**10):x}",
+        )
+    )
 
 
 class Composer:

@@ -38,33 +38,87 @@ EXACT_DUPLICATE_SHARE = 0.015
 NO_GROUP_SHARE = 0.30
 
 IM_COLUMNS = (
-    "Кабинет", "ID", "Номер инцидента", "Отдел", "Исполнитель", "Общее время первого ответа",
-    "Общий текст первого ответа", "Время с даты создания инцидента до времени первого ответа",
+    "Кабинет",
+    "ID",
+    "Номер инцидента",
+    "Отдел",
+    "Исполнитель",
+    "Общее время первого ответа",
+    "Общий текст первого ответа",
+    "Время с даты создания инцидента до времени первого ответа",
     "Время с даты создания инцидента до времени первого ответа, рабочее время",
-    "Время назначения последнего исполнителя", "Время 1го ответа ПИ",
-    "Первая реакция с момента назн. ПИ", "Уложились или нет после назн. ПИ",
+    "Время назначения последнего исполнителя",
+    "Время 1го ответа ПИ",
+    "Первая реакция с момента назн. ПИ",
+    "Уложились или нет после назн. ПИ",
     "Время с начала создания инцидента до окончания",
     "Время отправки первого ответа ПИ на согласование",
-    "Время, которое первый ответ ПИ находился на согласовании", "Текущий шаг инцидента",
-    "Дата создания", "Дата окончания", "Группа тем", "Тема", "Регион", "Муниципалитет",
-    "Населенный пункт", "Улица", "Дом", "Объект старый", "Объект", "Тип инцидента", "Итог",
-    "Есть медиафайл в ответе", "Есть медиафайл в сообщении", "Урл поста", "Урл блога",
-    "Текст инцидента", "1ый ответ ПИ", "2ой ответ ПИ", "3ий ответ ПИ", "Причина закрытия",
-    "Аудитория", "Вовлеченность", "URL автора", "Аккаунт публикации ответа", "Теги",
-    "Примечание", "Время попадания на шаг оценка удовлетворенности", "Опрос отправлен",
+    "Время, которое первый ответ ПИ находился на согласовании",
+    "Текущий шаг инцидента",
+    "Дата создания",
+    "Дата окончания",
+    "Группа тем",
+    "Тема",
+    "Регион",
+    "Муниципалитет",
+    "Населенный пункт",
+    "Улица",
+    "Дом",
+    "Объект старый",
+    "Объект",
+    "Тип инцидента",
+    "Итог",
+    "Есть медиафайл в ответе",
+    "Есть медиафайл в сообщении",
+    "Урл поста",
+    "Урл блога",
+    "Текст инцидента",
+    "1ый ответ ПИ",
+    "2ой ответ ПИ",
+    "3ий ответ ПИ",
+    "Причина закрытия",
+    "Аудитория",
+    "Вовлеченность",
+    "URL автора",
+    "Аккаунт публикации ответа",
+    "Теги",
+    "Примечание",
+    "Время попадания на шаг оценка удовлетворенности",
+    "Опрос отправлен",
 )
 POS_COLUMNS = (
-    "Номер сообщения", "Дата поступления", "Источник", "Категория", "Подкатегория",
-    "Текст сообщения", "Муниципальное образование", "Населенный пункт", "Адрес", "Широта",
-    "Долгота", "Статус", "Ответственный", "Дата ответа", "Текст ответа",
+    "Номер сообщения",
+    "Дата поступления",
+    "Источник",
+    "Категория",
+    "Подкатегория",
+    "Текст сообщения",
+    "Муниципальное образование",
+    "Населенный пункт",
+    "Адрес",
+    "Широта",
+    "Долгота",
+    "Статус",
+    "Ответственный",
+    "Дата ответа",
+    "Текст ответа",
 )
 IM_TITLE = "Выгрузка инцидентов за период 14.09.2026 – 22.11.2026"
 IM_HEADER_ROW = 3  # 1-based sheet row of the header (title, empty row, header)
 
 SECTOR_WEIGHTS = {
-    "ЖКХ": 22, "Благоустройство": 14, "Дорожное хозяйство": 14, "Транспорт": 6,
-    "Здравоохранение": 8, "Образование": 6, "Социальная защита": 6, "Труд и занятость": 3,
-    "Экология": 5, "Строительство": 4, "Энергетика и промышленность": 5, "Прочее": 7,
+    "ЖКХ": 22,
+    "Благоустройство": 14,
+    "Дорожное хозяйство": 14,
+    "Транспорт": 6,
+    "Здравоохранение": 8,
+    "Образование": 6,
+    "Социальная защита": 6,
+    "Труд и занятость": 3,
+    "Экология": 5,
+    "Строительство": 4,
+    "Энергетика и промышленность": 5,
+    "Прочее": 7,
 }
 WEEK_WEIGHTS = (0.92, 0.96, 1.0, 1.04, 1.0, 0.98, 1.05, 1.02, 0.97, 1.0)
 DAY_WEIGHTS = (1.15, 1.1, 1.05, 1.0, 1.0, 0.8, 0.75)
@@ -72,19 +126,25 @@ HOUR_WEIGHTS = (1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 2, 4, 6, 6, 5, 5, 5, 5, 5, 5, 5, 
 
 # Planted recurring problems: (district, problem key).  Places are drawn below.
 PLANTED = (
-    ("Город Майкоп", "no_heating"), ("Город Майкоп", "potholes"),
-    ("Тахтамукайский район", "sewage"), ("Тахтамукайский район", "yard_lighting"),
-    ("Гиагинский район", "water_pressure"), ("Майкопский район", "no_asphalt"),
-    ("Город Майкоп", "elevator"), ("Красногвардейский район", "stray_dogs"),
-    ("Кошехабльский район", "illegal_dump"), ("Город Адыгейск", "roof_leak"),
-    ("Теучежский район", "power_outage"), ("Шовгеновский район", "bus_stop"),
-    ("Город Майкоп", "waste_collection"), ("Тахтамукайский район", "playground"),
+    ("Город Майкоп", "no_heating"),
+    ("Город Майкоп", "potholes"),
+    ("Тахтамукайский район", "sewage"),
+    ("Тахтамукайский район", "yard_lighting"),
+    ("Гиагинский район", "water_pressure"),
+    ("Майкопский район", "no_asphalt"),
+    ("Город Майкоп", "elevator"),
+    ("Красногвардейский район", "stray_dogs"),
+    ("Кошехабльский район", "illegal_dump"),
+    ("Город Адыгейск", "roof_leak"),
+    ("Теучежский район", "power_outage"),
+    ("Шовгеновский район", "bus_stop"),
+    ("Город Майкоп", "waste_collection"),
+    ("Тахтамукайский район", "playground"),
     ("Майкопский район", "school_building"),
 )
 RETURNED = 5  # how many planted problems come back after a «Решено»
 # Systemic: (district, problem, first week index, places)
-SYSTEMIC = (("Тахтамукайский район", "no_heating", 2, 20),
-            ("Майкопский район", "water_pressure", 5, 11))
+SYSTEMIC = (("Тахтамукайский район", "no_heating", 2, 20), ("Майкопский район", "water_pressure", 5, 11))
 # Surges: (district, sector, week index, extra messages)
 SURGES = (
     ("Красногвардейский район", "Дорожное хозяйство", 4, 32),
@@ -133,15 +193,20 @@ class PlaceBook:
         self.rng = rng
         self.houses: set[tuple[str, str, str]] = set()
         self.street_issues: set[tuple[str, str, str]] = set()
-        self.streets = {
-            loc.name: G.streets(loc) for d in G.DISTRICTS for loc in d.localities
-        }
+        self.streets = {loc.name: G.streets(loc) for d in G.DISTRICTS for loc in d.localities}
 
     def locality(self, district: G.District) -> G.Locality:
         return self.rng.choices(district.localities, [lc.weight for lc in district.localities])[0]
 
-    def pick(self, district: G.District, problem: P.Problem, *, house: bool, street: bool,
-             locality: G.Locality | None = None) -> Place:
+    def pick(
+        self,
+        district: G.District,
+        problem: P.Problem,
+        *,
+        house: bool,
+        street: bool,
+        locality: G.Locality | None = None,
+    ) -> Place:
         rng = self.rng
         for _ in range(40):
             loc = locality or self.locality(district)
@@ -161,11 +226,11 @@ class PlaceBook:
         return Place(district, locality or self.locality(district))
 
     def background(self, district: G.District, problem: P.Problem) -> Place:
-        share = {"house": (0.8, 1.0), "street": (0.65, 0.35), "object": (0.6, 1.0),
-                 "none": (0.15, 1.0)}[problem.kind]
+        share = {"house": (0.8, 1.0), "street": (0.65, 0.35), "object": (0.6, 1.0), "none": (0.15, 1.0)}[
+            problem.kind
+        ]
         street = self.rng.random() < share[0]
-        return self.pick(district, problem, street=street,
-                         house=street and self.rng.random() < share[1])
+        return self.pick(district, problem, street=street, house=street and self.rng.random() < share[1])
 
 
 def _moment(rng: random.Random, week: int, day: int | None = None) -> datetime:
@@ -238,12 +303,21 @@ class SampleBuilder:
                 if m is not resolved and m is not msgs[-1]:
                     m.resolved_forbidden = True
             self.messages.extend(msgs)
-            self.problems.append({
-                "key": pid, "issue": key, "district": district.name, "sector": problem.sector,
-                "locality": place.locality.name, "street": place.street, "house": place.house,
-                "place": f"{place.street}, {place.house}", "_msgs": msgs,
-                "_resolved": resolved, "systemic": False,
-            })
+            self.problems.append(
+                {
+                    "key": pid,
+                    "issue": key,
+                    "district": district.name,
+                    "sector": problem.sector,
+                    "locality": place.locality.name,
+                    "street": place.street,
+                    "house": place.house,
+                    "place": f"{place.street}, {place.house}",
+                    "_msgs": msgs,
+                    "_resolved": resolved,
+                    "systemic": False,
+                }
+            )
 
     def plant_systemic(self) -> None:
         rng = self.rng
@@ -262,15 +336,24 @@ class SampleBuilder:
                     msgs.append(self._write(msg, mention=0.8))
                     msg.resolved_forbidden = True
             self.messages.extend(msgs)
-            self.problems.append({
-                "key": f"S{i + 1:02d}", "issue": key, "district": district.name,
-                "sector": problem.sector, "locality": None, "street": None, "house": None,
-                "place": None, "_msgs": msgs, "_resolved": None, "systemic": True,
-                "places": [
-                    {"locality": p.locality.name, "street": p.street, "house": p.house}
-                    for p in spots
-                ],
-            })
+            self.problems.append(
+                {
+                    "key": f"S{i + 1:02d}",
+                    "issue": key,
+                    "district": district.name,
+                    "sector": problem.sector,
+                    "locality": None,
+                    "street": None,
+                    "house": None,
+                    "place": None,
+                    "_msgs": msgs,
+                    "_resolved": None,
+                    "systemic": True,
+                    "places": [
+                        {"locality": p.locality.name, "street": p.street, "house": p.house} for p in spots
+                    ],
+                }
+            )
 
     def plant_surges(self) -> None:
         rng = self.rng
@@ -331,8 +414,14 @@ class SampleBuilder:
         for msg in rng.sample(self._dup_pool, CROSS_DUPLICATES):
             msg.created = msg.created.replace(second=0)
             msg.text = _cp1251(msg.text)
-            copy = Msg(CSV_NAME, msg.problem, msg.place, msg.created, text=msg.text,
-                       flags=[*msg.flags, "cross_file_duplicate"])
+            copy = Msg(
+                CSV_NAME,
+                msg.problem,
+                msg.place,
+                msg.created,
+                text=msg.text,
+                flags=[*msg.flags, "cross_file_duplicate"],
+            )
             copy.duplicate_of, copy.duplicate_file = msg, XLSX_NAME  # resolved to ids later
             self.messages.append(copy)
 
@@ -430,8 +519,14 @@ ANSWERS = (
     "Здравствуйте. Вопрос включен в план работ на следующий год, {who} держит его на контроле.",
     "Добрый день. Разъясняем: вопрос относится к компетенции {who}, обращение перенаправлено.",
 )
-REASONS = ("Ответ дан", "Проблема решена", "Не относится к компетенции", "Дубль", "Спам",
-           "Нет обратной связи")
+REASONS = (
+    "Ответ дан",
+    "Проблема решена",
+    "Не относится к компетенции",
+    "Дубль",
+    "Спам",
+    "Нет обратной связи",
+)
 STEPS_OPEN = ("В работе", "В работе", "На согласовании", "Новый", "Назначен исполнитель")
 BLOGS = (
     ("vk", "https://vk.com/maykop_online", -61234567),
@@ -473,8 +568,9 @@ class Writer:
         row["ID"] = int(msg.id)
         row["Номер инцидента"] = str(int(msg.id) - 49_000_000 + rng.randrange(3))
         if rng.random() < 0.6:
-            row["Отдел"] = rng.choice(("Отдел обработки инцидентов", "Отдел ЖКХ и дорог",
-                                       "Социальный отдел", "Дежурная смена"))
+            row["Отдел"] = rng.choice(
+                ("Отдел обработки инцидентов", "Отдел ЖКХ и дорог", "Социальный отдел", "Дежурная смена")
+            )
         if rng.random() < 0.88:
             row["Исполнитель"] = who
         created = msg.created
@@ -485,8 +581,8 @@ class Writer:
             row["Общий текст первого ответа"] = answer_text if rng.random() < 0.7 else ""
             delta = msg.first_answer - created
             row["Время с даты создания инцидента до времени первого ответа"] = _duration(delta)
-            row["Время с даты создания инцидента до времени первого ответа, рабочее время"] = (
-                _duration(delta * rng.uniform(0.3, 0.6))
+            row["Время с даты создания инцидента до времени первого ответа, рабочее время"] = _duration(
+                delta * rng.uniform(0.3, 0.6)
             )
             assigned = created + delta * rng.uniform(0.05, 0.4)
             row["Время назначения последнего исполнителя"] = _fmt_iso(assigned)
@@ -499,9 +595,11 @@ class Writer:
                 row["1ый ответ ПИ"] = answer_text
             if rng.random() < 0.25:
                 row["Время отправки первого ответа ПИ на согласование"] = _fmt_iso(
-                    msg.first_answer - timedelta(minutes=rng.randrange(20, 300)))
+                    msg.first_answer - timedelta(minutes=rng.randrange(20, 300))
+                )
                 row["Время, которое первый ответ ПИ находился на согласовании"] = _duration(
-                    timedelta(minutes=rng.randrange(5, 280)))
+                    timedelta(minutes=rng.randrange(5, 280))
+                )
             if rng.random() < 0.12:
                 row["2ой ответ ПИ"] = rng.choice(ANSWERS).format(who=who)
                 if rng.random() < 0.2:
@@ -509,8 +607,7 @@ class Writer:
         if msg.closed:
             row["Дата окончания"] = _fmt_iso(msg.closed)
             if created:
-                row["Время с начала создания инцидента до окончания"] = _duration(
-                    msg.closed - created)
+                row["Время с начала создания инцидента до окончания"] = _duration(msg.closed - created)
             step = rng.choice(("Закрыт", "Закрыт", "Оценка удовлетворенности"))
             row["Текущий шаг инцидента"] = step
             if step != "Закрыт":
@@ -539,8 +636,7 @@ class Writer:
             row["Объект"] = f"{msg.problem.topic} ({loc.name})"
             if rng.random() < 0.3:
                 row["Объект старый"] = row["Объект"]
-        row["Тип инцидента"] = rng.choices(("Решаемый", "Информационный", "Нерешаемый"),
-                                           (60, 30, 10))[0]
+        row["Тип инцидента"] = rng.choices(("Решаемый", "Информационный", "Нерешаемый"), (60, 30, 10))[0]
         row["Есть медиафайл в ответе"] = "Да" if rng.random() < 0.1 else "Нет"
         row["Есть медиафайл в сообщении"] = "Да" if rng.random() < 0.35 else "Нет"
         kind, blog, owner = rng.choice(BLOGS)
@@ -568,8 +664,9 @@ class Writer:
         if rng.random() < 0.15:
             row["Теги"] = rng.choice(("#жалоба", "#повторное", "#резонанс", "#СМИ", "#контроль"))
         if rng.random() < 0.05:
-            row["Примечание"] = rng.choice(("повторное обращение", "на контроле руководства",
-                                            "выезд на место", "коллективное"))
+            row["Примечание"] = rng.choice(
+                ("повторное обращение", "на контроле руководства", "выезд на место", "коллективное")
+            )
         return [row[c] for c in IM_COLUMNS]
 
     def pos_row(self, msg: Msg) -> list[object]:
@@ -578,8 +675,14 @@ class Writer:
         row: dict[str, object] = dict.fromkeys(POS_COLUMNS, "")
         row["Номер сообщения"] = msg.id
         row["Дата поступления"] = msg.date_raw or _fmt_ru(msg.created)
-        row["Источник"] = rng.choice(("Госуслуги. Решаем вместе", "Госуслуги. Решаем вместе",
-                                      "Мобильное приложение", "Виджет на сайте ОМСУ"))
+        row["Источник"] = rng.choice(
+            (
+                "Госуслуги. Решаем вместе",
+                "Госуслуги. Решаем вместе",
+                "Мобильное приложение",
+                "Виджет на сайте ОМСУ",
+            )
+        )
         if rng.random() < 0.97 and msg.text:
             row["Категория"] = P.POS_CATEGORY.get(msg.problem.group, msg.problem.group)
             row["Подкатегория"] = msg.problem.topic
@@ -600,8 +703,12 @@ class Writer:
             lon = loc.lon + rng.uniform(-0.014, 0.014)
         if lat is not None and (msg.planted or rng.random() < 0.93):
             row["Широта"], row["Долгота"] = f"{lat:.6f}", f"{lon:.6f}"
-        status = {"Решено": "Решено", "Разъяснено": "Разъяснено", "Перенаправлено": "Разъяснено",
-                  "Закрыто": "Отклонено"}.get(msg.result, "")
+        status = {
+            "Решено": "Решено",
+            "Разъяснено": "Разъяснено",
+            "Перенаправлено": "Разъяснено",
+            "Закрыто": "Отклонено",
+        }.get(msg.result, "")
         if not status:
             status = "В работе" if msg.first_answer else "На модерации"
         row["Статус"] = status
@@ -626,8 +733,7 @@ def build(seed: int = 2026) -> tuple[list[list[object]], list[list[object]], dic
     xlsx_msgs = by_file[XLSX_NAME]
     rows_x = [(m, writer.im_row(m)) for m in xlsx_msgs]
     # exact duplicate rows: the same export row again, somewhere later in the file
-    sources = [rows_x[i] for i in rng.sample(range(len(rows_x)),
-                                             round(len(rows_x) * EXACT_DUPLICATE_SHARE))]
+    sources = [rows_x[i] for i in rng.sample(range(len(rows_x)), round(len(rows_x) * EXACT_DUPLICATE_SHARE))]
     for m, values in sources:
         src = next(i for i, (other, _) in enumerate(rows_x) if other is m)
         rows_x.insert(rng.randint(src + 1, len(rows_x)), (m, list(values)))
@@ -653,12 +759,21 @@ def _truth_message(m: Msg, file: str, row: int, exact: bool) -> dict:
     elif isinstance(m.duplicate_of, Msg):
         dup_of, dup_file = m.duplicate_of.id, m.duplicate_file
     return {
-        "file": file, "id": m.id, "row": row, "sector": m.sector, "issue": m.problem.key,
-        "problem": m.planted, "district": m.place.district.name,
-        "locality": m.place.locality.name, "street": m.place.street, "house": m.place.house,
+        "file": file,
+        "id": m.id,
+        "row": row,
+        "sector": m.sector,
+        "issue": m.problem.key,
+        "problem": m.planted,
+        "district": m.place.district.name,
+        "locality": m.place.locality.name,
+        "street": m.place.street,
+        "house": m.place.house,
         "created": _fmt_iso(m.created) or None,
         "week": week_label(m.created.date()) if m.created else None,
-        "duplicate_of": dup_of, "duplicate_file": dup_file, "flags": sorted(set(flags)),
+        "duplicate_of": dup_of,
+        "duplicate_file": dup_file,
+        "flags": sorted(set(flags)),
     }
 
 
@@ -676,13 +791,16 @@ def _truth(builder: SampleBuilder, rows: list[dict]) -> dict:
     for s in builder.surges:
         before = [w for w in WEEKS if w < s["week"]]
         base = [counts.get((s["district"], s["sector"], w), 0) for w in before]
-        surges.append({
-            **s, "count": counts.get((s["district"], s["sector"], s["week"]), 0),
-            "baseline_weeks": before, "baseline_mean": round(sum(base) / len(base), 2),
-            "baseline_counts": base,
-            "planted_issues": dict(sorted(
-                surge_issues[(s["district"], s["sector"], s["week"])].items())),
-        })
+        surges.append(
+            {
+                **s,
+                "count": counts.get((s["district"], s["sector"], s["week"]), 0),
+                "baseline_weeks": before,
+                "baseline_mean": round(sum(base) / len(base), 2),
+                "baseline_counts": base,
+                "planted_issues": dict(sorted(surge_issues[(s["district"], s["sector"], s["week"])].items())),
+            }
+        )
     problems = []
     for p in builder.problems:
         msgs = p.pop("_msgs")
@@ -692,16 +810,22 @@ def _truth(builder: SampleBuilder, rows: list[dict]) -> dict:
         lat, lon = (None, None)
         if not p["systemic"]:
             lat, lon = G.coordinates(first_place.locality, first_place.street, first_place.house)
-        problems.append({
-            **p, "lat": lat, "lon": lon,
-            "message_ids": [{"file": m.file, "id": m.id} for m in msgs],
-            "weeks": weeks, "first_seen": _fmt_iso(min(m.created for m in msgs)),
-            "last_seen": _fmt_iso(max(m.created for m in msgs)),
-            "returned_after_resolved": resolved is not None,
-            "resolved_message": None if resolved is None else {
-                "file": resolved.file, "id": resolved.id, "closed": _fmt_iso(resolved.closed)},
-            "places": p.get("places", []),
-        })
+        problems.append(
+            {
+                **p,
+                "lat": lat,
+                "lon": lon,
+                "message_ids": [{"file": m.file, "id": m.id} for m in msgs],
+                "weeks": weeks,
+                "first_seen": _fmt_iso(min(m.created for m in msgs)),
+                "last_seen": _fmt_iso(max(m.created for m in msgs)),
+                "returned_after_resolved": resolved is not None,
+                "resolved_message": None
+                if resolved is None
+                else {"file": resolved.file, "id": resolved.id, "closed": _fmt_iso(resolved.closed)},
+                "places": p.get("places", []),
+            }
+        )
     weekly: dict[str, dict] = {}
     noise = _background_noise(rows)
     for w in WEEKS:
@@ -710,29 +834,44 @@ def _truth(builder: SampleBuilder, rows: list[dict]) -> dict:
             "rows": {f: sum(r["file"] == f for r in in_week) for f in (XLSX_NAME, CSV_NAME)},
             "messages": sum(r["duplicate_of"] is None for r in in_week),
             "by_sector": {
-                s: sum(r["duplicate_of"] is None and r["sector"] == s for r in in_week)
-                for s in C.SECTORS
+                s: sum(r["duplicate_of"] is None and r["sector"] == s for r in in_week) for s in C.SECTORS
             },
         }
     files = {
         XLSX_NAME: {
-            "kind": "incident_management", "rows": sum(r["file"] == XLSX_NAME for r in rows),
-            "sheet": "Инциденты", "title_rows": 2, "header_row": IM_HEADER_ROW,
-            "id_column": "ID", "text_column": "Текст инцидента",
-            "district_column": "Муниципалитет", "date_format": "%Y-%m-%d %H:%M:%S",
+            "kind": "incident_management",
+            "rows": sum(r["file"] == XLSX_NAME for r in rows),
+            "sheet": "Инциденты",
+            "title_rows": 2,
+            "header_row": IM_HEADER_ROW,
+            "id_column": "ID",
+            "text_column": "Текст инцидента",
+            "district_column": "Муниципалитет",
+            "date_format": "%Y-%m-%d %H:%M:%S",
         },
         CSV_NAME: {
-            "kind": "pos", "rows": sum(r["file"] == CSV_NAME for r in rows),
-            "encoding": "cp1251", "separator": ";", "id_column": "Номер сообщения",
-            "text_column": "Текст сообщения", "district_column": "Муниципальное образование",
+            "kind": "pos",
+            "rows": sum(r["file"] == CSV_NAME for r in rows),
+            "encoding": "cp1251",
+            "separator": ";",
+            "id_column": "Номер сообщения",
+            "text_column": "Текст сообщения",
+            "district_column": "Муниципальное образование",
             "date_format": "%d.%m.%Y %H:%M",
         },
     }
     return {
-        "region": G.REGION, "seed_note": "regenerate with: python -m curtool.synthetic",
-        "weeks": list(WEEKS), "files": files, "sectors": list(C.SECTORS),
-        "group_sector": P.GROUP_SECTOR, "district_variants": G.VARIANTS,
-        "messages": rows, "problems": problems, "surges": surges, "weekly_totals": weekly,
+        "region": G.REGION,
+        "seed_note": "regenerate with: python -m curtool.synthetic",
+        "weeks": list(WEEKS),
+        "files": files,
+        "sectors": list(C.SECTORS),
+        "group_sector": P.GROUP_SECTOR,
+        "district_variants": G.VARIANTS,
+        "messages": rows,
+        "problems": problems,
+        "surges": surges,
+        "weekly_totals": weekly,
         "background_spread": noise,
     }
 
@@ -755,8 +894,10 @@ def _background_noise(rows: list[dict]) -> list[dict]:
             if 0 <= first < len(WEEKS) - 1:
                 places[(r["district"], r["issue"], WEEKS[first])].add(spot)
     cells = sorted(places.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:10]
-    return [{"district": d, "issue": issue, "weeks": [w, WEEKS[index[w] + 1]],
-             "places": len(spots)} for (d, issue, w), spots in cells]
+    return [
+        {"district": d, "issue": issue, "weeks": [w, WEEKS[index[w] + 1]], "places": len(spots)}
+        for (d, issue, w), spots in cells
+    ]
 
 
 def write_xlsx(rows: list[list[object]], path: Path) -> None:
@@ -793,8 +934,7 @@ def write_samples(folder: Path, seed: int = 2026) -> dict[str, Path]:
     """Write the sample XLSX, CSV and truth.json into ``folder``; returns name -> path."""
     folder = Path(folder)
     rows_x, rows_c, truth = build(seed)
-    paths = {XLSX_NAME: folder / XLSX_NAME, CSV_NAME: folder / CSV_NAME,
-             TRUTH_NAME: folder / TRUTH_NAME}
+    paths = {XLSX_NAME: folder / XLSX_NAME, CSV_NAME: folder / CSV_NAME, TRUTH_NAME: folder / TRUTH_NAME}
     write_xlsx(rows_x, paths[XLSX_NAME])
     write_csv(rows_c, paths[CSV_NAME])
     with atomic_path(paths[TRUTH_NAME]) as tmp:

@@ -1,0 +1,1 @@
+"""The app floor: the pipeline functions that are the Python API (and, in time, the CLI and options)."""

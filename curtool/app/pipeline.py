@@ -1,0 +1,127 @@
+"""Whole jobs, from loaded exports to results: the Python API the CLI wraps.
+
+Each function takes a loaded :class:`curtool.loader.Dataset` and plain options and
+returns data; nothing here prints or writes a file.  Warnings a user must see (an
+export that stops before the report week ends, a week without messages) are
+returned with the result, so the CLI, a cron log and a notebook all get them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from curtool import aggregate as agg
+from curtool import columns as C
+from curtool import errors
+from curtool.loader import Dataset
+from curtool.report import Report, build_report
+
+
+def classify_frame(
+    frame: pd.DataFrame,
+    model_path: str | Path | None = None,
+    taxonomy_path: str | Path | None = None,
+    use_given: bool = True,
+) -> pd.DataFrame:
+    """Sector columns for every row of a loaded frame (see :func:`curtool.classify.classify`)."""
+    from curtool.classify import classify
+    from curtool.model import load_model
+
+    model = load_model(model_path)
+    taxonomy = None
+    if taxonomy_path is not None:
+        from curtool.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy(taxonomy_path)
+    return classify(frame, model, use_given=use_given, taxonomy=taxonomy)
+
+
+@dataclass
+class ReportRun:
+    """The report of one week and what the user must be told about it."""
+
+    report: Report
+    warnings: list[str] = field(default_factory=list)
+
+
+def require_dates(data: Dataset) -> None:
+    """A weekly report needs creation dates: say which file lacks the column, and how to name it."""
+    if "created" in data.known_fields():
+        return
+    names = ", ".join(f"«{n}»" for n in C.FIELD_ALIASES["created"][:3])
+    raise errors.CurtoolError(
+        errors.NO_DATA,
+        "no column of creation dates, so messages cannot be put into weeks",
+        f"name the date column with --date-column (looked for {names} …)",
+        path=data.files[0].path,
+    )
+
+
+def run_report(
+    data: Dataset,
+    *,
+    week: str | None = None,
+    today: date | None = None,
+    weeks_back: int = 8,
+    population: pd.DataFrame | None = None,
+    deadlines: dict | agg.Deadlines | None = None,
+    mask_pii: bool = False,
+    model: str | Path | None = None,
+    taxonomy: str | Path | None = None,
+    use_given: bool = True,
+    recurring_settings: object | None = None,
+) -> ReportRun:
+    """The weekly report of ``data``, built only from what was known at the end of the week.
+
+    The week is resolved first and the frame cut at its end before anything is
+    classified or grouped, so a past week's recurring problems, open messages and
+    category mapping never depend on messages that came later.
+    """
+    from curtool.recurring import RecurringSettings, find_recurring
+
+    require_dates(data)
+    today = today or date.today()
+    frame = data.frame
+    resolved = agg.resolve_week(frame, week, today)
+    latest = agg.data_end(frame)
+    cut = agg.until_week_end(frame, resolved)
+    # the report shows sector and confidence; a million evidence strings need not stay
+    classified = classify_frame(cut, model, taxonomy, use_given)[[C.SECTOR, C.SECTOR_CONFIDENCE]]
+    settings = recurring_settings if isinstance(recurring_settings, RecurringSettings) else None
+    found = find_recurring(cut, classified[C.SECTOR], settings or RecurringSettings())
+    report = build_report(
+        cut,
+        classified,
+        found,
+        week=resolved,
+        today=today,
+        weeks_back=weeks_back,
+        population=population,
+        deadlines=deadlines,
+        mask_pii=mask_pii,
+        known_fields=data.known_fields(),
+        data_end=latest,
+        data_start=agg.data_start(frame),
+    )
+    return ReportRun(report, [*data.warnings, *data_warnings(report)])
+
+
+def data_warnings(report: Report) -> list[str]:
+    """What a cron job must flag: a week the export does not cover, a week without messages."""
+    if report.data_end is None:
+        return [f"week {report.week} has no messages; the export has no dated message at all"]
+    end = f"{report.data_end:%Y-%m-%d}"
+    if report.totals.count == 0:
+        if report.data_start is not None and report.data_start > report.week_end:
+            return [
+                f"week {report.week} has no messages; the export begins on "
+                f"{report.data_start:%Y-%m-%d} (its last message is from {end})"
+            ]
+        return [f"week {report.week} has no messages; the export's last message is from {end}"]
+    if report.partial:
+        return [f"week {report.week} is incomplete: the export's last message is from {end}"]
+    return []
