@@ -13,7 +13,9 @@ import functools
 import os
 import sys
 import time
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from inspect import Parameter, signature
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,43 +39,173 @@ Inputs = Annotated[
     list[str],
     typer.Argument(help="Export files (.xlsx .xls .ods .csv .tsv); globs like 'exports/*.xlsx' work."),
 ]
-Sheet = Annotated[str | None, typer.Option("--sheet", help="Sheet name or number (Excel/ODS).")]
-Encoding = Annotated[str | None, typer.Option("--encoding", help="CSV encoding, if detection is wrong.")]
-Separator = Annotated[str | None, typer.Option("--separator", help="CSV separator, if detection is wrong.")]
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="Project config (default: ./curtool.toml if present).")
-]
-Gazetteer = Annotated[
-    Path | None,
-    typer.Option("--gazetteer", help="CSV of canonical district names (+ aliases, population)."),
-]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
-ModelOpt = Annotated[Path | None, typer.Option("--model", help="A model made by `curtool train`.")]
-TaxonomyOpt = Annotated[Path | None, typer.Option("--taxonomy", help="Replacement taxonomy TOML.")]
-IgnoreGiven = Annotated[
-    bool,
-    typer.Option("--ignore-given", help="Predict every row, even where the export has its own group."),
-]
 # exit code of a run that did its work but has something to flag (--strict); see the README
 EXIT_WARNING = 3
 
+_COLUMN_HELP = {
+    "text": "the message text",
+    "id": "the message id",
+    "district": "the district",
+    "created": "the creation date",
+    "address": "the address of the problem",
+    "lat": "the latitude",
+    "lon": "the longitude",
+    "group": "the export's own topic group or category",
+}
 
-def _column_option(field: str) -> Any:
-    return typer.Option(
-        f"--{field.replace('_', '-')}-column", help=f"Column holding the {field.replace('_', ' ')}."
-    )
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read the exports: the options of every command that reads messages."""
+
+    sheet: str | None = None
+    encoding: str | None = None
+    separator: str | None = None
+    no_header: bool = False
+    columns: dict[str, str] = field(default_factory=dict)  # loader field -> column, as typed
+    gazetteer: Path | None = None
+    config: Path | None = None
 
 
-TextCol = Annotated[str | None, _column_option("text")]
-IdCol = Annotated[str | None, _column_option("id")]
-DistrictCol = Annotated[str | None, _column_option("district")]
-DateCol = Annotated[str | None, typer.Option("--date-column", help="Column holding the creation date.")]
-AddressCol = Annotated[str | None, _column_option("address")]
-LatCol = Annotated[str | None, _column_option("lat")]
-LonCol = Annotated[str | None, _column_option("lon")]
-GroupCol = Annotated[
-    str | None, typer.Option("--group-column", help="Column with the export's own topic group.")
+@dataclass(frozen=True)
+class ModelOptions:
+    """Which model and taxonomy classify, and whether the export's own group is trusted."""
+
+    model: Path | None = None
+    taxonomy: Path | None = None
+    ignore_given: bool | None = None  # None: the command's own default
+
+    def use_given(self, default: bool = True) -> bool:
+        return default if self.ignore_given is None else not self.ignore_given
+
+
+def _param(name: str, annotation: Any, default: Any) -> Parameter:
+    return Parameter(name, Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
+# (parameter, Typer annotation, default): one definition, given to every command that reads
+_READ_PARAMS: list[tuple[str, Any, Any]] = [
+    ("sheet", Annotated[str | None, typer.Option("--sheet", help="Sheet name or number (Excel/ODS).")], None),
+    (
+        "encoding",
+        Annotated[str | None, typer.Option("--encoding", help="CSV encoding, if detection is wrong.")],
+        None,
+    ),
+    (
+        "separator",
+        Annotated[str | None, typer.Option("--separator", help="CSV separator, if detection is wrong.")],
+        None,
+    ),
+    (
+        "no_header",
+        Annotated[
+            bool,
+            typer.Option(
+                "--no-header",
+                help="The first line is already data: name columns by position (2) or letter (B).",
+            ),
+        ],
+        False,
+    ),
+    *[
+        (
+            option[2:].replace("-", "_"),
+            Annotated[
+                str | None,
+                typer.Option(
+                    option, help=f"Column holding {_COLUMN_HELP[fld]}: its name, position or letter."
+                ),
+            ],
+            None,
+        )
+        for fld, option in C.COLUMN_OPTIONS.items()
+    ],
+    (
+        "gazetteer",
+        Annotated[
+            Path | None,
+            typer.Option("--gazetteer", help="CSV of canonical district names (+ aliases, population)."),
+        ],
+        None,
+    ),
+    (
+        "config",
+        Annotated[
+            Path | None,
+            typer.Option("--config", help="Project config (default: ./curtool.toml if present)."),
+        ],
+        None,
+    ),
 ]
+_MODEL_PARAMS: list[tuple[str, Any, Any]] = [
+    (
+        "model",
+        Annotated[Path | None, typer.Option("--model", help="A model made by `curtool train`.")],
+        None,
+    ),
+    (
+        "taxonomy",
+        Annotated[Path | None, typer.Option("--taxonomy", help="Replacement taxonomy TOML.")],
+        None,
+    ),
+    (
+        "ignore_given",
+        Annotated[
+            bool | None,
+            typer.Option(
+                "--ignore-given/--use-given",
+                help="Predict every row, or trust the export's own group where it names a block.",
+                show_default=False,
+            ),
+        ],
+        None,
+    ),
+]
+READ_OPTION_NAMES = [name for name, _, _ in _READ_PARAMS]
+MODEL_OPTION_NAMES = [name for name, _, _ in _MODEL_PARAMS]
+
+
+def reads_messages(*, classifies: bool = False):
+    """Give a command the shared reading options (and, if it ``classifies``, the model ones).
+
+    The command declares ``read: ReadOptions`` (and ``models: ModelOptions``); the
+    options themselves are added to its signature here, once for all commands, the way
+    csvkit builds its common flags: a new option reaches every command at once.
+    """
+
+    def decorate(func):
+        sig = signature(func, eval_str=True)
+        own = [p for name, p in sig.parameters.items() if name not in ("read", "models")]
+        shared = _READ_PARAMS + (_MODEL_PARAMS if classifies else [])
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name, default) for name, _, default in shared}
+            columns = {
+                fld: values[option[2:].replace("-", "_")]
+                for fld, option in C.COLUMN_OPTIONS.items()
+                if values[option[2:].replace("-", "_")]
+            }
+            kwargs["read"] = ReadOptions(
+                sheet=values["sheet"],
+                encoding=values["encoding"],
+                separator=values["separator"],
+                no_header=values["no_header"],
+                columns=columns,
+                gazetteer=values["gazetteer"],
+                config=values["config"],
+            )
+            if classifies:
+                kwargs["models"] = ModelOptions(values["model"], values["taxonomy"], values["ignore_given"])
+            return func(*args, **kwargs)
+
+        wrapper.__signature__ = sig.replace(  # type: ignore[attr-defined]
+            parameters=own + [_param(name, annotation, default) for name, annotation, default in shared]
+        )
+        return wrapper
+
+    return decorate
 
 
 def fail(exc: errors.CurtoolError) -> typer.Exit:
@@ -115,39 +247,25 @@ def handles_errors(func):
     return wrapper
 
 
-# command parameter -> loader field, for the column options every command shares
-_COLUMN_PARAMS = {
-    "text_column": "text",
-    "id_column": "id",
-    "district_column": "district",
-    "date_column": "created",
-    "address_column": "address",
-    "lat_column": "lat",
-    "lon_column": "lon",
-    "group_column": "group",
-}
-
-
-def _load(inputs: list[str], options: dict[str, Any]):
-    """Read the config and the inputs with the shared options of whichever command called.
-
-    ``options`` is the command's ``locals()``: each command declares only the options
-    it offers, and this one place turns them into loader arguments.
-    """
+def _load(inputs: list[str], read: ReadOptions):
+    """Read the config and the inputs with the shared reading options; warnings go to stderr."""
     from curtool.config import load_config
     from curtool.loader import load
 
-    cfg = load_config(options.get("config"))
-    columns = {field: options[param] for param, field in _COLUMN_PARAMS.items() if options.get(param)}
-    return cfg, load(
+    cfg = load_config(read.config)
+    data = load(
         inputs,
-        columns=columns,
-        sheet=options.get("sheet"),
-        encoding=options.get("encoding"),
-        separator=options.get("separator"),
+        columns=read.columns,
+        sheet=read.sheet,
+        encoding=read.encoding,
+        separator=read.separator,
+        no_header=read.no_header,
         config=cfg,
-        gazetteer=options.get("gazetteer"),
+        gazetteer=read.gazetteer,
     )
+    for line in data.warnings:
+        typer.echo(f"warning: {line}", err=True)
+    return cfg, data
 
 
 def _console(quiet: bool = False):
@@ -176,22 +294,15 @@ def main_callback(
 
 @app.command()
 @handles_errors
+@reads_messages()
 def inspect(
     inputs: Inputs,
-    sheet: Sheet = None,
-    encoding: Encoding = None,
-    separator: Separator = None,
-    text_column: TextCol = None,
-    id_column: IdCol = None,
-    district_column: DistrictCol = None,
-    date_column: DateCol = None,
-    gazetteer: Gazetteer = None,
-    config: ConfigOpt = None,
+    read: ReadOptions = ReadOptions(),
 ) -> None:
     """Show how an export is read: encoding, sheet, header row, column mapping, rows set aside."""
     from curtool.console import print_inspect
 
-    _, data = _load(inputs, locals())
+    _, data = _load(inputs, read)
     print_inspect(_console(), data)
 
 
@@ -210,6 +321,7 @@ def _default_output(first_input: str, tag: str) -> Path:
 
 @app.command()
 @handles_errors
+@reads_messages(classifies=True)
 def classify(
     inputs: Inputs,
     output: Annotated[
@@ -218,23 +330,9 @@ def classify(
             "-o", "--output", help="Output file; format from the extension (.xlsx .csv .parquet .jsonl)."
         ),
     ] = None,
-    model: Annotated[Path | None, typer.Option("--model", help="A model made by `curtool train`.")] = None,
-    taxonomy: Annotated[Path | None, typer.Option("--taxonomy", help="Replacement taxonomy TOML.")] = None,
-    ignore_given: Annotated[
-        bool,
-        typer.Option("--ignore-given", help="Predict every row, even where the export has its own group."),
-    ] = False,
     force: Force = False,
-    sheet: Sheet = None,
-    encoding: Encoding = None,
-    separator: Separator = None,
-    text_column: TextCol = None,
-    id_column: IdCol = None,
-    district_column: DistrictCol = None,
-    date_column: DateCol = None,
-    group_column: GroupCol = None,
-    gazetteer: Gazetteer = None,
-    config: ConfigOpt = None,
+    read: ReadOptions = ReadOptions(),
+    models: ModelOptions = ModelOptions(),
 ) -> None:
     """Assign every message to a sector block, with confidence and the evidence behind it."""
     import pandas as pd
@@ -251,8 +349,10 @@ def classify(
             f"name the output with one of {', '.join(out.TABLE_FORMATS)}",
             path=target,
         )
-    cfg, data = _load(inputs, locals())
-    result = _classify_frame(data.frame, model or cfg.model, taxonomy or cfg.taxonomy, not ignore_given)
+    cfg, data = _load(inputs, read)
+    result = _classify_frame(
+        data.frame, models.model or cfg.model, models.taxonomy or cfg.taxonomy, models.use_given()
+    )
     table = export_table(data, result)
     out.write_table(table, target, sheet_name="Сообщения")
     console = _console()
@@ -337,6 +437,7 @@ def _labels(data, label_column: str, alt_column: str | None = None):
 
 @app.command()
 @handles_errors
+@reads_messages()
 def train(
     inputs: Inputs,
     label_column: LabelCol,
@@ -344,20 +445,22 @@ def train(
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to save the model.")] = Path(
         "curtool-model.npz"
     ),
-    cv: Annotated[int, typer.Option("--cv", help="Also report k-fold cross-validation (0 = off).")] = 0,
+    cv: Annotated[
+        int, typer.Option("--cv", min=0, help="Also report k-fold cross-validation (0 = off, else ≥ 2).")
+    ] = 0,
     force: Force = False,
-    sheet: Sheet = None,
-    encoding: Encoding = None,
-    separator: Separator = None,
-    text_column: TextCol = None,
-    config: ConfigOpt = None,
+    read: ReadOptions = ReadOptions(),
 ) -> None:
     """Learn a sector model from a region's own labelled history."""
     from curtool import model as M
     from curtool.output import check_writable
 
+    if cv == 1:
+        raise errors.CurtoolError(
+            errors.BAD_OPTION, "--cv 1 is not cross-validation", "use --cv 5 (or 0 for none)"
+        )
     check_writable(output, force)
-    _, data = _load(inputs, locals())
+    _, data = _load(inputs, read)
     msgs, labels, alt = _labels(data, label_column, alt_label_column)
     console = _console()
     if cv:
@@ -376,29 +479,18 @@ def train(
 
 @app.command()
 @handles_errors
+@reads_messages(classifies=True)
 def evaluate(
     inputs: Inputs,
     label_column: LabelCol,
     alt_label_column: AltLabelCol = None,
-    model: Annotated[
-        Path | None, typer.Option("--model", help="Model to evaluate (default: the built-in one).")
-    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the metrics to an .xlsx file.")
     ] = None,
-    ignore_given: Annotated[
-        bool,
-        typer.Option(
-            "--ignore-given/--use-given", help="Predict every row (default) or trust the export's own group."
-        ),
-    ] = True,
     force: Force = False,
-    sheet: Sheet = None,
-    encoding: Encoding = None,
-    separator: Separator = None,
-    text_column: TextCol = None,
-    config: ConfigOpt = None,
+    read: ReadOptions = ReadOptions(),
+    models: ModelOptions = ModelOptions(),
 ) -> None:
     """Measure a model against labelled messages: per-class P/R/F1, macro-F1, confusion matrix."""
     import json
@@ -410,9 +502,12 @@ def evaluate(
         from curtool.output import check_writable
 
         check_writable(output, force)
-    cfg, data = _load(inputs, locals())
+    cfg, data = _load(inputs, read)
     msgs, labels, alt = _labels(data, label_column, alt_label_column)
-    predicted = _classify_frame(msgs, model or cfg.model, cfg.taxonomy, not ignore_given)[C.SECTOR]
+    # the model is measured on its own unless asked: by default every row is predicted
+    use_given = models.use_given(default=False)
+    model, taxonomy = models.model or cfg.model, models.taxonomy or cfg.taxonomy
+    predicted = _classify_frame(msgs, model, taxonomy, use_given)[C.SECTOR]
     result = run_evaluate(labels.tolist(), predicted.tolist(), alt_labels=alt)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
@@ -443,6 +538,7 @@ def _parse_day(value: str | None, option: str) -> date | None:
 
 @app.command()
 @handles_errors
+@reads_messages(classifies=True)
 def recurring(
     inputs: Inputs,
     district: Annotated[
@@ -450,28 +546,22 @@ def recurring(
     ] = None,
     since: Annotated[str | None, typer.Option("--since", help="First day, 2026-09-01.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Last day, 2026-11-30.")] = None,
-    min_count: Annotated[int | None, typer.Option("--min-count", help="Messages needed (default 3).")] = None,
+    min_count: Annotated[
+        int | None, typer.Option("--min-count", min=1, help="Messages needed (default 3).")
+    ] = None,
     min_weeks: Annotated[
-        int | None, typer.Option("--min-weeks", help="Distinct weeks needed (default 2).")
+        int | None, typer.Option("--min-weeks", min=1, help="Distinct weeks needed (default 2).")
     ] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Excel workbook: problems + messages.")
     ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the problems as JSON.")] = None,
-    top: Annotated[int, typer.Option("--top", help="Problems shown per district on the console.")] = 10,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help="Problems shown per district on the console.")
+    ] = 10,
     force: Force = False,
-    sheet: Sheet = None,
-    encoding: Encoding = None,
-    separator: Separator = None,
-    text_column: TextCol = None,
-    id_column: IdCol = None,
-    district_column: DistrictCol = None,
-    date_column: DateCol = None,
-    address_column: AddressCol = None,
-    lat_column: LatCol = None,
-    lon_column: LonCol = None,
-    gazetteer: Gazetteer = None,
-    config: ConfigOpt = None,
+    read: ReadOptions = ReadOptions(),
+    models: ModelOptions = ModelOptions(),
 ) -> None:
     """The problems that keep coming back in a district, ranked, each with its messages."""
     import json
@@ -483,10 +573,12 @@ def recurring(
         if path is not None:
             check_writable(path, force)
     start, end = _parse_day(since, "--since"), _parse_day(until, "--until")
-    cfg, data = _load(inputs, locals())
+    cfg, data = _load(inputs, read)
     data.drop_originals()  # the outputs are built from the analysis columns alone
     settings = RecurringSettings(**_recurring_settings(cfg, min_count, min_weeks))
-    sectors = _classify_frame(data.frame, cfg.model, cfg.taxonomy, True)[C.SECTOR]
+    sectors = _classify_frame(
+        data.frame, models.model or cfg.model, models.taxonomy or cfg.taxonomy, models.use_given()
+    )[C.SECTOR]
     result = find_recurring(data.frame, sectors, settings, district=district, since=start, until=end)
     from curtool.console import print_recurring
 
@@ -517,6 +609,7 @@ def _recurring_settings(cfg, min_count: int | None, min_weeks: int | None) -> di
 
 @app.command()
 @handles_errors
+@reads_messages(classifies=True)
 def report(
     inputs: Inputs,
     week: Annotated[
@@ -524,7 +617,7 @@ def report(
         typer.Option("--week", help="2026-W47, or 'last' for the last complete week before today (cron)."),
     ] = None,
     weeks_back: Annotated[
-        int | None, typer.Option("--weeks-back", help="Weeks of baseline (default 8).")
+        int | None, typer.Option("--weeks-back", min=1, max=104, help="Weeks of baseline (default 8).")
     ] = None,
     output: Annotated[
         str | None,
@@ -565,22 +658,8 @@ def report(
             "messages, an export that stops before the week ends, a pattern matching no file.",
         ),
     ] = False,
-    model: ModelOpt = None,
-    taxonomy: TaxonomyOpt = None,
-    ignore_given: IgnoreGiven = False,
-    sheet: Sheet = None,
-    encoding: Encoding = None,
-    separator: Separator = None,
-    text_column: TextCol = None,
-    id_column: IdCol = None,
-    district_column: DistrictCol = None,
-    date_column: DateCol = None,
-    address_column: AddressCol = None,
-    lat_column: LatCol = None,
-    lon_column: LonCol = None,
-    group_column: GroupCol = None,
-    gazetteer: Gazetteer = None,
-    config: ConfigOpt = None,
+    read: ReadOptions = ReadOptions(),
+    models: ModelOptions = ModelOptions(),
 ) -> None:
     """The weekly report: one Excel workbook and one screen; safe to run from cron."""
     started = time.monotonic()
@@ -589,12 +668,18 @@ def report(
     warnings: list[str] = []
     try:
         from curtool.app.pipeline import run_report
+        from curtool.config import check_output_template
+
+        if output is not None:
+            check_output_template(
+                output, lambda m, h: errors.CurtoolError(errors.BAD_OPTION, f"--output: {m}", h)
+            )
         from curtool.output import check_writable
         from curtool.recurring import RecurringSettings
         from curtool.report import read_population
         from curtool.workbook import write_report
 
-        cfg, data = _load(inputs, locals())
+        cfg, data = _load(inputs, read)
         rows = len(data.frame)
         data.drop_originals()  # every sheet is built from the analysis columns
         pop_path = population or cfg.population
@@ -607,9 +692,9 @@ def report(
             population=pop,
             deadlines=cfg.deadlines or None,
             mask_pii=mask_pii,
-            model=model or cfg.model,
-            taxonomy=taxonomy or cfg.taxonomy,
-            use_given=not ignore_given,
+            model=models.model or cfg.model,
+            taxonomy=models.taxonomy or cfg.taxonomy,
+            use_given=models.use_given(),
             recurring_settings=RecurringSettings(**_recurring_settings(cfg, None, None)),
         )
         built, warnings = run.report, run.warnings

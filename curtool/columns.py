@@ -136,6 +136,25 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "executor": ("исполнитель", "ответственный", "орган власти", "executor"),
 }
 
+# The fields a command-line option can name, and that option: the one place both the CLI
+# and the error messages take them from («--date-column», not «--created-column»).
+COLUMN_OPTIONS: dict[str, str] = {
+    "text": "--text-column",
+    "id": "--id-column",
+    "district": "--district-column",
+    "created": "--date-column",
+    "address": "--address-column",
+    "lat": "--lat-column",
+    "lon": "--lon-column",
+    "group": "--group-column",
+}
+
+
+def option_for(field: str) -> str:
+    """How a user names ``field``: its option, or its key in curtool.toml when it has none."""
+    return COLUMN_OPTIONS.get(field, f"[columns] {field} in curtool.toml")
+
+
 # Field name -> derived column it fills.
 FIELD_COLUMNS: dict[str, str] = {
     "text": TEXT,

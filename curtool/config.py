@@ -16,7 +16,6 @@ from curtool import errors
 from curtool.columns import FIELD_ALIASES
 
 CONFIG_NAME = "curtool.toml"
-_SECTIONS = {"columns", "input", "districts", "report", "deadlines", "recurring", "classify"}
 
 
 @dataclass
@@ -58,28 +57,12 @@ def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Conf
             "see the README section «Config file» for an example",
             path=path,
         ) from None
-    unknown = set(raw) - _SECTIONS
-    if unknown:
-        raise errors.CurtoolError(
-            errors.BAD_CONFIG,
-            f"unknown section [{sorted(unknown)[0]}]",
-            "known sections: " + ", ".join(sorted(_SECTIONS)),
-            path=path,
-        )
+    _check(raw, path)
     base = path.parent
     cfg = Config(path=path)
-    columns = raw.get("columns", {})
-    bad = set(columns) - set(FIELD_ALIASES)
-    if bad:
-        raise errors.CurtoolError(
-            errors.BAD_CONFIG,
-            f"unknown field «{sorted(bad)[0]}» in [columns]",
-            "fields: " + ", ".join(FIELD_ALIASES),
-            path=path,
-        )
-    cfg.columns = {k: str(v) for k, v in columns.items()}
+    cfg.columns = {k: str(v) for k, v in raw.get("columns", {}).items()}
     inp = raw.get("input", {})
-    cfg.sheet = inp.get("sheet")
+    cfg.sheet = str(inp["sheet"]) if "sheet" in inp else None
     cfg.encoding = inp.get("encoding")
     cfg.separator = inp.get("separator")
     dist = raw.get("districts", {})
@@ -99,3 +82,132 @@ def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Conf
     if "taxonomy" in cls:
         cfg.taxonomy = base / cls["taxonomy"]
     return cfg
+
+
+# --- validation ------------------------------------------------------------------------------
+# Every key the config may hold, with its type; a section marked FREE holds names the user
+# chooses (district aliases, sectors), checked by the part that reads them.
+FREE = "free"
+_KEYS: dict[str, dict[str, tuple[type, ...]] | str] = {
+    "columns": {name: (str,) for name in FIELD_ALIASES},
+    "input": {"sheet": (str, int), "encoding": (str,), "separator": (str,)},
+    "districts": {"gazetteer": (str,), "aliases": (dict,)},
+    "report": {"weeks_back": (int,), "output": (str,), "population": (str,)},
+    "deadlines": FREE,
+    "recurring": FREE,
+    "classify": {"model": (str,), "taxonomy": (str,)},
+}
+_TYPE_WORDS = {
+    str: "text in quotes",
+    int: "a whole number",
+    float: "a number",
+    dict: "a table",
+    bool: "true or false",
+}
+# the fields an output name may use; anything else in braces would stay in the name as written
+OUTPUT_FIELDS = ("week",)
+
+
+def _bad(path: Path, message: str, hint: str) -> errors.CurtoolError:
+    return errors.CurtoolError(errors.BAD_CONFIG, message, hint, path=path)
+
+
+def _check(raw: dict[str, Any], path: Path) -> None:
+    """Refuse unknown sections and keys and values of the wrong type, naming the key."""
+    for section, body in raw.items():
+        if section not in _KEYS:
+            raise _bad(path, f"unknown section [{section}]", "known sections: " + ", ".join(_KEYS))
+        if not isinstance(body, dict):
+            raise _bad(path, f"[{section}] must be a section", f"write it as [{section}] with keys below it")
+        keys = _KEYS[section]
+        if keys == FREE:
+            continue
+        assert isinstance(keys, dict)
+        for key, value in body.items():
+            if key not in keys:
+                raise _bad(path, f"unknown key «{key}» in [{section}]", "known keys: " + ", ".join(keys))
+            types = keys[key]
+            if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+                words = " or ".join(_TYPE_WORDS[t] for t in types)
+                raise _bad(
+                    path,
+                    f"[{section}] {key} must be {words}, not {value!r}",
+                    f"for example: {_example(section, key)}",
+                )
+    report = raw.get("report", {})
+    if "weeks_back" in report and not 1 <= report["weeks_back"] <= 104:
+        raise _bad(
+            path,
+            f"[report] weeks_back must be between 1 and 104, not {report['weeks_back']}",
+            "for example: weeks_back = 8",
+        )
+    if "output" in report:
+        check_output_template(report["output"], lambda m, h: _bad(path, f"[report] output: {m}", h))
+    for key, value in raw.get("districts", {}).get("aliases", {}).items():
+        if not isinstance(value, str):
+            raise _bad(
+                path,
+                f"[districts.aliases] «{key}» must name a district in quotes",
+                f'for example: "{key}" = "…"',
+            )
+    _check_recurring(raw.get("recurring", {}), path)
+    if "deadlines" in raw:
+        from curtool.aggregate import deadlines_from
+
+        try:
+            deadlines_from(raw["deadlines"])
+        except errors.CurtoolError as exc:
+            raise _bad(path, f"[deadlines] {exc.message}", exc.hint) from None
+
+
+def _example(section: str, key: str) -> str:
+    return {
+        ("report", "weeks_back"): "weeks_back = 8",
+        ("report", "output"): 'output = "reports/curtool-{week}.xlsx"',
+        ("input", "sheet"): 'sheet = "Лист1"',
+        ("districts", "aliases"): '[districts.aliases] "Абинский р-н" = "Абинский район"',
+    }.get((section, key), f'{key} = "…"')
+
+
+def _check_recurring(body: dict[str, Any], path: Path) -> None:
+    from dataclasses import fields
+
+    from curtool.recurring import RecurringSettings
+
+    known = {f.name: f for f in fields(RecurringSettings)}
+    for key, value in body.items():
+        if key not in known:
+            raise _bad(path, f"unknown key «{key}» in [recurring]", "known keys: " + ", ".join(known))
+        whole = known[key].type in ("int", int)
+        ok = isinstance(value, int) if whole else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok:
+            kind = "a whole number" if whole else "a number"
+            raise _bad(
+                path,
+                f"[recurring] {key} must be {kind}, not {value!r}",
+                f"for example: {key} = {getattr(RecurringSettings(), key)}",
+            )
+        if value < (1 if whole else 0):
+            raise _bad(
+                path,
+                f"[recurring] {key} must be {'at least 1' if whole else 'at least 0'}, not {value}",
+                f"for example: {key} = {getattr(RecurringSettings(), key)}",
+            )
+
+
+def check_output_template(template: str, fail) -> None:
+    """An output name may use only ``{week}``: ``{date}`` would be written as is."""
+    import string
+
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError:
+        raise fail(
+            f"«{template}» has an unmatched brace", "write it like reports/curtool-{week}.xlsx"
+        ) from None
+    for name in names:
+        if name not in OUTPUT_FIELDS:
+            raise fail(
+                f"«{{{name}}}» in «{template}» is not a field an output name can use",
+                "the only field is {week}, e.g. reports/curtool-{week}.xlsx",
+            )

@@ -145,18 +145,23 @@ def load(
     sheet: str | None = None,
     encoding: str | None = None,
     separator: str | None = None,
+    no_header: bool = False,
     config: Config | None = None,
     gazetteer: Gazetteer | str | Path | None = None,
 ) -> Dataset:
     """Read and normalise exports.  ``columns`` maps field names (see ``columns.FIELD_ALIASES``)
     to header names and wins over the config file."""
     with gc_paused():  # millions of cells and strings, no cycles: see readers.gc_paused
-        return _load(paths, columns, sheet, encoding, separator, config, gazetteer)
+        return _load(paths, columns, sheet, encoding, separator, no_header, config, gazetteer)
 
 
-def _load(paths, columns, sheet, encoding, separator, config, gazetteer) -> Dataset:
+def _load(paths, columns, sheet, encoding, separator, no_header, config, gazetteer) -> Dataset:
     cfg = config or Config()
-    overrides = {**cfg.columns, **{k: v for k, v in (columns or {}).items() if v}}
+    given = {k: v for k, v in (columns or {}).items() if v}
+    overrides = {**cfg.columns, **given}
+    # an error names where the user wrote the column: the option, or the config key
+    origins = {f: f"[columns] {f} in {cfg.path.name if cfg.path else 'curtool.toml'}" for f in cfg.columns}
+    origins.update({f: C.option_for(f) for f in given})
     if gazetteer is None and cfg.gazetteer is not None:
         gazetteer = cfg.gazetteer
     if gazetteer is not None and not isinstance(gazetteer, Gazetteer):
@@ -171,7 +176,7 @@ def _load(paths, columns, sheet, encoding, separator, config, gazetteer) -> Data
             encoding=encoding or cfg.encoding,
             separator=separator or cfg.separator,
         )
-        frame, report = _normalise_file(raw, overrides)
+        frame, report = _normalise_file(raw, overrides, origins)
         frames.append(frame)
         reports.append(report)
     frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, sort=False)
@@ -215,9 +220,11 @@ def _text_column(frame: pd.DataFrame, header: str | None) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(array, dtype=TEXT_DTYPE), index=frame.index)
 
 
-def _normalise_file(raw: RawTable, overrides: Mapping[str, str]) -> tuple[pd.DataFrame, FileReport]:
+def _normalise_file(
+    raw: RawTable, overrides: Mapping[str, str], origins: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, FileReport]:
     headers = [str(c) for c in raw.frame.columns]
-    mapping = map_columns(headers, overrides, raw.path)
+    mapping = map_columns(headers, overrides, raw.path, origins)
     require_text(mapping, headers, raw.path)
     frame = raw.frame
     n = len(frame)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from curtool import errors
-from curtool.columns import FIELD_ALIASES
+from curtool.columns import FIELD_ALIASES, option_for
 from curtool.readers import _norm_header
 
 # A header containing one of these words never carries the field, whatever else it says:
@@ -22,15 +22,15 @@ _EXCLUDE: dict[str, tuple[str, ...]] = {
     "url": ("автор", "блог", "аккаунт"),
 }
 
-OPTION_NAMES: dict[str, str] = {field: f"--{field.replace('_', '-')}-column" for field in FIELD_ALIASES}
-
 
 def map_columns(
     headers: Sequence[str],
     overrides: Mapping[str, str] | None = None,
     path: Path | None = None,
+    origins: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """field -> original header.  Overrides must name an existing column."""
+    """field -> original header.  Overrides must name an existing column; ``origins`` says
+    where each override was written (an option, a config key), for the error."""
     overrides = {k: v for k, v in (overrides or {}).items() if v}
     normal = {h: _norm_header(h) for h in headers}
     chosen: dict[str, str] = {}
@@ -40,7 +40,7 @@ def map_columns(
         if match is None:
             raise errors.CurtoolError(
                 errors.NO_SUCH_COLUMN,
-                f"there is no column «{header}» for {OPTION_NAMES.get(field, field)}",
+                f"there is no column «{header}» for {(origins or {}).get(field) or option_for(field)}",
                 "columns seen: " + ", ".join(f"«{h}»" for h in headers),
                 path=path,
             )
