@@ -11,7 +11,7 @@ from __future__ import annotations
 import glob
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,7 @@ from curtool import errors
 from curtool.config import Config
 from curtool.dates import parse_dates
 from curtool.districts import Gazetteer, normalise_districts
-from curtool.mapping import map_columns, require_text
+from curtool.mapping import column_letter, first_line_is_data, known_names, map_columns, require_text
 from curtool.readers import RawTable, cell_text, gc_paused, read_table
 from curtool.text import TEXT_DTYPE, blank, clean_series, text_codes
 
@@ -176,7 +176,8 @@ def _load(paths, columns, sheet, encoding, separator, no_header, config, gazette
             encoding=encoding or cfg.encoding,
             separator=separator or cfg.separator,
         )
-        frame, report = _normalise_file(raw, overrides, origins)
+        raw = _without_header(raw) if no_header else raw
+        frame, report = _normalise_file(raw, overrides, origins, header_checked=no_header)
         frames.append(frame)
         reports.append(report)
     frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, sort=False)
@@ -220,10 +221,55 @@ def _text_column(frame: pd.DataFrame, header: str | None) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(array, dtype=TEXT_DTYPE), index=frame.index)
 
 
+def _without_header(raw: RawTable) -> RawTable:
+    """``--no-header``: the line read as the header is the first row; columns are A, B, C …"""
+    frame = raw.frame
+    letters = [column_letter(i) for i in range(frame.shape[1])]
+    cells = list(raw.header_cells or [str(c) for c in frame.columns])
+    cells = (cells + [""] * frame.shape[1])[: frame.shape[1]]
+    first = pd.DataFrame([cells], columns=letters, dtype=object)
+    body = frame.set_axis(letters, axis=1)
+    if len(body):
+        body = body.astype(object).where(body.notna(), None)  # one dtype per column for the join
+    frame = pd.concat([first, body], ignore_index=True)
+    lines = (
+        raw.lines if raw.lines is not None else np.arange(raw.header_row + 1, raw.header_row + 1 + len(body))
+    )
+    ragged = raw.ragged if raw.ragged is not None else np.zeros(len(body), dtype=bool)
+    return replace(
+        raw,
+        frame=frame,
+        lines=np.concatenate([[raw.header_row], np.asarray(lines, dtype=np.int64)]),
+        ragged=np.concatenate([[False], np.asarray(ragged, dtype=bool)]),
+        header_row=0,
+        header_cells=letters,
+    )
+
+
+def _check_header(raw: RawTable, headers: list[str]) -> None:
+    """Refuse a first line that is data: read as names, it maps columns by accident."""
+    if raw.header_cells is None or known_names(headers):
+        return
+    if first_line_is_data(raw.header_cells, raw.frame):
+        raise errors.CurtoolError(
+            errors.NO_HEADER,
+            "the first line looks like a message, not column names (no known name in it)",
+            "if the file has no header line, add --no-header and name the columns by position "
+            "or letter, e.g. --text-column 2 or --text-column B",
+            path=raw.path,
+            row=raw.header_row,
+        )
+
+
 def _normalise_file(
-    raw: RawTable, overrides: Mapping[str, str], origins: Mapping[str, str] | None = None
+    raw: RawTable,
+    overrides: Mapping[str, str],
+    origins: Mapping[str, str] | None = None,
+    header_checked: bool = False,
 ) -> tuple[pd.DataFrame, FileReport]:
     headers = [str(c) for c in raw.frame.columns]
+    if not header_checked:
+        _check_header(raw, headers)
     mapping = map_columns(headers, overrides, raw.path, origins)
     require_text(mapping, headers, raw.path)
     frame = raw.frame

@@ -44,6 +44,7 @@ class RawTable:
     title_rows: list[str] = field(default_factory=list)
     lines: np.ndarray | None = None  # 1-based file line/row where each data row starts
     ragged: np.ndarray | None = None  # bool per data row: field count differs from the header
+    header_cells: list[str] | None = None  # the header line's cells as written (before naming)
 
 
 def sniff_format(path: Path) -> str:
@@ -298,7 +299,15 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
         frame = frame[header]
     frame, ragged = _trailing_separator(frame, width, data_fields, _blank_tail(first[header_idx]))
     return _csv_table(
-        path, frame, detected, sep, int(structure.lines[header_idx]), first[:header_idx], data_lines, ragged
+        path,
+        frame,
+        detected,
+        sep,
+        int(structure.lines[header_idx]),
+        first[:header_idx],
+        data_lines,
+        ragged,
+        first[header_idx],
     )
 
 
@@ -456,7 +465,15 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     frame = _one_chunk_frame(table, keep)
     del table
     return _csv_table(
-        path, frame, enc, sep, header_line, first[:header_idx], lines, np.zeros(len(frame), dtype=bool)
+        path,
+        frame,
+        enc,
+        sep,
+        header_line,
+        first[:header_idx],
+        lines,
+        np.zeros(len(frame), dtype=bool),
+        first[header_idx],
     )
 
 
@@ -549,6 +566,7 @@ def _csv_table(
     title_records: list[list[str]],
     lines: np.ndarray,
     ragged: np.ndarray,
+    header_cells: list[str] | None = None,
 ) -> RawTable:
     return RawTable(
         path=path,
@@ -560,6 +578,7 @@ def _csv_table(
         title_rows=[sep.join(r) for r in title_records],
         lines=lines,
         ragged=ragged,
+        header_cells=[str(c) for c in header_cells] if header_cells is not None else None,
     )
 
 
@@ -664,6 +683,7 @@ def _read_csv_exact(path: Path, text: str, sep: str, enc: str) -> RawTable:
         records[:header_idx],
         np.asarray(lines[header_idx + 1 :], dtype=np.int64),
         ragged,
+        records[header_idx],
     )
 
 
@@ -871,6 +891,7 @@ def _read_xlsx_arrow(path: Path, *, sheet: str | None) -> RawTable | None:
         title_rows=[" ".join(cell_text(c) for c in r if _filled(c)) for r in head[:header_idx]],
         lines=physical.astype(np.int64),
         ragged=np.zeros(len(frame), dtype=bool),
+        header_cells=[cell_text(c) for c in head[header_idx]][:width],
     )
 
 
@@ -969,6 +990,7 @@ def _read_excel_rows(path: Path, kind: str, *, sheet: str | None) -> RawTable:
         title_rows=[" ".join(cell_text(c) for c in r if _filled(c)) for r in rows[:header_idx]],
         lines=np.asarray(physical[header_idx + 1 :], dtype=np.int64),
         ragged=np.zeros(len(frame), dtype=bool),
+        header_cells=[cell_text(c) for c in rows[header_idx]][:width],
     )
 
 
