@@ -522,9 +522,13 @@ def _summary(report: Report) -> list[str]:
     sector_counts = heat.counts.sum(axis=0)
     # without a covered earlier week there is no baseline (a sum of NaN would read as 0)
     sector_base = heat.baseline.sum(axis=0, min_count=1)
+    if report.partial:  # part of a week against whole ones would read as a fall
+        sector_base = sector_base * np.nan
     lines.append("Больше всего сообщений по секторам: " + _top_with_change(sector_counts, sector_base) + ".")
     district_counts = heat.counts.sum(axis=1).drop(C.NO_DISTRICT, errors="ignore")
     district_base = heat.baseline.sum(axis=1, min_count=1)
+    if report.partial:
+        district_base = district_base * np.nan
     if (district_counts > 0).any():
         lines.append("Больше всего — из районов: " + _top_with_change(district_counts, district_base) + ".")
     if heat.rate is not None:

@@ -183,7 +183,8 @@ def test_a_partial_week_on_request_is_marked_everywhere(tmp_path, export) -> Non
     for sheet in book.worksheets[:4]:
         assert "неполная неделя" in str(sheet["A1"].value), sheet.title
     text = _summary_text(target)
-    assert "меньше, чем" not in text and "больше, чем" not in text  # no comparison with full weeks
+    # no comparison with full weeks, in words or in per cent
+    assert "меньше, чем" not in text and "больше, чем" not in text and "% к среднему" not in text
 
 
 # --- 9: cron can tell a stale export ----------------------------------------------------------
