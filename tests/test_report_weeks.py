@@ -49,13 +49,25 @@ def _rows(answers: bool = True) -> list[dict]:
                 "Муниципалитет": DISTRICTS[k % 2],
             }
             if answers:
-                # every third message is answered late, every fifth closed eight days later
+                # every third message is answered late, every fifth closed eight days later,
+                # every seventh never closed (its deadline passes while the export runs on)
                 answer = created + pd.Timedelta(hours=30 if k % 3 == 0 else 5)
                 closed = created + pd.Timedelta(days=8 if k % 5 == 0 else 2)
                 row["Дата первого ответа"] = answer.strftime("%d.%m.%Y %H:%M")
-                row["Дата закрытия"] = closed.strftime("%d.%m.%Y %H:%M")
-                row["Итог"] = "Решено" if k % 2 else "Разъяснено"
+                row["Дата закрытия"] = "" if k % 7 == 0 else closed.strftime("%d.%m.%Y %H:%M")
+                row["Итог"] = "" if k % 7 == 0 else ("Решено" if k % 2 else "Разъяснено")
             rows.append(row)
+        if day >= START + timedelta(weeks=3) and day.weekday() in (1, 3):
+            # a problem that starts in W43 and keeps coming back: no report of W41 may know it
+            k += 1
+            rows.append(
+                {
+                    "ID": f"M{k:04d}",
+                    "Текст инцидента": "Нет горячей воды в доме, ул. Садовая, д. 5, уже который день",
+                    "Дата создания": (pd.Timestamp(day) + pd.Timedelta(hours=20)).strftime("%d.%m.%Y %H:%M"),
+                    "Муниципалитет": DISTRICTS[0],
+                }
+            )
         day += timedelta(days=1)
     return rows
 
@@ -139,9 +151,17 @@ def test_with_answer_dates_response_figures_are_numbers(tmp_path, export) -> Non
     target = tmp_path / "r.xlsx"
     assert run("report", export, "--week", "2026-W44", "-o", target, "--quiet").exit_code == 0
     key = {row[0]: row[1] for row in openpyxl.load_workbook(target).worksheets[0].iter_rows(values_only=True)}
-    # every third message answered after 30 h against a 24 h deadline
-    assert key["Доля с нарушением срока ответа"] == pytest.approx(1 / 3, abs=0.05)
+    # answered after 30 h against a 24 h deadline, or never answered (the recurring ones)
+    start, end = agg.week_bounds("2026-W44")
+    week = [r for r in _rows() if start <= pd.to_datetime(r["Дата создания"], dayfirst=True) < end]
+    late = [r for r in week if "Дата первого ответа" not in r or _hours(r) > 24]
+    assert key["Доля с нарушением срока ответа"] == pytest.approx(len(late) / len(week))
     assert isinstance(key["Закрыто за неделю"], int)
+
+
+def _hours(row: dict) -> float:
+    created = pd.to_datetime(row["Дата создания"], dayfirst=True)
+    return (pd.to_datetime(row["Дата первого ответа"], dayfirst=True) - created).total_seconds() / 3600
 
 
 # --- 6: no future data in a past week -------------------------------------------------------
