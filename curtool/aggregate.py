@@ -637,6 +637,7 @@ def response_times(
     *,
     first_answer_known: bool = True,
     closed_known: bool = True,
+    as_of: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Response times per ``by`` group (``sector`` or ``_district``) with a «Всего» row.
 
@@ -651,10 +652,11 @@ def response_times(
     Without first-answer dates in the export (``first_answer_known`` False) every
     first-answer figure is :data:`NO_DATA`, and without closing dates every closing
     figure: a missing column says nothing about answers, so it must not read as
-    «all overdue».
+    «all overdue».  Deadlines are judged ``as_of`` (default: the data's latest stamp).
     """
     deadlines = deadlines or Deadlines()
-    as_of = prepared[[C.CREATED, C.FIRST_ANSWER, C.CLOSED]].max().max()
+    if as_of is None:  # the moment the data describes: its latest stamp
+        as_of = prepared[[C.CREATED, C.FIRST_ANSWER, C.CLOSED]].max().max()
     start, end = week_bounds(week)
 
     created = prepared[prepared[C.WEEK] == week]

@@ -316,6 +316,9 @@ def build_report(
     )
     by_platform, by_source = agg.sources(prepared, week)
     known = {"first_answer_known": "first_answer" in known_fields, "closed_known": "closed" in known_fields}
+    # deadlines are judged at the end of the week, or where the export stops inside it
+    partial = agg.is_partial(week, latest)
+    known["as_of"] = latest if partial and latest is not None else end
     rt_sector = agg.response_times(prepared, week, C.SECTOR, deadline_table, **known)
     rt_district = agg.response_times(prepared, week, C.DISTRICT, deadline_table, **known)
 
@@ -352,7 +355,7 @@ def build_report(
         notes=notes,
         data_start=earliest.date() if earliest is not None else None,
         data_end=latest.date() if latest is not None else None,
-        partial=agg.is_partial(week, latest),
+        partial=partial,
         missing_dates=missing,
     )
     report.summary_lines = _summary(report)
