@@ -79,6 +79,12 @@ STAGES: dict[str, tuple[str, float | None, float | None, str]] = {
         "`curtool classify in.xlsx -o out.xlsx` end to end (to compare with the notebook way)",
     ),
     "recurring": ("csv", 300, 6, "recurring.find_recurring over all messages (after loading)"),
+    "recurring_district": (
+        "csv",
+        300,
+        6,
+        "recurring.find_recurring(district=busiest): the region-wide run cut to one district",
+    ),
     "report": ("csv", 120, 6, "`curtool report` end to end: load, classify, recurring, aggregate, workbook"),
 }
 

@@ -98,6 +98,19 @@ def recurring_stage(path: Path) -> dict:
     return {"stage_wall_s": seconds, "problems": len(result.problems)}
 
 
+def recurring_district_stage(path: Path) -> dict:
+    """`recurring --district`: the region-wide run sliced, so the drill-down equals it."""
+    from curtool import columns as C
+    from curtool.loader import load
+    from curtool.recurring import find_recurring
+
+    data = load([path]).drop_originals()
+    sectors = data.frame[C.GROUP].where(data.frame[C.GROUP] != "", "Прочее")
+    district = data.frame[C.DISTRICT].value_counts().index[0]  # the busiest district
+    result, seconds = timed(lambda: find_recurring(data.frame, sectors, district=district))
+    return {"stage_wall_s": seconds, "problems": len(result.problems)}
+
+
 def report_stage(path: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         return cli(["report", str(path), "-o", str(Path(tmp) / "r-{week}.xlsx"), "--quiet"])
@@ -116,6 +129,7 @@ def main() -> None:
         "classify_cli_xlsx": lambda: classify_cli(path, ".xlsx"),
         "notebook_baseline": lambda: notebook_baseline(path),
         "recurring": lambda: recurring_stage(path),
+        "recurring_district": lambda: recurring_district_stage(path),
         "report": lambda: report_stage(path),
     }
     print(json.dumps(runners[stage]()))
