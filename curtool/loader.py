@@ -343,13 +343,15 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
       overlapping re-export, a row pasted twice;
     * or, whatever the ids (re-sends get new ids on a portal, and two systems number alike
       messages differently), the same text on the same day in the same district at the same
-      place, from the same post link where the export has one.  The place is the export's
-      own address (normalised: «ул. Ленина, д. 5» is «улица Ленина, дом 5»); without an
-      address, a point within ``POINT_TOLERANCE_M``; without either, the post link alone.
-      Messages at different places are never one message.
+      place, with the same post link and topic where both rows have one.  The place is the
+      export's own address (between two exports normalised: «ул. Ленина, д. 5» is «улица
+      Ленина, дом 5»); without an address, a point within ``POINT_TOLERANCE_M``; without
+      either, the post link alone.  Messages at different places are never one message.
     * A row with nothing that places it (no address, point or link) is a copy only when the
       export gives no ids: there, the same text the same day in the same district is all an
-      analyst could go by.  With ids, two rows of that kind are two registered messages.
+      analyst could go by.  With ids, two rows of that kind are two registered messages;
+      between two exports ids say nothing, and such a row is a copy of the first row of the
+      other export with the same text, day and district.
 
     Copies of one message (linked by either rule, transitively) keep their first row in load
     order; the others get ``_duplicate`` and ``_duplicate_of`` (file, line, id of the kept row).
@@ -360,10 +362,12 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
     # ids from different systems may collide, so an id only identifies within one layout and platform
     file_code, file_names = pd.factorize(frame[C.FILE])
     layout_code, _ = pd.factorize(np.asarray(_layouts(frame, file_code, len(file_names)))[file_code])
-    id_key = _combine(_codes(frame[C.ID]), layout_code, _codes(frame[C.SOURCE]))
+    id_key = _combine(_codes(frame[C.ID]), layout_code)
     # a row without an id is numbered by its row, which may equal another row's real id:
-    # it never takes part in the id rule
-    edges = [_first_of_groups(id_key, has_id)]
+    # it never takes part in the id rule; the platform is read only where an id repeats
+    repeated = np.flatnonzero(has_id & pd.Series(id_key).duplicated(keep=False).to_numpy())
+    platform = _codes(frame[C.SOURCE].take(repeated))
+    edges = [_first_of_groups(_combine(id_key[repeated], platform), np.ones(len(repeated), bool), repeated)]
     edges.extend(_content_links(frame, has_id, layout_code))
     root = _roots(n, edges)
     duplicate = root != np.arange(n)
@@ -385,34 +389,37 @@ def _content_links(
     has_text = (frame[C.CLEAN] != "").to_numpy()
     day_code, _ = pd.factorize(frame[C.CREATED].dt.normalize())  # no date: -1, one more "day"
     district_code = _codes(frame[C.DISTRICT])
-    # the link and the topic must agree where both rows have one; an export without them (or
-    # an empty cell) says nothing against a copy.  Two posts are two messages, and the same words
-    # filed under two topics (the resident's or the operator's choice) are two problems.
-    url_code, has_link = _codes(frame[C.URL]), (frame[C.URL] != "").to_numpy()
-    topic_code, has_topic = _codes(frame[C.TOPIC]), (frame[C.TOPIC] != "").to_numpy()
     text_code = text_codes(frame[C.CLEAN], day_code, district_code)
     base = _combine(text_code, day_code, district_code)
     # integer keys; everything below runs only on rows that share all of them with another row
     rows = np.flatnonzero(has_text & pd.Series(base).duplicated(keep=False).to_numpy())
     if not len(rows):
         return []
+    # the link and the topic must agree where both rows have one; an export without them (or
+    # an empty cell) says nothing against a copy.  Two posts are two messages, and the same words
+    # filed under two topics (the resident's or the operator's choice) are two problems.
+    local = np.full(len(frame), -1, dtype=np.int64)
+    local[rows] = np.arange(len(rows))
+    url, topic = frame[C.URL].take(rows), frame[C.TOPIC].take(rows)
+    url_code, has_link = _codes(url), (url != "").to_numpy()
+    topic_code, has_topic = _codes(topic), (topic != "").to_numpy()
     base = base[rows]
-    address = _address_codes(frame, rows)  # -1: no address
+    address = _address_codes(frame, rows, base, layout[rows])  # -1: no address
     lat = frame[C.LAT].to_numpy(dtype=float)[rows]
     lon = frame[C.LON].to_numpy(dtype=float)[rows]
     point = (address < 0) & np.isfinite(lat) & np.isfinite(lon) & ~((lat == 0) & (lon == 0))
-    linked = (address < 0) & ~point & has_link[rows]
+    linked = (address < 0) & ~point & has_link
     unplaced = (address < 0) & ~point & ~linked & ~has_id[rows]
     # tier 0: address, 1: the link alone, 2: nothing but the district (rows without ids)
     tier = np.select([address >= 0, linked, unplaced], [0, 1, 2], -1)
     key = _combine(base, tier, np.maximum(address, 0))
     # rows with both a link and a topic meet their exact namesakes; every row meets the first of
     # its group, and a pair whose links or topics differ is dropped below
-    full = (tier >= 0) & has_link[rows] & has_topic[rows]
+    full = (tier >= 0) & has_link & has_topic
     candidates = [
-        _first_of_groups(_combine(key, url_code[rows], topic_code[rows]), full, rows),
-        _first_of_groups(_combine(key, url_code[rows]), (tier >= 0) & has_link[rows], rows),
-        _first_of_groups(_combine(key, topic_code[rows]), (tier != 1) & (tier >= 0) & has_topic[rows], rows),
+        _first_of_groups(_combine(key, url_code, topic_code), full, rows),
+        _first_of_groups(_combine(key, url_code), (tier >= 0) & has_link, rows),
+        _first_of_groups(_combine(key, topic_code), (tier != 1) & (tier >= 0) & has_topic, rows),
         _first_of_groups(key, (tier == 0) | (tier == 2), rows),
         _near_points(base[point], lat[point], lon[point], rows[point]),
     ]
@@ -425,8 +432,9 @@ def _content_links(
     candidates.append((a[across], b[across]))
     links = []
     for a, b in candidates:
-        fits = ~has_link[a] | ~has_link[b] | (url_code[a] == url_code[b])
-        fits &= ~has_topic[a] | ~has_topic[b] | (topic_code[a] == topic_code[b])
+        i, j = local[a], local[b]
+        fits = ~has_link[i] | ~has_link[j] | (url_code[i] == url_code[j])
+        fits &= ~has_topic[i] | ~has_topic[j] | (topic_code[i] == topic_code[j])
         links.append((a[fits], b[fits]))
     return links
 
@@ -475,22 +483,41 @@ def _near_points(group: np.ndarray, lat: np.ndarray, lon: np.ndarray, rows: np.n
     return np.concatenate(pairs_a), np.concatenate(pairs_b)
 
 
-def _address_codes(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    """Code of each row's own normalised address (of ``rows``), -1 where it has none.
+def _address_codes(
+    frame: pd.DataFrame, rows: np.ndarray, group: np.ndarray, layout: np.ndarray
+) -> np.ndarray:
+    """Code of each row's own address (of ``rows``), -1 where it has none.
 
-    The export's street and house columns, else its address field, read into settlement,
-    street and house and normalised as for recurring problems, so two exports that write one
-    address differently meet.  An address field that cannot be read is compared as written
-    (case, «ё» and punctuation aside).  A settlement alone is no address.
+    Inside one export a place is written one way: addresses compare as written (case, «ё»,
+    punctuation and spacing aside).  Where a ``group`` holds rows of two export layouts, its
+    addresses are read into settlement, street and house and normalised as for recurring
+    problems, so «ул. Пушкина, д. 5» in one export meets «улица Пушкина, дом 5» in another;
+    reading costs ~70 µs an address, too much to spend on every row of a million.  A
+    settlement alone is no address.
     """
-    parts = [frame[col].to_numpy()[rows] for col in (C.LOCALITY, C.STREET, C.HOUSE, C.ADDRESS)]
-    combined = pd.Series(["\x00".join(map(str, t)) for t in zip(*parts, strict=True)], dtype=object)
-    codes, uniques = pd.factorize(combined)
-    keys = [_address_key(*u.split("\x00")) for u in uniques]
+    parts = [frame[col].take(rows) for col in (C.LOCALITY, C.STREET, C.HOUSE, C.ADDRESS)]
+    codes, _ = pd.factorize(_combine(*(_codes(p) for p in parts)))
+    if not len(codes):
+        return np.zeros(0, np.int64)
+    first = pd.Series(np.arange(len(rows))).groupby(codes).first().to_numpy()
+    values = list(zip(*(p.to_numpy(dtype=object)[first] for p in parts), strict=True))
+    shared = pd.Series(layout).groupby(group).transform("nunique").to_numpy() > 1
+    needs_reading = np.zeros(len(first), bool)
+    needs_reading[codes[shared]] = True
+    keys = [
+        _address_key(*map(str, v)) if read else _written_address(*map(str, v))
+        for v, read in zip(values, needs_reading, strict=True)
+    ]
     key_codes, key_uniques = pd.factorize(pd.Series(keys, dtype=object))
-    none = np.flatnonzero(key_uniques == "")
-    key_codes = np.where(np.isin(key_codes, none), -1, key_codes)
-    return key_codes[codes].astype(np.int64) if len(codes) else np.zeros(0, np.int64)
+    key_codes = np.where(np.asarray(key_uniques, dtype=object)[key_codes] == "", -1, key_codes)
+    return key_codes[codes].astype(np.int64)
+
+
+def _written_address(locality: str, street: str, house: str, address: str) -> str:
+    if not (street or house or address):
+        return ""
+    text = " | ".join((locality, street, house, address)).lower().replace("ё", "е")
+    return "as written:" + " ".join(re.sub(r"[^\w|]+", " ", text).split())
 
 
 # The numbers and single letters of a house: «дом 15, корпус 1, литера А» → «15 1 а»; the
@@ -536,16 +563,19 @@ def _roots(n: int, edges: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     root = np.arange(n)
     if not len(a):
         return root
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    # only rows with a link take part: the graph stays small on a million rows
+    # only rows with a link take part; each takes the lowest row it reaches, spreading along
+    # the links and jumping along the labels (a few rounds: copies of one message are few)
     nodes, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-    m = len(nodes)
-    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (inverse[: len(a)], inverse[len(a) :])), shape=(m, m))
-    _, labels = connected_components(graph, directed=False)
-    lowest = pd.Series(nodes).groupby(labels).transform("min").to_numpy()
-    root[nodes] = lowest
+    u, v = inverse[: len(a)], inverse[len(a) :]
+    label = np.arange(len(nodes))
+    while True:
+        low = np.minimum(label[u], label[v])
+        if (label[u] == low).all() and (label[v] == low).all():
+            break
+        np.minimum.at(label, u, low)
+        np.minimum.at(label, v, low)
+        label = label[label]
+    root[nodes] = nodes[label]
     return root
 
 
@@ -557,9 +587,9 @@ def _references(
     where = np.flatnonzero(duplicate)
     if len(where):
         first = root[where]
-        files = frame[C.FILE].to_numpy()[first]
+        files = frame[C.FILE].take(first).to_numpy(dtype=object)
         lines = frame[C.LINE].to_numpy()[first]
-        ids = frame[C.ID].to_numpy()[first]
+        ids = frame[C.ID].take(first).to_numpy(dtype=object)
         out[where] = [
             f"{f}, строка {line}" + (f", id {i}" if given else "")
             for f, line, i, given in zip(files, lines, ids, has_id[first], strict=True)
@@ -568,13 +598,26 @@ def _references(
 
 
 def _combine(*codes: np.ndarray) -> np.ndarray:
-    """One integer code per distinct combination of integer codes (no overflow: re-coded pairwise)."""
+    """One integer code per distinct combination of integer codes (equal rows, equal codes).
+
+    Plain arithmetic while the product of the value ranges fits in 62 bits; re-coded otherwise.
+    """
     key = np.asarray(codes[0], dtype=np.int64)
     for part in codes[1:]:
         part = np.asarray(part, dtype=np.int64)
-        span = int(part.max() - part.min()) + 1 if len(part) else 1
-        key, _ = pd.factorize(key * span + (part - (part.min() if len(part) else 0)))
-        key = key.astype(np.int64)
+        if not len(part):
+            return key
+        low, span = int(part.min()), int(part.max() - part.min()) + 1
+        if span == 1:
+            continue
+        top = int(key.max() - key.min()) + 1
+        if top * span >= 2**62:
+            key, _ = pd.factorize(key)
+            key = key.astype(np.int64)
+            top = int(key.max()) + 1
+            if top * span >= 2**62:
+                raise OverflowError("too many distinct combinations")  # needs > 2**31 rows
+        key = (key - key.min()) * span + (part - low)
     return key
 
 
