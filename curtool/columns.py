@@ -33,7 +33,7 @@ URL = "_url"  # link to the post
 EXECUTOR = "_executor"
 ISSUES = "_issues"  # row issue codes joined by ";" ("" where the row is clean)
 DUPLICATE = "_duplicate"  # bool: a copy of an earlier row (kept out of the analysis)
-DUPLICATE_OF = "_duplicate_of"  # str: on a duplicate, «file, строка N[, id X]» of the row it repeats
+DUPLICATE_OF = "_duplicate_of"  # str: on a duplicate, «file, строка N[, id X]» (N: its _row) of the original
 COPIES = "_copies"  # int: on a kept row, how many rows (itself included) carry this message
 
 # --- public output columns -----------------------------------------------------

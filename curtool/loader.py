@@ -582,13 +582,17 @@ def _roots(n: int, edges: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
 def _references(
     frame: pd.DataFrame, root: np.ndarray, duplicate: np.ndarray, has_id: np.ndarray
 ) -> pd.Series:
-    """«file, строка N, id X» of the kept row each duplicate repeats; "" elsewhere."""
+    """«file, строка N, id X» of the kept row each duplicate repeats; "" elsewhere.
+
+    N is the data row (header and title rows not counted), as in «Отклонено» and as the id a
+    row without one is given.
+    """
     out = np.full(len(frame), "", dtype=object)
     where = np.flatnonzero(duplicate)
     if len(where):
         first = root[where]
         files = frame[C.FILE].take(first).to_numpy(dtype=object)
-        lines = frame[C.LINE].to_numpy()[first]
+        lines = frame[C.ROW].to_numpy()[first]
         ids = frame[C.ID].take(first).to_numpy(dtype=object)
         out[where] = [
             f"{f}, строка {line}" + (f", id {i}" if given else "")

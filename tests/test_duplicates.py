@@ -29,7 +29,7 @@ def test_the_rejected_sheet_names_the_row_a_duplicate_repeats(tmp_path):
     classified = pd.DataFrame({C.SECTOR: "ЖКХ", C.SECTOR_CONFIDENCE: 1.0}, index=frame.index)
     report = build_report(frame, classified, week="2026-W47", today=date(2026, 11, 30))
     assert report.rejected[REASONS].tolist() == [
-        "повтор сообщения, уже учтённого выше (повтор: week.csv, строка 2, id 1)"
+        "повтор сообщения, уже учтённого выше (повтор: week.csv, строка 1, id 1)"
     ]
 
 
@@ -58,7 +58,7 @@ def test_portal_duplicates_are_its_resent_messages(spb):
 
 def test_portal_duplicates_repeat_text_day_district_and_place(spb):
     rows = spb[spb[C.DUPLICATE]]
-    line_of = pd.Series(np.arange(len(spb)), index=spb[C.LINE].to_numpy())
+    line_of = pd.Series(np.arange(len(spb)), index=spb[C.ROW].to_numpy())
     first = spb.iloc[line_of[rows[C.DUPLICATE_OF].str.extract(r"строка (\d+)")[0].astype(int)].to_numpy()]
     assert (rows[C.CLEAN].to_numpy() == first[C.CLEAN].to_numpy()).all()
     assert (rows[C.CREATED].dt.date.to_numpy() == first[C.CREATED].dt.date.to_numpy()).all()

@@ -687,7 +687,7 @@ def test_the_same_words_at_two_addresses_are_two_messages(tmp_path):
     # the last row is the first one's address (case, spacing and punctuation aside): a re-send;
     # between two exports an address written another way is read (see the two-exports test)
     assert frame[C.DUPLICATE].tolist() == [False, False, False, True]
-    assert frame[C.DUPLICATE_OF].tolist()[3] == "no_ids.csv, строка 2"
+    assert frame[C.DUPLICATE_OF].tolist()[3] == "no_ids.csv, строка 1"
 
 
 def test_points_apart_are_two_messages_and_points_a_few_metres_apart_one(tmp_path):
@@ -705,7 +705,7 @@ def test_points_apart_are_two_messages_and_points_a_few_metres_apart_one(tmp_pat
     frame = load([path]).frame
     # 100 m and 160 m away: other places; 11 m away the same day: a re-send; the next day: new
     assert frame[C.DUPLICATE].tolist() == [False, False, False, True, False]
-    assert frame[C.DUPLICATE_OF].tolist() == ["", "", "", "points.csv, строка 2, id 11", ""]
+    assert frame[C.DUPLICATE_OF].tolist() == ["", "", "", "points.csv, строка 1, id 11", ""]
     assert frame[C.COPIES].tolist() == [2, 1, 1, 0, 1]
 
 
@@ -720,9 +720,9 @@ def test_the_same_id_twice_in_one_file_names_its_first_row(tmp_path):
     )
     data = load([path])
     assert data.frame[C.DUPLICATE].tolist() == [False, False, True]
-    assert data.frame[C.DUPLICATE_OF].tolist()[2] == "ids.csv, строка 2, id 7"
+    assert data.frame[C.DUPLICATE_OF].tolist()[2] == "ids.csv, строка 1, id 7"
     rejected = data.rejected()
-    assert rejected[C.DUPLICATE_OF_COLUMN].tolist() == ["ids.csv, строка 2, id 7"]
+    assert rejected[C.DUPLICATE_OF_COLUMN].tolist() == ["ids.csv, строка 1, id 7"]
 
 
 def test_a_message_resent_with_a_new_id_at_the_same_place_is_one_message(tmp_path):
@@ -738,7 +738,7 @@ def test_a_message_resent_with_a_new_id_at_the_same_place_is_one_message(tmp_pat
     frame = load([path]).frame
     # without an address, point or link, two ids are two registered messages
     assert frame[C.DUPLICATE].tolist() == [False, True, False, False]
-    assert frame[C.DUPLICATE_OF].tolist()[1] == "portal.csv, строка 2, id 501"
+    assert frame[C.DUPLICATE_OF].tolist()[1] == "portal.csv, строка 1, id 501"
 
 
 def test_rows_without_ids_and_places_fall_back_to_text_day_and_district(tmp_path):
@@ -789,5 +789,5 @@ def test_one_message_in_two_exports_is_found_whatever_the_ids_and_address_column
     # im 9003 has an id of its own in the same export as 9002: two messages; pos 77 is im 9001
     # at the same address; pos 79 is placed where im 9002 says nothing: the same message
     assert frame[C.DUPLICATE].tolist() == [False, False, False, True, False, True]
-    assert frame[C.DUPLICATE_OF].tolist()[3] == "im.csv, строка 2, id 9001"
-    assert frame[C.DUPLICATE_OF].tolist()[5] == "im.csv, строка 3, id 9002"
+    assert frame[C.DUPLICATE_OF].tolist()[3] == "im.csv, строка 1, id 9001"
+    assert frame[C.DUPLICATE_OF].tolist()[5] == "im.csv, строка 2, id 9002"
