@@ -791,3 +791,17 @@ def test_one_message_in_two_exports_is_found_whatever_the_ids_and_address_column
     assert frame[C.DUPLICATE].tolist() == [False, False, False, True, False, True]
     assert frame[C.DUPLICATE_OF].tolist()[3] == "im.csv, строка 1, id 9001"
     assert frame[C.DUPLICATE_OF].tolist()[5] == "im.csv, строка 2, id 9002"
+
+
+def test_one_id_on_two_platforms_of_one_export_is_two_messages(tmp_path):
+    path = _csv(
+        tmp_path,
+        "platforms.csv",
+        "Номер;Источник;Дата создания;Муниципалитет;Текст сообщения",
+        "5;ВКонтакте;14.09.2026;г. Майкоп;Нет воды",
+        "5;Одноклассники;14.09.2026;г. Майкоп;Нет света",
+        "5;ВКонтакте;14.09.2026;г. Майкоп;Нет воды",
+    )
+    frame = load([path]).frame
+    assert frame[C.DUPLICATE].tolist() == [False, False, True]
+    assert frame[C.DUPLICATE_OF].tolist()[2] == "platforms.csv, строка 1, id 5"
