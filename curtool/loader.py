@@ -354,7 +354,7 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
       other export with the same text, day and district.
 
     Copies of one message (linked by either rule, transitively) keep their first row in load
-    order; the others get ``_duplicate`` and ``_duplicate_of`` (file, line, id of the kept row).
+    order; the others get ``_duplicate`` and ``_duplicate_of`` (file, data row, id of the kept row).
     "The same text" is the same analysis text (markup and spacing aside), case included.
     """
     n = len(frame)
@@ -531,7 +531,7 @@ def _address_key(locality: str, street: str, house: str, address: str) -> str:
     if not street and address:
         loc, street, _ = parse_address_field(address)
         locality = locality or loc
-        # «Меншиковский проспект, дом 15» is read as the street «дом» (a type after the name is
+        # «Луговой проспект, дом 15» is read as the street «дом» (a type after the name is
         # not known to the parser yet): such an address is compared as written
         if not street or street.lower().strip(" .") in _HOUSE_WORDS:
             folded = " ".join(re.sub(r"[^\w]+", " ", address.lower().replace("ё", "е")).split())
