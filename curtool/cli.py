@@ -378,6 +378,7 @@ def export_table(data, result):
     table[C.SOURCE_FILE] = data.frame[C.FILE].to_numpy()
     table[C.LINE_NUMBER] = data.frame[C.LINE].to_numpy()
     table[C.ROW_ISSUES] = data.frame[C.ISSUES].to_numpy()
+    table[C.DUPLICATE_OF_COLUMN] = data.frame[C.DUPLICATE_OF].to_numpy()
     return table
 
 

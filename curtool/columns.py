@@ -33,6 +33,7 @@ URL = "_url"  # link to the post
 EXECUTOR = "_executor"
 ISSUES = "_issues"  # row issue codes joined by ";" ("" where the row is clean)
 DUPLICATE = "_duplicate"  # bool: a copy of an earlier row (kept out of the analysis)
+DUPLICATE_OF = "_duplicate_of"  # str: on a duplicate, «file, строка N[, id X]» (N: its _row) of the original
 COPIES = "_copies"  # int: on a kept row, how many rows (itself included) carry this message
 
 # --- public output columns -----------------------------------------------------
@@ -40,6 +41,7 @@ SOURCE_FILE = "source_file"
 ROW_NUMBER = "row_number"
 LINE_NUMBER = "line"
 ROW_ISSUES = "row_issues"
+DUPLICATE_OF_COLUMN = "duplicate_of"  # on a duplicate row: «file, строка N[, id X]» of the row it repeats
 SECTOR = "sector"
 SECTOR_CONFIDENCE = "sector_confidence"
 SECTOR_EVIDENCE = "sector_evidence"

@@ -462,11 +462,19 @@ def _rejected(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd
             # duplicates and undated rows are out of every figure; other issues only flag a row
             CREATED_IN_REPORT: ~duplicate & created[relevant].notna(),
             REASON_CODES: codes,
-            REASONS: codes.map(descriptions),
+            REASONS: _name_originals(codes.map(descriptions), rows),
             C.TEXT: rows[C.TEXT].fillna("").astype(str) if C.TEXT in rows else "",
         }
     )
     return table.reset_index(drop=True)
+
+
+def _name_originals(reasons: pd.Series, rows: pd.DataFrame) -> pd.Series:
+    """A duplicate's reason names the row it repeats: «… (повтор: file, строка N, id X)»."""
+    if C.DUPLICATE_OF not in rows:
+        return reasons
+    original = rows[C.DUPLICATE_OF].fillna("").astype(str)
+    return reasons.where(original == "", reasons + " (повтор: " + original + ")")
 
 
 # --- sentences -------------------------------------------------------------------------

@@ -664,3 +664,144 @@ def test_every_way_a_separator_ends_the_lines_reads_alike(tmp_path, monkeypatch,
         assert not table.ragged.any()
         assert table.frame["Текст"].tolist() == [f"текст {i}" for i in range(1, 5)]
         assert table.lines.tolist() == [2, 3, 4, 5]
+
+
+# --- duplicates: the same message seen twice, never two messages at two places -------------------
+def _csv(tmp_path, name: str, *lines: str) -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_same_words_at_two_addresses_are_two_messages(tmp_path):
+    path = _csv(
+        tmp_path,
+        "no_ids.csv",
+        "Дата создания;Муниципалитет;Адрес;Текст сообщения",
+        "14.09.2026 10:00;г. Майкоп;г. Майкоп, ул. Пушкина, д. 5;Не убран снег",
+        "14.09.2026 11:00;г. Майкоп;г. Майкоп, ул. Пушкина, д. 7;Не убран снег",
+        "14.09.2026 12:00;г. Майкоп;г. Майкоп, ул. Пушкина, д. 5, корп. 2;Не убран снег",
+        "14.09.2026 13:00;г. Майкоп;Г. Майкоп,  ул. Пушкина, д.5;Не убран снег",
+    )
+    frame = load([path]).frame
+    # the last row is the first one's address (case, spacing and punctuation aside): a re-send;
+    # between two exports an address written another way is read (see the two-exports test)
+    assert frame[C.DUPLICATE].tolist() == [False, False, False, True]
+    assert frame[C.DUPLICATE_OF].tolist()[3] == "no_ids.csv, строка 1"
+
+
+def test_points_apart_are_two_messages_and_points_a_few_metres_apart_one(tmp_path):
+    # 0.0009° of latitude is 100 m; 0.0001° is 11 m
+    path = _csv(
+        tmp_path,
+        "points.csv",
+        "Номер;Дата создания;Муниципалитет;Широта;Долгота;Текст сообщения",
+        "11;14.09.2026 08:00;г. Майкоп;44.6000;40.1000;Яма на дороге",
+        "12;14.09.2026 08:05;г. Майкоп;44.6009;40.1000;Яма на дороге",
+        "13;14.09.2026 08:10;г. Майкоп;44.6000;40.1020;Яма на дороге",
+        "14;14.09.2026 18:00;г. Майкоп;44.6001;40.1000;Яма на дороге",
+        "15;15.09.2026 08:00;г. Майкоп;44.6000;40.1000;Яма на дороге",
+    )
+    frame = load([path]).frame
+    # 100 m and 160 m away: other places; 11 m away the same day: a re-send; the next day: new
+    assert frame[C.DUPLICATE].tolist() == [False, False, False, True, False]
+    assert frame[C.DUPLICATE_OF].tolist() == ["", "", "", "points.csv, строка 1, id 11", ""]
+    assert frame[C.COPIES].tolist() == [2, 1, 1, 0, 1]
+
+
+def test_the_same_id_twice_in_one_file_names_its_first_row(tmp_path):
+    path = _csv(
+        tmp_path,
+        "ids.csv",
+        "Номер;Дата создания;Муниципалитет;Текст сообщения",
+        "7;14.09.2026;г. Майкоп;Нет воды",
+        "8;14.09.2026;г. Майкоп;Нет света",
+        "7;14.09.2026;г. Майкоп;Нет воды с утра",
+    )
+    data = load([path])
+    assert data.frame[C.DUPLICATE].tolist() == [False, False, True]
+    assert data.frame[C.DUPLICATE_OF].tolist()[2] == "ids.csv, строка 1, id 7"
+    rejected = data.rejected()
+    assert rejected[C.DUPLICATE_OF_COLUMN].tolist() == ["ids.csv, строка 1, id 7"]
+
+
+def test_a_message_resent_with_a_new_id_at_the_same_place_is_one_message(tmp_path):
+    path = _csv(
+        tmp_path,
+        "portal.csv",
+        "Номер;Дата создания;Муниципалитет;Адрес;Текст сообщения",
+        "501;14.09.2026 09:00;г. Майкоп;ул. Ленина, д. 3;Течёт крыша над подъездом",
+        "502;14.09.2026 09:01;г. Майкоп;ул. Ленина, д. 3;Течёт крыша над подъездом",
+        "503;14.09.2026 09:02;г. Майкоп;;Течёт крыша над подъездом",
+        "504;14.09.2026 09:03;г. Майкоп;;Течёт крыша над подъездом",
+    )
+    frame = load([path]).frame
+    # without an address, point or link, two ids are two registered messages
+    assert frame[C.DUPLICATE].tolist() == [False, True, False, False]
+    assert frame[C.DUPLICATE_OF].tolist()[1] == "portal.csv, строка 1, id 501"
+
+
+def test_rows_without_ids_and_places_fall_back_to_text_day_and_district(tmp_path):
+    path = _csv(
+        tmp_path,
+        "plain.csv",
+        "Дата создания;Муниципалитет;Текст сообщения",
+        "14.09.2026;г. Майкоп;Нет отопления",
+        "14.09.2026;г. Майкоп;Нет отопления",
+        "14.09.2026;Гиагинский район;Нет отопления",
+    )
+    frame = load([path]).frame
+    assert frame[C.DUPLICATE].tolist() == [False, True, False]
+
+
+def test_different_post_links_or_topics_are_different_messages(tmp_path):
+    path = _csv(
+        tmp_path,
+        "social.csv",
+        "ID;Дата создания;Муниципалитет;Тема;Урл поста;Текст инцидента",
+        "1;14.09.2026;г. Майкоп;Дороги;https://vk.example/p1;Когда починят?",
+        "2;14.09.2026;г. Майкоп;Дороги;https://vk.example/p2;Когда починят?",
+        "3;14.09.2026;г. Майкоп;Дороги;https://vk.example/p1;Когда починят?",
+        "4;14.09.2026;г. Майкоп;Освещение;https://vk.example/p1;Когда починят?",
+    )
+    frame = load([path]).frame
+    assert frame[C.DUPLICATE].tolist() == [False, False, True, False]
+
+
+def test_one_message_in_two_exports_is_found_whatever_the_ids_and_address_columns(tmp_path):
+    im = _csv(
+        tmp_path,
+        "im.csv",
+        "ID;Дата создания;Муниципалитет;Населенный пункт;Улица;Дом;Текст инцидента",
+        "9001;2026-09-14 10:15:00;г. Майкоп;г. Майкоп;ул. Пушкина;5;Во дворе нет света",
+        "9002;2026-09-14 11:00:00;г. Майкоп;;;;Когда уберут листья?",
+        "9003;2026-09-14 11:30:00;г. Майкоп;;;;Когда уберут листья?",
+    )
+    pos = _csv(
+        tmp_path,
+        "pos.csv",
+        "Номер сообщения;Дата поступления;Муниципальное образование;Адрес;Текст сообщения",
+        "77;14.09.2026 10:20;г. Майкоп;Республика Адыгея, г. Майкоп, улица Пушкина, дом 5;Во дворе нет света",
+        "78;14.09.2026 10:30;г. Майкоп;Республика Адыгея, г. Майкоп, улица Пушкина, дом 9;Во дворе нет света",
+        "79;14.09.2026 12:00;г. Майкоп;Республика Адыгея, г. Майкоп, ул. Мира, д. 1;Когда уберут листья?",
+    )
+    frame = load([im, pos]).frame
+    # im 9003 has an id of its own in the same export as 9002: two messages; pos 77 is im 9001
+    # at the same address; pos 79 is placed where im 9002 says nothing: the same message
+    assert frame[C.DUPLICATE].tolist() == [False, False, False, True, False, True]
+    assert frame[C.DUPLICATE_OF].tolist()[3] == "im.csv, строка 1, id 9001"
+    assert frame[C.DUPLICATE_OF].tolist()[5] == "im.csv, строка 2, id 9002"
+
+
+def test_one_id_on_two_platforms_of_one_export_is_two_messages(tmp_path):
+    path = _csv(
+        tmp_path,
+        "platforms.csv",
+        "Номер;Источник;Дата создания;Муниципалитет;Текст сообщения",
+        "5;ВКонтакте;14.09.2026;г. Майкоп;Нет воды",
+        "5;Одноклассники;14.09.2026;г. Майкоп;Нет света",
+        "5;ВКонтакте;14.09.2026;г. Майкоп;Нет воды",
+    )
+    frame = load([path]).frame
+    assert frame[C.DUPLICATE].tolist() == [False, False, True]
+    assert frame[C.DUPLICATE_OF].tolist()[2] == "platforms.csv, строка 1, id 5"
