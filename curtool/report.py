@@ -211,8 +211,10 @@ def read_population(path: str | Path) -> pd.DataFrame:
             "name them «district» and «population» (or «район» and «население»)",
             path=path,
         )
+    # the no-break space is the character itself, not the escape "\u00a0": the Arrow regex
+    # engine (RE2) of pyarrow 18 rejects "\u" escapes ("invalid escape sequence")
     numbers = pd.to_numeric(
-        table[population].astype(str).str.replace(r"[\s\u00a0]", "", regex=True).str.replace(",", "."),
+        table[population].astype(str).str.replace("[\\s\u00a0]", "", regex=True).str.replace(",", "."),
         errors="coerce",
     )
     bad = numbers.isna() | (numbers <= 0)
