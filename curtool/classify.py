@@ -1,24 +1,28 @@
-"""Sector per message: the export's own «Группа тем» where it maps, the model otherwise.
+"""Sector per message: the export's own categories where they tell it, the model otherwise.
 
 Output columns (``columns.OUTPUT_COLUMNS``): ``sector``, ``sector_confidence``
 (0–1), ``sector_evidence`` (the cues that decided, readable) and
-``sector_source`` (``given`` or ``model``).
+``sector_source`` (``given``, ``config``, ``category`` or ``model``).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from curtool import columns
+from curtool import categories, columns
+from curtool.categories import CategoryMap
 from curtool.model import Prediction, SectorModel, load_model
-from curtool.taxonomy import Taxonomy, load_taxonomy
+from curtool.taxonomy import Taxonomy, group_key, load_taxonomy
 from curtool.text import blank, text_codes
 
-SOURCE_GIVEN = "given"
-SOURCE_MODEL = "model"
+SOURCE_GIVEN = "given"  # a «Группа тем» the taxonomy knows
+SOURCE_CONFIG = "config"  # a category mapped by the analyst in curtool.toml [groups]
+SOURCE_CATEGORY = "category"  # the clear majority block of its category's messages
+SOURCE_MODEL = "model"  # the message's own text
 EMPTY_EVIDENCE = "пустой текст"
 # Below this many distinct texts a second process costs more than it saves.
 PARALLEL_MIN_ROWS = 60_000
@@ -42,14 +46,38 @@ def classify(
     use_given: bool = True,
     taxonomy: Taxonomy | None = None,
     n_jobs: int | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Sector, confidence, evidence and source for every row of ``frame``.
 
-    ``frame`` needs ``columns.CLEAN`` (analysis text); ``columns.GROUP`` (the
-    export's «Группа тем») is used when present and ``use_given``.  Rows whose
-    group maps to a block through the taxonomy take that block with confidence
-    1 and source ``given``; every other row is predicted by ``model`` (the
-    shipped one when None).  The result is indexed like ``frame``.
+    ``frame`` needs ``columns.CLEAN`` (analysis text); ``columns.GROUP`` (the export's own
+    category) is used when present and ``use_given``, as :func:`classify_with_categories`
+    says.  The result is indexed like ``frame``.
+    """
+    result, _ = classify_with_categories(
+        frame, model, use_given=use_given, taxonomy=taxonomy, n_jobs=n_jobs, groups=groups
+    )
+    return result
+
+
+def classify_with_categories(
+    frame: pd.DataFrame,
+    model: SectorModel | None = None,
+    *,
+    use_given: bool = True,
+    taxonomy: Taxonomy | None = None,
+    n_jobs: int | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, CategoryMap | None]:
+    """:func:`classify`, and how the export's categories were used (None without any).
+
+    A category the analyst mapped in ``groups`` (``[groups]`` of ``curtool.toml``:
+    category -> block, or ``text``) takes that block (source ``config``).  Otherwise, when
+    the column is the taxonomy's «Группа тем» vocabulary, a value the taxonomy knows sets
+    its block (source ``given``).  Every other category is mapped by its messages
+    (``curtool.categories``): a clear majority block of the model's predictions is given
+    to all of them (source ``category``, confidence the majority's share); a mixed one
+    leaves each message to its own text (source ``model``), as do rows without a category.
     """
     taxonomy = taxonomy or load_taxonomy()
     n = len(frame)
@@ -58,21 +86,25 @@ def classify(
     evidence = np.full(n, EMPTY_EVIDENCE, dtype=object)
     source = np.full(n, SOURCE_MODEL, dtype=object)
 
-    given = np.zeros(n, dtype=bool)
+    category = np.full(n, -1, dtype=np.int64)
+    values: list[str] = []
     if use_given and columns.GROUP in frame.columns:
-        # per distinct group, not per row: a million rows share a few dozen groups
-        group_codes, groups = pd.factorize(frame[columns.GROUP])
-        blocks = [taxonomy.map_group(g) for g in groups]
-        block_of = np.asarray([b or "" for b in blocks] + [""], dtype=object)
-        said = np.asarray(["группа: " + " ".join(str(g).split()) for g in groups] + [""], dtype=object)
-        given = block_of[group_codes] != ""  # code -1 (no group) takes the trailing ""
-        if given.any():
-            sector[given] = block_of[group_codes[given]]
-            confidence[given] = 1.0
-            source[given] = SOURCE_GIVEN
-            evidence[given] = said[group_codes[given]]
+        category, values = _category_codes(frame[columns.GROUP])
+    block, why, known, distinct = categories.fix_categories(values, taxonomy, groups)
+    said = np.asarray(values + [""], dtype=object)
+    # code -1 (no category) takes the trailing entry of each per-category array
+    fixed = np.append(block, "")[category] != ""
+    if fixed.any():
+        by_config = np.append(why == categories.BY_CONFIG, False)[category[fixed]]
+        sector[fixed] = block[category[fixed]]
+        confidence[fixed] = 1.0
+        source[fixed] = np.where(by_config, SOURCE_CONFIG, SOURCE_GIVEN)
+        evidence[fixed] = np.where(by_config, "curtool.toml: ", "группа: ") + said[category[fixed]]
 
-    rest = ~given
+    rest = ~fixed
+    voter_category = np.zeros(0, dtype=np.int64)
+    voter_label = np.zeros(0, dtype=np.int64)
+    label_names: list[str] = []
     if rest.any():
         codes, texts = _texts_and_codes(frame, None if rest.all() else rest)
         valid = np.flatnonzero(codes >= 0)
@@ -87,10 +119,42 @@ def classify(
             rank[order] = np.arange(len(order))
             answer = rank[inverse]  # each valid row's place in the predictions
             todo = np.flatnonzero(rest)[valid]
-            sector[todo] = np.asarray(pred.labels, dtype=object)[answer]
+            labels = np.asarray(pred.labels, dtype=object)
+            sector[todo] = labels[answer]
             confidence[todo] = np.round(pred.confidence[answer], 4)
             evidence[todo] = np.asarray(pred.evidence, dtype=object)[answer]
-    return pd.DataFrame(
+            if values:
+                # the vote: each message with text, by its category and predicted block
+                label_codes, names = pd.factorize(labels)
+                voting = category[todo] >= 0
+                voter_category = category[todo][voting]
+                voter_label = label_codes[answer][voting]
+                label_names = [str(v) for v in names]
+    table = None
+    if values:
+        majority, share, _, clear = categories.vote_categories(
+            voter_category, voter_label, len(values), label_names
+        )
+        voted = why == ""  # neither the config nor the taxonomy decided it
+        block = np.where(voted & clear, majority, block)
+        why = np.where(voted, np.where(clear, categories.BY_MAJORITY, _undecided(share)), why)
+        mapped = np.append(voted & clear, False)[category]
+        if mapped.any():
+            sector[mapped] = block[category[mapped]]
+            confidence[mapped] = np.round(share[category[mapped]], 4)
+            shares = [f"{s:.0%}" for s in np.nan_to_num(share)]
+            note = np.asarray(
+                [
+                    f"категория «{values[i]}»: {shares[i]} её сообщений — {block[i]}"
+                    for i in range(len(values))
+                ],
+                dtype=object,
+            )
+            evidence[mapped] = note[category[mapped]]
+            source[mapped] = SOURCE_CATEGORY
+        messages = np.bincount(category[category >= 0], minlength=len(values))
+        table = categories.build_map(values, messages, block, why, majority, share, known, distinct)
+    result = pd.DataFrame(
         {
             columns.SECTOR: sector,
             columns.SECTOR_CONFIDENCE: confidence,
@@ -99,6 +163,29 @@ def classify(
         },
         index=frame.index,
     )
+    return result, table
+
+
+def _undecided(share: np.ndarray) -> np.ndarray:
+    """Why a category without a clear majority is left to the text: mixed, or a majority too thin to trust."""
+    return np.where(np.nan_to_num(share) > categories.CLEAR_SHARE, categories.UNCLEAR, categories.MIXED)
+
+
+def _category_codes(groups: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """A code per row for its category (-1 where empty), and each category as first written.
+
+    Spellings that compare equal (case, ё/е, quotes, spaces: ``taxonomy.group_key``) are
+    one category.  The keys are computed per distinct value, never per row.
+    """
+    codes, uniques = pd.factorize(groups)
+    keys = [group_key(v) for v in uniques]
+    key_codes, _ = pd.factorize(pd.Series(keys, dtype=object).replace("", None))
+    shown: dict[int, str] = {}
+    for value, code in zip(uniques, key_codes, strict=True):
+        if code >= 0 and code not in shown:
+            shown[int(code)] = " ".join(str(value).split())
+    per_row = np.append(key_codes, -1)[codes]  # code -1 (missing) takes the trailing -1
+    return per_row.astype(np.int64), [shown[i] for i in range(len(shown))]
 
 
 def classify_texts(texts: list[str], model: SectorModel | None = None) -> pd.DataFrame:
