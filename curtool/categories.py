@@ -66,6 +66,8 @@ class CategoryRule:
     share: float  # that block's share of them (NaN when not read)
     block: str  # the block its messages take; "" when each is left to its own text
     why: str  # BY_TAXONOMY, BY_CONFIG, BY_MAJORITY, MIXED or UNCLEAR
+    second: str = ""  # the next commonest block: a large one means two blocks share the category
+    second_share: float = 0.0
 
     @property
     def decision(self) -> str:
@@ -98,6 +100,8 @@ class CategoryMap:
                 "messages": [r.messages for r in self.rules],
                 "majority": [r.majority for r in self.rules],
                 "share": [r.share for r in self.rules],
+                "second": [r.second for r in self.rules],
+                "second_share": [r.second_share for r in self.rules],
                 "decision": [r.decision for r in self.rules],
                 "why": [r.why for r in self.rules],
             }
@@ -155,16 +159,26 @@ def wilson_lower(k: np.ndarray, n: np.ndarray, z: float = WILSON_Z) -> np.ndarra
     return np.where(n > 0, low, 0.0)
 
 
+@dataclass(frozen=True)
+class Vote:
+    """The model's predictions over each category's messages, per category."""
+
+    majority: np.ndarray  # the commonest block ("" for a category without votes)
+    share: np.ndarray  # its share of the category's messages with text (NaN without votes)
+    voters: np.ndarray  # messages with text
+    clear: np.ndarray  # bool: a clear majority (see WILSON_Z)
+    second: np.ndarray  # the next block ("" when none)
+    second_share: np.ndarray  # its share (0 when none)
+
+
 def vote_categories(
     category: np.ndarray, label: np.ndarray, n_categories: int, labels: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> Vote:
     """The model's majority block of each category, its share, and whether it is clear.
 
     ``category`` and ``label`` are codes per voting message (a message with text):
     the category's index (0 … ``n_categories``-1) and the index of its predicted block in
     ``labels``.  One ``bincount`` over all messages, so a million rows cost milliseconds.
-    Returns ``majority`` (block name, "" for a category without votes), ``share``,
-    ``voters`` and ``clear`` per category.
     """
     width = max(len(labels), 1)
     counts = np.bincount(
@@ -172,14 +186,23 @@ def vote_categories(
         minlength=n_categories * width,
     ).reshape(n_categories, width)
     voters = counts.sum(axis=1)
-    top = counts.argmax(axis=1)
-    k = counts[np.arange(n_categories), top]
-    share = np.where(voters > 0, k / np.maximum(voters, 1), np.nan)
+    order = np.argsort(-counts, axis=1, kind="stable")
+    rows = np.arange(n_categories)
+    top = order[:, 0] if width else np.zeros(n_categories, dtype=np.int64)
+    k = counts[rows, top]
+    nxt = order[:, 1] if width > 1 else top
+    k2 = counts[rows, nxt] if width > 1 else np.zeros(n_categories, dtype=np.int64)
+    safe = np.maximum(voters, 1)
     names = np.asarray(list(labels) + [""], dtype=object)
-    majority = names[np.where(voters > 0, top, len(labels))]
-    # strictly more than half: a tie is never a majority
-    clear = (wilson_lower(k, voters) > CLEAR_SHARE) & (2 * k > voters)
-    return majority, share, voters, clear
+    return Vote(
+        majority=names[np.where(voters > 0, top, len(labels))],
+        share=np.where(voters > 0, k / safe, np.nan),
+        voters=voters,
+        # strictly more than half: a tie is never a majority
+        clear=(wilson_lower(k, voters) > CLEAR_SHARE) & (2 * k > voters),
+        second=names[np.where(k2 > 0, nxt, len(labels))],
+        second_share=k2 / safe,
+    )
 
 
 def build_map(
@@ -187,8 +210,7 @@ def build_map(
     messages: np.ndarray,
     block: np.ndarray,
     why: np.ndarray,
-    majority: np.ndarray,
-    share: np.ndarray,
+    vote: Vote,
     known: int,
     distinct: int,
 ) -> CategoryMap:
@@ -197,10 +219,12 @@ def build_map(
         CategoryRule(
             " ".join(str(values[i]).split()),
             int(messages[i]),
-            str(majority[i]),
-            float(share[i]),
+            str(vote.majority[i]),
+            float(vote.share[i]),
             str(block[i]),
             str(why[i]),
+            str(vote.second[i]),
+            float(vote.second_share[i]),
         )
         for i in range(len(values))
         if group_key(values[i])

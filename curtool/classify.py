@@ -91,15 +91,20 @@ def classify_with_categories(
     if use_given and columns.GROUP in frame.columns:
         category, values = _category_codes(frame[columns.GROUP])
     block, why, known, distinct = categories.fix_categories(values, taxonomy, groups)
-    said = np.asarray(values + [""], dtype=object)
-    # code -1 (no category) takes the trailing entry of each per-category array
-    fixed = np.append(block, "")[category] != ""
+    # per category first, then one fancy index per row: a million rows share a few hundred
+    # categories; code -1 (no category) takes the trailing entry of each per-category array
+    fixed = np.append(block != "", False)[category]
     if fixed.any():
-        by_config = np.append(why == categories.BY_CONFIG, False)[category[fixed]]
-        sector[fixed] = block[category[fixed]]
+        by_config = why == categories.BY_CONFIG
+        said = np.asarray(
+            [("curtool.toml: " if c else "группа: ") + v for v, c in zip(values, by_config, strict=True)],
+            dtype=object,
+        )
+        rows = category[fixed]
+        sector[fixed] = block[rows]
         confidence[fixed] = 1.0
-        source[fixed] = np.where(by_config, SOURCE_CONFIG, SOURCE_GIVEN)
-        evidence[fixed] = np.where(by_config, "curtool.toml: ", "группа: ") + said[category[fixed]]
+        source[fixed] = np.where(by_config, SOURCE_CONFIG, SOURCE_GIVEN).astype(object)[rows]
+        evidence[fixed] = said[rows]
 
     rest = ~fixed
     voter_category = np.zeros(0, dtype=np.int64)
@@ -132,28 +137,27 @@ def classify_with_categories(
                 label_names = [str(v) for v in names]
     table = None
     if values:
-        majority, share, _, clear = categories.vote_categories(
-            voter_category, voter_label, len(values), label_names
-        )
+        vote = categories.vote_categories(voter_category, voter_label, len(values), label_names)
+        share, clear = vote.share, vote.clear
         voted = why == ""  # neither the config nor the taxonomy decided it
-        block = np.where(voted & clear, majority, block)
+        block = np.where(voted & clear, vote.majority, block)
         why = np.where(voted, np.where(clear, categories.BY_MAJORITY, _undecided(share)), why)
         mapped = np.append(voted & clear, False)[category]
         if mapped.any():
-            sector[mapped] = block[category[mapped]]
-            confidence[mapped] = np.round(share[category[mapped]], 4)
-            shares = [f"{s:.0%}" for s in np.nan_to_num(share)]
+            rows = category[mapped]
             note = np.asarray(
                 [
-                    f"категория «{values[i]}»: {shares[i]} её сообщений — {block[i]}"
-                    for i in range(len(values))
+                    f"категория «{v}»: {s:.0%} её сообщений — {b}"
+                    for v, s, b in zip(values, np.nan_to_num(share), block, strict=True)
                 ],
                 dtype=object,
             )
-            evidence[mapped] = note[category[mapped]]
+            sector[mapped] = block[rows]
+            confidence[mapped] = np.round(share[rows], 4)
+            evidence[mapped] = note[rows]
             source[mapped] = SOURCE_CATEGORY
         messages = np.bincount(category[category >= 0], minlength=len(values))
-        table = categories.build_map(values, messages, block, why, majority, share, known, distinct)
+        table = categories.build_map(values, messages, block, why, vote, known, distinct)
     result = pd.DataFrame(
         {
             columns.SECTOR: sector,
@@ -178,14 +182,17 @@ def _category_codes(groups: pd.Series) -> tuple[np.ndarray, list[str]]:
     one category.  The keys are computed per distinct value, never per row.
     """
     codes, uniques = pd.factorize(groups)
-    keys = [group_key(v) for v in uniques]
-    key_codes, _ = pd.factorize(pd.Series(keys, dtype=object).replace("", None))
-    shown: dict[int, str] = {}
-    for value, code in zip(uniques, key_codes, strict=True):
-        if code >= 0 and code not in shown:
-            shown[int(code)] = " ".join(str(value).split())
-    per_row = np.append(key_codes, -1)[codes]  # code -1 (missing) takes the trailing -1
-    return per_row.astype(np.int64), [shown[i] for i in range(len(shown))]
+    key_codes = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the last: missing values
+    index: dict[str, int] = {}
+    shown: list[str] = []
+    for i, value in enumerate(uniques):
+        key = group_key(value)
+        if key:
+            if key not in index:
+                index[key] = len(shown)
+                shown.append(" ".join(str(value).split()))
+            key_codes[i] = index[key]
+    return key_codes[codes], shown
 
 
 def classify_texts(texts: list[str], model: SectorModel | None = None) -> pd.DataFrame:

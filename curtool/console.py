@@ -326,6 +326,7 @@ def print_categories(console: Console, mapping, column: str | None = None) -> No
             r.messages,
             r.majority,
             "" if r.share != r.share else f"{r.share:.0%}",
+            f"{r.second} {r.second_share:.0%}" if r.second else "",
             r.decision,
             r.why,
         )
@@ -338,7 +339,7 @@ def print_categories(console: Console, mapping, column: str | None = None) -> No
             console,
             f"Categories mapped by their messages ({mapped:,} of {total:,} messages take their "
             "category's block; the rest keep their text's)",
-            ["category", "сообщений", "majority", "доля", "decision", "why"],
+            ["category", "сообщений", "majority", "доля", "next", "decision", "why"],
             rows,
         )
     )

@@ -135,16 +135,17 @@ def test_ignore_given_reads_no_category() -> None:
 def test_a_clear_majority_needs_more_than_half_with_confidence() -> None:
     low = categories.wilson_lower(np.array([5, 6, 15, 0, 520]), np.array([5, 7, 20, 0, 1000]))
     assert low[0] > 0.5 and low[1] < 0.5 and low[2] > 0.5 and low[3] == 0 and low[4] < 0.5
-    majority, share, voters, clear = categories.vote_categories(
+    vote = categories.vote_categories(
         np.array([0] * 10 + [1] * 20 + [2] * 10),
         np.array([0] * 10 + [0, 1] * 10 + [2] * 9 + [0]),
         4,
         ["А", "Б", "В"],
     )
-    assert list(majority) == ["А", "А", "В", ""]
-    assert list(voters) == [10, 20, 10, 0]
-    assert list(clear) == [True, False, True, False]  # a tie is never a majority
-    assert np.isnan(share[3])
+    assert list(vote.majority) == ["А", "А", "В", ""]
+    assert list(vote.voters) == [10, 20, 10, 0]
+    assert list(vote.clear) == [True, False, True, False]  # a tie is never a majority
+    assert np.isnan(vote.share[3])
+    assert list(vote.second) == ["", "Б", "А", ""] and vote.second_share[2] == 0.1
 
 
 def test_a_vocabulary_is_the_taxonomys_when_at_least_half_its_values_are_known() -> None:
