@@ -296,7 +296,7 @@ def toml_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def print_categories(console: Console, mapping, column: str | None = None) -> None:
+def print_categories(console: Console, mapping, headers: Sequence[str] = ()) -> None:
     """How the export's categories were used: a line when the taxonomy knew them all, else
     the table of the categories mapped by their messages and a ``[groups]`` snippet.
 
@@ -307,7 +307,7 @@ def print_categories(console: Console, mapping, column: str | None = None) -> No
         return
     from curtool import categories
 
-    name = f"«{column}»" if column else "the group column"
+    name = ", ".join(f"«{h}»" for h in headers) or "the group column"
     by_config = [r for r in mapping.rules if r.why == categories.BY_CONFIG]
     voted = mapping.voted
     known = f"{name}: {mapping.known} of {mapping.distinct} categories are «Группа тем» of the taxonomy"
@@ -322,7 +322,7 @@ def print_categories(console: Console, mapping, column: str | None = None) -> No
         return
     rows = [
         (
-            escape(short(r.category, 70)),
+            escape(short(r.category, 50)),
             r.messages,
             r.majority,
             "" if r.share != r.share else f"{r.share:.0%}",

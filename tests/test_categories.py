@@ -159,7 +159,7 @@ def test_the_printed_snippet_is_valid_toml_that_reproduces_the_mapping(tmp_path:
     result, mapping = classify.classify_with_categories(data)
     console = make_console()
     with console.capture() as captured:
-        print_categories(console, mapping, "Категория")
+        print_categories(console, mapping, ["Категория"])
     shown = captured.get()
     assert "«Категория»: 1 of 4 categories" in shown and "foreign vocabulary" in shown
     snippet = shown[shown.index("\n[groups]\n") + 1 :]
