@@ -110,6 +110,7 @@ def classify_with_categories(
     voter_category = np.zeros(0, dtype=np.int64)
     voter_label = np.zeros(0, dtype=np.int64)
     label_names: list[str] = []
+    predicted_total = np.zeros(0, dtype=np.int64)
     if rest.any():
         codes, texts = _texts_and_codes(frame, None if rest.all() else rest)
         valid = np.flatnonzero(codes >= 0)
@@ -135,13 +136,17 @@ def classify_with_categories(
                 voter_category = category[todo][voting]
                 voter_label = label_codes[answer][voting]
                 label_names = [str(v) for v in names]
+                predicted_total = np.bincount(label_codes[answer], minlength=len(label_names))
     table = None
     if values:
-        vote = categories.vote_categories(voter_category, voter_label, len(values), label_names)
+        vote = categories.vote_categories(
+            voter_category, voter_label, len(values), label_names,
+            _block_totals(label_names, predicted_total, block, category, fixed),
+        )  # fmt: skip
         share, clear = vote.share, vote.clear
         voted = why == ""  # neither the config nor the taxonomy decided it
         block = np.where(voted & clear, vote.majority, block)
-        why = np.where(voted, np.where(clear, categories.BY_MAJORITY, _undecided(share)), why)
+        why = np.where(voted, vote.why, why)
         mapped = np.append(voted & clear, False)[category]
         if mapped.any():
             rows = category[mapped]
@@ -170,9 +175,20 @@ def classify_with_categories(
     return result, table
 
 
-def _undecided(share: np.ndarray) -> np.ndarray:
-    """Why a category without a clear majority is left to the text: mixed, or a majority too thin to trust."""
-    return np.where(np.nan_to_num(share) > categories.CLEAR_SHARE, categories.UNCLEAR, categories.MIXED)
+def _block_totals(
+    names: list[str], predicted: np.ndarray, block: np.ndarray, category: np.ndarray, fixed: np.ndarray
+) -> np.ndarray:
+    """Messages of each block in the export before any category is mapped: predicted ones
+    plus those a «Группа тем» or the config fixed (counted per category, not per row)."""
+    totals = np.zeros(len(names), dtype=np.int64)
+    totals[: len(predicted)] = predicted
+    if fixed.any():
+        per_category = np.bincount(category[fixed], minlength=len(block))
+        index = {name: i for i, name in enumerate(names)}
+        for b, n in zip(block, per_category, strict=True):
+            if n and b in index:
+                totals[index[b]] += n
+    return totals
 
 
 def _category_codes(groups: pd.Series) -> tuple[np.ndarray, list[str]]:

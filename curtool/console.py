@@ -328,7 +328,7 @@ def print_categories(console: Console, mapping, headers: Sequence[str] = ()) -> 
             "" if r.share != r.share else f"{r.share:.0%}",
             f"{r.second} {r.second_share:.0%}" if r.second else "",
             r.decision,
-            r.why,
+            f"{r.why} «{r.swallowed}»" if r.swallowed else r.why,
         )
         for r in voted
     ]

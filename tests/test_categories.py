@@ -91,6 +91,22 @@ def test_a_mixed_or_small_category_leaves_each_message_to_its_text() -> None:
         assert next(r for r in mapping.rules if r.category == name).why == why
 
 
+def test_a_category_holding_most_of_another_block_is_not_mapped() -> None:
+    """A clear majority of yards, but every road message of the export is in it too: mapped,
+    roads would vanish from the report."""
+    streets = [(t, "Улицы") for t in YARD * 12 + ROADS * 2]
+    result, mapping = classify.classify_with_categories(frame(streets + [(t, "Дома") for t in HOUSE]))
+    rule = next(r for r in mapping.rules if r.category == "Улицы")
+    assert (rule.majority, rule.share) == ("Благоустройство", 0.8)
+    assert (rule.why, rule.swallowed, rule.decision) == (categories.SWALLOWS, "Дорожное хозяйство", "text")
+    roads = result[columns.SECTOR][len(YARD) * 12 : len(streets)]
+    assert list(roads) == ["Дорожное хозяйство"] * len(ROADS) * 2
+    # the same yards beside roads spread over other categories too: mapped
+    spread = streets + [(t, f"Дороги {i}") for i, t in enumerate(ROADS * 4)]
+    _, mapping = classify.classify_with_categories(frame(spread))
+    assert next(r for r in mapping.rules if r.category == "Улицы").why == categories.BY_MAJORITY
+
+
 def test_in_the_taxonomy_vocabulary_known_values_set_the_block_and_unknown_ones_are_voted() -> None:
     data = frame(
         [(ROADS[0], "Благоустройство"), (YARD[0], "Дороги"), (HOUSE[0], "ЖКХ")]
@@ -146,6 +162,12 @@ def test_a_clear_majority_needs_more_than_half_with_confidence() -> None:
     assert list(vote.clear) == [True, False, True, False]  # a tie is never a majority
     assert np.isnan(vote.share[3])
     assert list(vote.second) == ["", "Б", "А", ""] and vote.second_share[2] == 0.1
+    # 40 «А» and 10 of the 12 «Б» of the export: a clear majority, but it holds most of «Б»
+    held = categories.vote_categories(
+        np.array([0] * 50 + [1] * 2), np.array([0] * 40 + [1] * 12), 2, ["А", "Б"]
+    )
+    assert list(held.why) == [categories.SWALLOWS, categories.UNCLEAR] and held.swallowed[0] == "Б"
+    assert not held.clear[0]
 
 
 def test_a_vocabulary_is_the_taxonomys_when_at_least_half_its_values_are_known() -> None:
