@@ -9,8 +9,9 @@ An export's group column holds one of two kinds of vocabulary:
   like blocks («Благоустройство») but mean something else (a portal's «Благоустройство»
   holds roads, yards and façades alike), so none of them is trusted by name.  Each category
   is mapped by its messages instead: the model reads them all, and when one block holds a
-  clear majority of a category, every message of the category takes it; otherwise the
-  category is «mixed» and each message keeps what its own text says.
+  clear majority of a category (and the category does not hold most of another block's
+  messages), every message of the category takes it; otherwise the category is «mixed»
+  and each message keeps what its own text says.
 
 The result is a table (:class:`CategoryMap`) that the analyst sees, can save into
 ``curtool.toml`` as ``[groups]`` and edit; an entry there overrides everything here.
