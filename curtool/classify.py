@@ -1,24 +1,28 @@
-"""Sector per message: the export's own «Группа тем» where it maps, the model otherwise.
+"""Sector per message: the export's own categories where they tell it, the model otherwise.
 
 Output columns (``columns.OUTPUT_COLUMNS``): ``sector``, ``sector_confidence``
 (0–1), ``sector_evidence`` (the cues that decided, readable) and
-``sector_source`` (``given`` or ``model``).
+``sector_source`` (``given``, ``config``, ``category`` or ``model``).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from curtool import columns
+from curtool import categories, columns
+from curtool.categories import CategoryMap
 from curtool.model import Prediction, SectorModel, load_model
-from curtool.taxonomy import Taxonomy, load_taxonomy
+from curtool.taxonomy import Taxonomy, group_key, load_taxonomy
 from curtool.text import blank, text_codes
 
-SOURCE_GIVEN = "given"
-SOURCE_MODEL = "model"
+SOURCE_GIVEN = "given"  # a «Группа тем» the taxonomy knows
+SOURCE_CONFIG = "config"  # a category mapped by the analyst in curtool.toml [groups]
+SOURCE_CATEGORY = "category"  # the clear majority block of its category's messages
+SOURCE_MODEL = "model"  # the message's own text
 EMPTY_EVIDENCE = "пустой текст"
 # Below this many distinct texts a second process costs more than it saves.
 PARALLEL_MIN_ROWS = 60_000
@@ -42,14 +46,38 @@ def classify(
     use_given: bool = True,
     taxonomy: Taxonomy | None = None,
     n_jobs: int | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Sector, confidence, evidence and source for every row of ``frame``.
 
-    ``frame`` needs ``columns.CLEAN`` (analysis text); ``columns.GROUP`` (the
-    export's «Группа тем») is used when present and ``use_given``.  Rows whose
-    group maps to a block through the taxonomy take that block with confidence
-    1 and source ``given``; every other row is predicted by ``model`` (the
-    shipped one when None).  The result is indexed like ``frame``.
+    ``frame`` needs ``columns.CLEAN`` (analysis text); ``columns.GROUP`` (the export's own
+    category) is used when present and ``use_given``, as :func:`classify_with_categories`
+    says.  The result is indexed like ``frame``.
+    """
+    result, _ = classify_with_categories(
+        frame, model, use_given=use_given, taxonomy=taxonomy, n_jobs=n_jobs, groups=groups
+    )
+    return result
+
+
+def classify_with_categories(
+    frame: pd.DataFrame,
+    model: SectorModel | None = None,
+    *,
+    use_given: bool = True,
+    taxonomy: Taxonomy | None = None,
+    n_jobs: int | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, CategoryMap | None]:
+    """:func:`classify`, and how the export's categories were used (None without any).
+
+    A category the analyst mapped in ``groups`` (``[groups]`` of ``curtool.toml``:
+    category -> block, or ``text``) takes that block (source ``config``).  Otherwise, when
+    the column is the taxonomy's «Группа тем» vocabulary, a value the taxonomy knows sets
+    its block (source ``given``).  Every other category is mapped by its messages
+    (``curtool.categories``): a clear majority block of the model's predictions is given
+    to all of them (source ``category``, confidence the majority's share); a mixed one
+    leaves each message to its own text (source ``model``), as do rows without a category.
     """
     taxonomy = taxonomy or load_taxonomy()
     n = len(frame)
@@ -58,21 +86,31 @@ def classify(
     evidence = np.full(n, EMPTY_EVIDENCE, dtype=object)
     source = np.full(n, SOURCE_MODEL, dtype=object)
 
-    given = np.zeros(n, dtype=bool)
+    category = np.full(n, -1, dtype=np.int64)
+    values: list[str] = []
     if use_given and columns.GROUP in frame.columns:
-        # per distinct group, not per row: a million rows share a few dozen groups
-        group_codes, groups = pd.factorize(frame[columns.GROUP])
-        blocks = [taxonomy.map_group(g) for g in groups]
-        block_of = np.asarray([b or "" for b in blocks] + [""], dtype=object)
-        said = np.asarray(["группа: " + " ".join(str(g).split()) for g in groups] + [""], dtype=object)
-        given = block_of[group_codes] != ""  # code -1 (no group) takes the trailing ""
-        if given.any():
-            sector[given] = block_of[group_codes[given]]
-            confidence[given] = 1.0
-            source[given] = SOURCE_GIVEN
-            evidence[given] = said[group_codes[given]]
+        category, values = _category_codes(frame[columns.GROUP])
+    block, why, known, distinct = categories.fix_categories(values, taxonomy, groups)
+    # per category first, then one fancy index per row: a million rows share a few hundred
+    # categories; code -1 (no category) takes the trailing entry of each per-category array
+    fixed = np.append(block != "", False)[category]
+    if fixed.any():
+        by_config = why == categories.BY_CONFIG
+        said = np.asarray(
+            [("curtool.toml: " if c else "группа: ") + v for v, c in zip(values, by_config, strict=True)],
+            dtype=object,
+        )
+        rows = category[fixed]
+        sector[fixed] = block[rows]
+        confidence[fixed] = 1.0
+        source[fixed] = np.where(by_config, SOURCE_CONFIG, SOURCE_GIVEN).astype(object)[rows]
+        evidence[fixed] = said[rows]
 
-    rest = ~given
+    rest = ~fixed
+    voter_category = np.zeros(0, dtype=np.int64)
+    voter_label = np.zeros(0, dtype=np.int64)
+    label_names: list[str] = []
+    predicted_total = np.zeros(0, dtype=np.int64)
     if rest.any():
         codes, texts = _texts_and_codes(frame, None if rest.all() else rest)
         valid = np.flatnonzero(codes >= 0)
@@ -87,10 +125,45 @@ def classify(
             rank[order] = np.arange(len(order))
             answer = rank[inverse]  # each valid row's place in the predictions
             todo = np.flatnonzero(rest)[valid]
-            sector[todo] = np.asarray(pred.labels, dtype=object)[answer]
+            labels = np.asarray(pred.labels, dtype=object)
+            sector[todo] = labels[answer]
             confidence[todo] = np.round(pred.confidence[answer], 4)
             evidence[todo] = np.asarray(pred.evidence, dtype=object)[answer]
-    return pd.DataFrame(
+            if values:
+                # the vote: each message with text, by its category and predicted block
+                label_codes, names = pd.factorize(labels)
+                voting = category[todo] >= 0
+                voter_category = category[todo][voting]
+                voter_label = label_codes[answer][voting]
+                label_names = [str(v) for v in names]
+                predicted_total = np.bincount(label_codes[answer], minlength=len(label_names))
+    table = None
+    if values:
+        vote = categories.vote_categories(
+            voter_category, voter_label, len(values), label_names,
+            _block_totals(label_names, predicted_total, block, category, fixed),
+        )  # fmt: skip
+        share, clear = vote.share, vote.clear
+        voted = why == ""  # neither the config nor the taxonomy decided it
+        block = np.where(voted & clear, vote.majority, block)
+        why = np.where(voted, vote.why, why)
+        mapped = np.append(voted & clear, False)[category]
+        if mapped.any():
+            rows = category[mapped]
+            note = np.asarray(
+                [
+                    f"категория «{v}»: {s:.0%} её сообщений — {b}"
+                    for v, s, b in zip(values, np.nan_to_num(share), block, strict=True)
+                ],
+                dtype=object,
+            )
+            sector[mapped] = block[rows]
+            confidence[mapped] = np.round(share[rows], 4)
+            evidence[mapped] = note[rows]
+            source[mapped] = SOURCE_CATEGORY
+        messages = np.bincount(category[category >= 0], minlength=len(values))
+        table = categories.build_map(values, messages, block, why, vote, known, distinct)
+    result = pd.DataFrame(
         {
             columns.SECTOR: sector,
             columns.SECTOR_CONFIDENCE: confidence,
@@ -99,6 +172,43 @@ def classify(
         },
         index=frame.index,
     )
+    return result, table
+
+
+def _block_totals(
+    names: list[str], predicted: np.ndarray, block: np.ndarray, category: np.ndarray, fixed: np.ndarray
+) -> np.ndarray:
+    """Messages of each block in the export before any category is mapped: predicted ones
+    plus those a «Группа тем» or the config fixed (counted per category, not per row)."""
+    totals = np.zeros(len(names), dtype=np.int64)
+    totals[: len(predicted)] = predicted
+    if fixed.any():
+        per_category = np.bincount(category[fixed], minlength=len(block))
+        index = {name: i for i, name in enumerate(names)}
+        for b, n in zip(block, per_category, strict=True):
+            if n and b in index:
+                totals[index[b]] += n
+    return totals
+
+
+def _category_codes(groups: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """A code per row for its category (-1 where empty), and each category as first written.
+
+    Spellings that compare equal (case, ё/е, quotes, spaces: ``taxonomy.group_key``) are
+    one category.  The keys are computed per distinct value, never per row.
+    """
+    codes, uniques = pd.factorize(groups)
+    key_codes = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the last: missing values
+    index: dict[str, int] = {}
+    shown: list[str] = []
+    for i, value in enumerate(uniques):
+        key = group_key(value)
+        if key:
+            if key not in index:
+                index[key] = len(shown)
+                shown.append(" ".join(str(value).split()))
+            key_codes[i] = index[key]
+    return key_codes[codes], shown
 
 
 def classify_texts(texts: list[str], model: SectorModel | None = None) -> pd.DataFrame:

@@ -350,22 +350,44 @@ def classify(
             path=target,
         )
     cfg, data = _load(inputs, read)
+    console = _console()
     result = _classify_frame(
-        data.frame, models.model or cfg.model, models.taxonomy or cfg.taxonomy, models.use_given()
+        data.frame,
+        models.model or cfg.model,
+        models.taxonomy or cfg.taxonomy,
+        models.use_given(),
+        cfg,
+        console,
+        data,
     )
     table = export_table(data, result)
     out.write_table(table, target, sheet_name="Сообщения")
-    console = _console()
     shown = pd.concat([data.frame[[C.ID]], data.frame[C.CLEAN].rename(C.TEXT), result], axis=1)
     print_sector_summary(console, shown, rows=~data.frame[C.DUPLICATE].to_numpy())
     _print_issue_line(console, data)
     console.print(f"Written: {target} ({len(table):,} rows)")
 
 
-def _classify_frame(frame, model_path, taxonomy_path, use_given: bool):
-    from curtool.app.pipeline import classify_frame
+def _classify_frame(frame, model_path, taxonomy_path, use_given: bool, cfg=None, console=None, data=None):
+    """Sectors of ``frame``; with ``cfg`` its ``[groups]`` map the export's categories, and
+    with ``console`` the table of how they were mapped is printed (``data`` names the column)."""
+    from curtool.app.pipeline import classify_frame_with_categories
 
-    return classify_frame(frame, model_path, taxonomy_path, use_given)
+    groups, source = (cfg.groups, cfg.path) if cfg is not None else (None, None)
+    result, mapping = classify_frame_with_categories(
+        frame, model_path, taxonomy_path, use_given, groups, source
+    )
+    if console is not None:
+        _print_categories(console, mapping, data)
+    return result
+
+
+def _print_categories(console, mapping, data) -> None:
+    from curtool.console import print_categories
+
+    files = data.files if data is not None else []
+    headers = [f.mapping["group"] for f in files if "group" in f.mapping]
+    print_categories(console, mapping, list(dict.fromkeys(headers)))
 
 
 def export_table(data, result):
@@ -508,7 +530,7 @@ def evaluate(
     # the model is measured on its own unless asked: by default every row is predicted
     use_given = models.use_given(default=False)
     model, taxonomy = models.model or cfg.model, models.taxonomy or cfg.taxonomy
-    predicted = _classify_frame(msgs, model, taxonomy, use_given)[C.SECTOR]
+    predicted = _classify_frame(msgs, model, taxonomy, use_given, cfg)[C.SECTOR]
     result = run_evaluate(labels.tolist(), predicted.tolist(), alt_labels=alt)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
@@ -578,7 +600,7 @@ def recurring(
     data.drop_originals()  # the outputs are built from the analysis columns alone
     settings = RecurringSettings(**_recurring_settings(cfg, min_count, min_weeks))
     sectors = _classify_frame(
-        data.frame, models.model or cfg.model, models.taxonomy or cfg.taxonomy, models.use_given()
+        data.frame, models.model or cfg.model, models.taxonomy or cfg.taxonomy, models.use_given(), cfg
     )[C.SECTOR]
     result = find_recurring(data.frame, sectors, settings, district=district, since=start, until=end)
     from curtool.console import print_recurring
@@ -697,6 +719,8 @@ def report(
             taxonomy=models.taxonomy or cfg.taxonomy,
             use_given=models.use_given(),
             recurring_settings=RecurringSettings(**_recurring_settings(cfg, None, None)),
+            groups=cfg.groups,
+            groups_source=cfg.path,
         )
         built, warnings = run.report, run.warnings
         week_label = built.week
@@ -709,6 +733,7 @@ def report(
         if not quiet:
             from curtool.console import print_report
 
+            _print_categories(_console(), run.categories, data)
             print_report(_console(), built)
             typer.echo(f"Written: {target}")
     finally:

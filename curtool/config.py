@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from curtool import errors
+from curtool.categories import TEXT
 from curtool.columns import FIELD_ALIASES
+from curtool.taxonomy import Taxonomy, group_key
 
 CONFIG_NAME = "curtool.toml"
 
@@ -34,6 +36,8 @@ class Config:
     recurring: dict[str, Any] = field(default_factory=dict)
     model: Path | None = None
     taxonomy: Path | None = None
+    # [groups]: an export category -> a taxonomy block, or "text" (each message by its text)
+    groups: dict[str, str] = field(default_factory=dict)
 
 
 def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Config:
@@ -81,6 +85,7 @@ def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Conf
         cfg.model = base / cls["model"]
     if "taxonomy" in cls:
         cfg.taxonomy = base / cls["taxonomy"]
+    cfg.groups = _groups(raw.get("groups", {}), path)
     return cfg
 
 
@@ -96,6 +101,7 @@ _KEYS: dict[str, dict[str, tuple[type, ...]] | str] = {
     "deadlines": FREE,
     "recurring": FREE,
     "classify": {"model": (str,), "taxonomy": (str,)},
+    "groups": FREE,  # export categories, checked by _groups and check_groups
 }
 _TYPE_WORDS = {
     str: "text in quotes",
@@ -211,3 +217,46 @@ def check_output_template(template: str, fail) -> None:
                 f"«{{{name}}}» in «{template}» is not a field an output name can use",
                 "the only field is {week}, e.g. reports/curtool-{week}.xlsx",
             )
+
+
+def _groups(raw: object, path: Path) -> dict[str, str]:
+    """``[groups]`` as read: every value a non-empty string (the blocks are checked by
+    :func:`check_groups`, once the taxonomy in use is known)."""
+    if not isinstance(raw, dict):
+        raise errors.CurtoolError(
+            errors.BAD_CONFIG, "[groups] must be a table", 'write «"category" = "block"» lines', path=path
+        )
+    groups: dict[str, str] = {}
+    for key, value in raw.items():
+        if not isinstance(value, str) or not value.strip():
+            raise errors.CurtoolError(
+                errors.BAD_CONFIG,
+                f'[groups] «{key}» must be a block name or "{TEXT}"',
+                f'e.g. «"{key}" = "{TEXT}"»',
+                path=path,
+            )
+        groups[str(key)] = value.strip()
+    return groups
+
+
+def check_groups(groups: dict[str, str], taxonomy: Taxonomy, path: Path | str | None = None) -> None:
+    """Refuse a ``[groups]`` entry that names no block of ``taxonomy`` (the one source of
+    block names), or two spellings of one category mapped differently."""
+    seen: dict[str, tuple[str, str]] = {}
+    for key, value in groups.items():
+        if value != TEXT and value not in taxonomy.names:
+            raise errors.CurtoolError(
+                errors.BAD_CONFIG,
+                f"[groups] «{key}» = «{value}»: not a block of the taxonomy",
+                "use one of " + ", ".join(f"«{b}»" for b in taxonomy.names) + f', or "{TEXT}"',
+                path=path,
+            )
+        norm = group_key(key)
+        if norm in seen and seen[norm][1] != value:
+            raise errors.CurtoolError(
+                errors.BAD_CONFIG,
+                f"[groups] «{key}» and «{seen[norm][0]}» are one category mapped two ways",
+                "keep one of them",
+                path=path,
+            )
+        seen[norm] = (key, value)

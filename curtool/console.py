@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from curtool import columns as C
@@ -148,7 +149,8 @@ def print_sector_summary(
     sectors = result[C.SECTOR].to_numpy()[keep]
     sources = result[C.SECTOR_SOURCE].to_numpy()[keep]
     confidence = result[C.SECTOR_CONFIDENCE].to_numpy()[keep]
-    summary = pd.DataFrame({"sector": sectors, "given": sources == "given", "conf": confidence})
+    # «given»: the export's own category decided (by name, by the config or by its messages)
+    summary = pd.DataFrame({"sector": sectors, "given": sources != "model", "conf": confidence})
     counts = summary["sector"].value_counts()
     total = int(counts.sum()) or 1
     by_sector = summary.groupby("sector").agg(given=("given", "sum"), conf=("conf", "mean"))
@@ -271,3 +273,80 @@ def print_report(console: Console, report) -> None:
         cols = [C.DISTRICT, C.SECTOR, C.COUNT, C.BASELINE]
         rows = [tuple(r[c] for c in cols) for _, r in report.surges.head(10).iterrows()]
         console.print(table(console, "Всплески", ["район", "сектор", "сообщений", "база"], rows))
+
+
+def groups_toml(rules: Sequence) -> str:
+    """A ``[groups]`` section for ``curtool.toml`` that keeps these categories' decisions."""
+    lines = ["[groups]"]
+    for rule in rules:
+        lines.append(f"{toml_string(rule.category)} = {toml_string(rule.decision)}")
+    return "\n".join(lines)
+
+
+def toml_string(value: str) -> str:
+    """``value`` as a TOML basic string (quotes, backslashes and control characters escaped)."""
+    out = []
+    for ch in value:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def print_categories(console: Console, mapping, headers: Sequence[str] = ()) -> None:
+    """How the export's categories were used: a line when the taxonomy knew them all, else
+    the table of the categories mapped by their messages and a ``[groups]`` snippet.
+
+    Categories already in the config's ``[groups]`` are only counted: once the analyst has
+    saved the mapping, a weekly run shows just the categories that are new.
+    """
+    if mapping is None or not mapping.rules:
+        return
+    from curtool import categories
+
+    name = ", ".join(f"«{h}»" for h in headers) or "the group column"
+    by_config = [r for r in mapping.rules if r.why == categories.BY_CONFIG]
+    voted = mapping.voted
+    known = f"{name}: {mapping.known} of {mapping.distinct} categories are «Группа тем» of the taxonomy"
+    if mapping.taxonomy_vocabulary:
+        head = f"{known}; they set their block"
+    else:
+        head = f"{known}: a foreign vocabulary, no name is trusted, each category is mapped by its messages"
+    if by_config:
+        head += f"; {len(by_config)} are mapped in the config's [groups]"
+    console.print(head, markup=False, soft_wrap=True)
+    if not voted:
+        return
+    rows = [
+        (
+            escape(short(r.category, 50)),
+            r.messages,
+            r.majority,
+            "" if r.share != r.share else f"{r.share:.0%}",
+            f"{r.second} {r.second_share:.0%}" if r.second else "",
+            r.decision,
+            f"{r.why} «{r.swallowed}»" if r.swallowed else r.why,
+        )
+        for r in voted
+    ]
+    mapped = sum(r.messages for r in voted if r.block)
+    total = sum(r.messages for r in voted) or 1
+    console.print(
+        table(
+            console,
+            f"Categories mapped by their messages ({mapped:,} of {total:,} messages take their "
+            "category's block; the rest keep their text's)",
+            ["category", "сообщений", "majority", "доля", "next", "decision", "why"],
+            rows,
+        )
+    )
+    console.print(
+        "To keep or change this mapping, put these lines under [groups] in curtool.toml "
+        '(a block of the taxonomy, or "text" to leave a category to each message\'s text):',
+        markup=False,
+        soft_wrap=True,
+    )
+    console.print(groups_toml(voted), markup=False, highlight=False)

@@ -8,6 +8,7 @@ returned with the result, so the CLI, a cron log and a notebook all get them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ import pandas as pd
 from curtool import aggregate as agg
 from curtool import columns as C
 from curtool import errors
+from curtool.categories import CategoryMap
 from curtool.loader import Dataset
 from curtool.report import Report, build_report
 
@@ -26,18 +28,39 @@ def classify_frame(
     model_path: str | Path | None = None,
     taxonomy_path: str | Path | None = None,
     use_given: bool = True,
+    groups: Mapping[str, str] | None = None,
+    groups_source: str | Path | None = None,
 ) -> pd.DataFrame:
     """Sector columns for every row of a loaded frame (see :func:`curtool.classify.classify`)."""
-    from curtool.classify import classify
+    return classify_frame_with_categories(frame, model_path, taxonomy_path, use_given, groups, groups_source)[
+        0
+    ]
+
+
+def classify_frame_with_categories(
+    frame: pd.DataFrame,
+    model_path: str | Path | None = None,
+    taxonomy_path: str | Path | None = None,
+    use_given: bool = True,
+    groups: Mapping[str, str] | None = None,
+    groups_source: str | Path | None = None,
+) -> tuple[pd.DataFrame, CategoryMap | None]:
+    """:func:`classify_frame` and how the export's categories were mapped.
+
+    ``groups`` is the config's ``[groups]`` (category -> block or ``text``); its blocks
+    are checked against the taxonomy in use, and an error names ``groups_source``.
+    """
+    from curtool.classify import classify_with_categories
     from curtool.model import load_model
+    from curtool.taxonomy import load_taxonomy
 
     model = load_model(model_path)
-    taxonomy = None
-    if taxonomy_path is not None:
-        from curtool.taxonomy import load_taxonomy
+    taxonomy = load_taxonomy(taxonomy_path)
+    if groups:
+        from curtool.config import check_groups
 
-        taxonomy = load_taxonomy(taxonomy_path)
-    return classify(frame, model, use_given=use_given, taxonomy=taxonomy)
+        check_groups(dict(groups), taxonomy, groups_source)
+    return classify_with_categories(frame, model, use_given=use_given, taxonomy=taxonomy, groups=groups)
 
 
 @dataclass
@@ -46,6 +69,7 @@ class ReportRun:
 
     report: Report
     warnings: list[str] = field(default_factory=list)
+    categories: CategoryMap | None = None  # how the export's own categories were mapped
 
 
 def require_dates(data: Dataset) -> None:
@@ -74,6 +98,8 @@ def run_report(
     taxonomy: str | Path | None = None,
     use_given: bool = True,
     recurring_settings: object | None = None,
+    groups: Mapping[str, str] | None = None,
+    groups_source: str | Path | None = None,
 ) -> ReportRun:
     """The weekly report of ``data``, built only from what was known at the end of the week.
 
@@ -90,7 +116,10 @@ def run_report(
     latest = agg.data_end(frame)
     cut = agg.until_week_end(frame, resolved)
     # the report shows sector and confidence; a million evidence strings need not stay
-    classified = classify_frame(cut, model, taxonomy, use_given)[[C.SECTOR, C.SECTOR_CONFIDENCE]]
+    classified, categories = classify_frame_with_categories(
+        cut, model, taxonomy, use_given, groups, groups_source
+    )
+    classified = classified[[C.SECTOR, C.SECTOR_CONFIDENCE]]
     settings = recurring_settings if isinstance(recurring_settings, RecurringSettings) else None
     found = find_recurring(cut, classified[C.SECTOR], settings or RecurringSettings())
     report = build_report(
@@ -107,7 +136,7 @@ def run_report(
         data_end=latest,
         data_start=agg.data_start(frame),
     )
-    return ReportRun(report, [*data.warnings, *data_warnings(report)])
+    return ReportRun(report, [*data.warnings, *data_warnings(report)], categories)
 
 
 def data_warnings(report: Report) -> list[str]:
