@@ -224,8 +224,9 @@ def handles_errors(func):
             raise fail(exc) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except KeyboardInterrupt:
-            typer.echo("error: interrupted; nothing was written", err=True)
+        except KeyboardInterrupt as exc:
+            how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+            typer.echo(f"error: {how}; nothing was written", err=True)
             raise typer.Exit(1) from None
         except MemoryError:
             typer.echo("error: out of memory; split the input by period or write .csv", err=True)
@@ -266,6 +267,25 @@ def _load(inputs: list[str], read: ReadOptions):
     for line in data.warnings:
         typer.echo(f"warning: {line}", err=True)
     return cfg, data
+
+
+def _refuse_overwriting_inputs(inputs: list[str], *targets: Path | None) -> None:
+    """An input is never an output: ``-o export.xlsx`` on ``export.xlsx`` would destroy the export."""
+    import glob
+
+    seen: set[Path] = set()
+    for item in inputs:
+        text = str(item)
+        paths = glob.glob(text) if any(ch in text for ch in "*?[") else [text]
+        seen.update(Path(p).resolve() for p in paths)
+    for target in targets:
+        if target is not None and Path(target).resolve() in seen:
+            raise errors.CurtoolError(
+                errors.BAD_OPTION,
+                "the output would overwrite an input file",
+                "name another output file; curtool never writes over its inputs",
+                path=target,
+            )
 
 
 def _console(quiet: bool = False):
@@ -341,6 +361,7 @@ def classify(
     from curtool.console import print_sector_summary
 
     target = output or _default_output(inputs[0], "classified")
+    _refuse_overwriting_inputs(inputs, target)
     out.check_writable(target, force)
     if target.suffix.lower() not in out.TABLE_FORMATS:
         raise errors.CurtoolError(
@@ -361,10 +382,16 @@ def classify(
         data,
     )
     table = export_table(data, result)
+    protected = out.protected_cells(table) if target.suffix.lower() == ".csv" else 0
     out.write_table(table, target, sheet_name="Сообщения")
     shown = pd.concat([data.frame[[C.ID]], data.frame[C.CLEAN].rename(C.TEXT), result], axis=1)
     print_sector_summary(console, shown, rows=~data.frame[C.DUPLICATE].to_numpy())
     _print_issue_line(console, data)
+    if protected:
+        console.print(
+            f"Protected {protected:,} cells starting with = + - @ (formulas in a spreadsheet): "
+            "written with a leading ' so they open as text"
+        )
     console.print(f"Written: {target} ({len(table):,} rows)")
 
 
@@ -482,6 +509,7 @@ def train(
         raise errors.CurtoolError(
             errors.BAD_OPTION, "--cv 1 is not cross-validation", "use --cv 5 (or 0 for none)"
         )
+    _refuse_overwriting_inputs(inputs, output)
     check_writable(output, force)
     _, data = _load(inputs, read)
     msgs, labels, alt = _labels(data, label_column, alt_label_column)
@@ -524,6 +552,7 @@ def evaluate(
     if output is not None:
         from curtool.output import check_writable
 
+        _refuse_overwriting_inputs(inputs, output)
         check_writable(output, force)
     cfg, data = _load(inputs, read)
     msgs, labels, alt = _labels(data, label_column, alt_label_column)
@@ -592,6 +621,7 @@ def recurring(
     from curtool.output import atomic_path, check_writable
     from curtool.recurring import RecurringSettings, find_recurring, write_recurring_workbook
 
+    _refuse_overwriting_inputs(inputs, output, json_path)
     for path in (output, json_path):
         if path is not None:
             check_writable(path, force)
@@ -725,6 +755,7 @@ def report(
         built, warnings = run.report, run.warnings
         week_label = built.week
         target = Path((output or cfg.output).replace("{week}", built.week))
+        _refuse_overwriting_inputs(inputs, target, log_path if log is not None else None)
         check_writable(target, force, make_folder=True)
         write_report(built, target)
         status = "warning" if warnings else "ok"
@@ -799,7 +830,23 @@ def sample(
         typer.echo(f"Written: {path} ({name})")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a cron timeout, ``kill``): unwinds like Ctrl-C, so temporary files are removed
+    and the report's run log gets its line, instead of the process vanishing mid-write."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def install_signal_handlers() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
+
+
 def main() -> None:
+    install_signal_handlers()
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only

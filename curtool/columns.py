@@ -188,11 +188,14 @@ ISSUE_BAD_DATE = "bad_date"
 ISSUE_DUPLICATE = "duplicate"
 ISSUE_UNKNOWN_DISTRICT = "unknown_district"
 ISSUE_BAD_COORDINATES = "bad_coordinates"
+# set by the report only: a row without a creation date belongs to no week (the loader keeps it)
+ISSUE_NO_DATE = "no_date"
 
 ISSUE_DESCRIPTIONS: dict[str, str] = {
     ISSUE_EMPTY_TEXT: "пустой текст сообщения",
     ISSUE_RAGGED_ROW: "в строке больше или меньше полей, чем в заголовке",
     ISSUE_BAD_DATE: "дату не удалось прочитать",
+    ISSUE_NO_DATE: "нет даты создания: сообщение не попадает ни в одну неделю",
     ISSUE_DUPLICATE: "повтор сообщения, уже учтённого выше",
     ISSUE_UNKNOWN_DISTRICT: "район не найден в справочнике",
     ISSUE_BAD_COORDINATES: "координаты вне допустимого диапазона",

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from curtool import columns as C
@@ -18,11 +17,20 @@ from curtool.text import blank
 
 
 def make_console(stderr: bool = False, quiet: bool = False) -> Console:
-    # width fixed when piped, so cron mail and CliRunner output do not wrap at 80 columns
-    console = Console(stderr=stderr, quiet=quiet, highlight=False, soft_wrap=False)
+    # markup off: every string printed holds text written by the public (messages, addresses,
+    # title rows, categories), and «[/url]» in one of them must print as written, not crash
+    # the command after its output file was written; emphasis is given by style= instead
+    console = Console(stderr=stderr, quiet=quiet, highlight=False, soft_wrap=False, markup=False)
     if not console.is_terminal:
+        # width fixed when piped, so cron mail and CliRunner output do not wrap at 80 columns
         console = Console(
-            stderr=stderr, quiet=quiet, highlight=False, width=160, no_color=True, soft_wrap=False
+            stderr=stderr,
+            quiet=quiet,
+            highlight=False,
+            width=160,
+            no_color=True,
+            soft_wrap=False,
+            markup=False,
         )
     return console
 
@@ -95,7 +103,7 @@ def short(text: object, width: int = 70) -> str:
 
 def print_inspect(console: Console, data: Dataset) -> None:
     for report in data.files:
-        console.print(f"[bold]{report.path}[/bold]")
+        console.print(str(report.path), style="bold")
         how = [f"format: {report.format}"]
         if report.encoding:
             how.append(f"encoding: {report.encoding}")
@@ -121,7 +129,7 @@ def print_inspect(console: Console, data: Dataset) -> None:
     msgs = data.frame.loc[~data.frame[C.DUPLICATE], [C.DISTRICT, C.DISTRICT_RAW]]
     first, last = data.date_range()
     console.print(
-        f"[bold]Total[/bold]: {len(data.frame):,} rows, {len(msgs):,} messages after duplicates"
+        f"Total: {len(data.frame):,} rows, {len(msgs):,} messages after duplicates"
         + (f", created {first:%Y-%m-%d} – {last:%Y-%m-%d}" if first is not None else "")
     )
     counts = msgs[C.DISTRICT].replace("", "(не указан)").value_counts()
@@ -258,7 +266,8 @@ def print_recurring(console: Console, result, settings, top: int = 10) -> None:
 
 def print_report(console: Console, report) -> None:
     """The weekly summary: the sentences, then the heat map's top cells and the surges."""
-    console.print(f"[bold]Неделя {report.week} ({report.period})[/bold]")
+    marker = f", {report.marker}" if getattr(report, "marker", "") else ""
+    console.print(f"Неделя {report.week} ({report.period}{marker})", style="bold")
     for line in report.summary_lines:
         console.print(f"• {line}")
     heat = report.heat.counts if hasattr(report.heat, "counts") else None
@@ -322,7 +331,7 @@ def print_categories(console: Console, mapping, headers: Sequence[str] = ()) -> 
         return
     rows = [
         (
-            escape(short(r.category, 50)),
+            short(r.category, 50),
             r.messages,
             r.majority,
             "" if r.share != r.share else f"{r.share:.0%}",

@@ -78,7 +78,14 @@ def _parse_each(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         is_native = as_obj.map(lambda v: isinstance(v, (datetime, date, pd.Timestamp)))
         is_number = as_obj.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
     if is_native.any():
-        result[is_native] = pd.to_datetime(as_obj[is_native], errors="coerce")
+        native = as_obj[is_native]
+        try:
+            result[is_native] = _in_range(pd.to_datetime(native, errors="coerce"))
+        except (
+            OverflowError,
+            pd.errors.OutOfBoundsDatetime,
+        ):  # year 9999 in a cell: rare, so checked per value
+            result[is_native] = _in_range(pd.to_datetime(native.map(_native_in_range), errors="coerce"))
     text = as_obj.where(~(is_native | is_number), "").astype(str).fillna("").str.strip()
     text = text.mask(text.str.lower().isin(("nan", "nat", "none", "null", "-")), "")
     if is_number.any():
@@ -88,7 +95,7 @@ def _parse_each(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     for fmt in _formats_by_fit(text[todo]):
         if not todo.any():
             break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        parsed = _in_range(pd.to_datetime(text[todo], format=fmt, errors="coerce"))
         hit = parsed.notna()
         if hit.any():
             result[parsed.index[hit]] = parsed[hit]
@@ -100,15 +107,34 @@ def _parse_each(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             numbers = pd.to_numeric(rest[serial].str.replace(",", "."), errors="coerce")
             result[numbers.index] = _from_serial(numbers)
         words = rest[~serial].map(_parse_russian)
-        result[words.index] = pd.to_datetime(words, errors="coerce")
+        result[words.index] = _in_range(pd.to_datetime(words.map(_native_in_range), errors="coerce"))
         todo = (text != "") & result.isna()
     if todo.any():
         iso = pd.to_datetime(text[todo], format="ISO8601", errors="coerce", utc=True)
-        iso = iso.dt.tz_convert("Europe/Moscow").dt.tz_localize(None)
+        iso = _in_range(iso.dt.tz_convert("Europe/Moscow").dt.tz_localize(None))
         result[iso.index[iso.notna()]] = iso[iso.notna()]
     filled = (text != "") | is_native | is_number
     bad = filled & result.isna()
     return result.astype("datetime64[ns]"), bad
+
+
+# What a datetime64[ns] column holds (1677-09-22 … 2262-04-11); pandas 3 parses «31.12.9999»
+# at a coarser unit, and putting it into the column would stop the whole file.  A date
+# outside is unreadable for us, flagged bad_date like any other.
+_FIRST, _LAST = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+
+
+def _in_range(parsed: pd.Series) -> pd.Series:
+    """``parsed`` as datetime64[ns], NaT where the date lies outside what that can hold."""
+    inside = parsed.notna() & (parsed >= _FIRST) & (parsed <= _LAST)
+    return parsed.where(inside).astype("datetime64[ns]")
+
+
+def _native_in_range(value: object) -> object:
+    """A Python or pandas date outside the datetime64[ns] range becomes None before converting."""
+    if isinstance(value, (datetime, date)) and not _FIRST.to_pydatetime() <= pd.Timestamp(value) <= _LAST:
+        return None
+    return value
 
 
 def _formats_by_fit(text: pd.Series) -> list[str]:

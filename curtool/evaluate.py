@@ -174,7 +174,7 @@ def write_evaluation(evaluation: Evaluation, path: str | Path) -> Path:
     import xlsxwriter
 
     with output.atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), output.workbook_options())
+        book = xlsxwriter.Workbook(str(tmp), output.workbook_options(output.scratch_dir(tmp)))
         try:
             header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
             date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})

@@ -1,16 +1,19 @@
 """Writing results: atomic files, text that never becomes a formula, one table per format.
 
 Every file curtool writes goes through :func:`atomic_path`: the data lands in a
-temporary file beside the target and is renamed over it only when complete, so a
-run killed half-way leaves the previous file intact and no partial output.
+temporary file in a private folder beside the target and is renamed over it only
+when complete, so a run killed half-way leaves the previous file intact and no
+partial output, and its scratch files go with the folder.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -58,23 +61,84 @@ def check_writable(path: Path, force: bool, *, make_folder: bool = False) -> Non
         )
 
 
+# A run's private work folder beside its output: the temporary file and every scratch file
+# (xlsxwriter's constant-memory rows and XML parts, 100–370 MB for a large workbook) live in
+# it, so one removal cleans up on any failure, and a folder a killed run left is swept by
+# the next run once its process is gone.
+_WORK_PREFIX = ".curtool-"
+_WORK_NAME = re.compile(r"^\.curtool-(\d+)-")
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it over ``target`` on success."""
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success.
+
+    The temporary file sits in a private folder (:func:`scratch_dir` of the path) that is
+    removed whatever happens; running out of disk space is ``disk-full``, not a traceback.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    _sweep_stale(target.parent)
+    work = Path(tempfile.mkdtemp(prefix=f"{_WORK_PREFIX}{os.getpid()}-", dir=target.parent))
+    tmp = work / f"{target.name}.tmp"
     try:
+        tmp.touch()
         yield tmp
-        # mkstemp makes the file private (0600); give it the mode a plain open() would have
+        # mkdtemp makes the folder private; give the file the mode a plain open() would have
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    except BaseException as exc:
+        if _no_space(exc):
+            raise errors.CurtoolError(
+                errors.DISK_FULL,
+                "no space left on the device while writing; nothing was written",
+                "free some space or write the output to another disk with -o",
+                path=target,
+            ) from None
         raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def scratch_dir(tmp: Path) -> Path:
+    """Where a writer working on ``tmp`` (from :func:`atomic_path`) keeps its scratch files."""
+    return tmp.parent
+
+
+def _no_space(exc: BaseException) -> bool:
+    """Does ``exc``, or anything it wraps (xlsxwriter wraps OSError), say the disk is full?"""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        item = todo.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, OSError) and item.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        todo.extend([item.__cause__, item.__context__, *item.args])
+    return False
+
+
+def _sweep_stale(folder: Path) -> None:
+    """Remove work folders of curtool runs that were killed (their process no longer exists)."""
+    with contextlib.suppress(OSError):
+        for entry in folder.iterdir():
+            match = _WORK_NAME.match(entry.name)
+            if match and entry.is_dir() and not _alive(int(match.group(1))):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _umask() -> int:
@@ -90,14 +154,28 @@ def defuse_csv(value: object) -> object:
     return value
 
 
-def defuse_column(values: pd.Series) -> pd.Series:
-    """:func:`defuse_csv` over a column, touching only the cells that need it."""
+def _formula_like(values: pd.Series) -> pd.Series:
+    """True where a spreadsheet would run the cell as a formula (a number with a sign is data)."""
     if values.dtype == "str":
-        risky = values.str.match(r"[=+@\t\r-]", na=False) & ~values.str.fullmatch(
+        return values.str.match(r"[=+@\t\r-]", na=False) & ~values.str.fullmatch(
             r"[+-]?[0-9]+([.,][0-9]+)?([eE][+-]?[0-9]+)?", na=False
         )
-    else:
-        risky = values.map(lambda v: defuse_csv(v) is not v)
+    return values.map(lambda v: defuse_csv(v) is not v).astype(bool)
+
+
+def protected_cells(frame: pd.DataFrame) -> int:
+    """How many text cells (header included) a CSV of ``frame`` writes with a leading ``'``."""
+    count = sum(defuse_csv(str(c)) != str(c) for c in frame.columns)
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if column.dtype == "str" or column.dtype == object:
+            count += int(_formula_like(column).sum())
+    return count
+
+
+def defuse_column(values: pd.Series) -> pd.Series:
+    """:func:`defuse_csv` over a column, touching only the cells that need it."""
+    risky = _formula_like(values)
     if not risky.any():
         return values
     out = values.copy()
@@ -126,9 +204,11 @@ def excel_value(value: object) -> object:
     return value
 
 
-def workbook_options() -> dict[str, object]:
-    """xlsxwriter options every curtool workbook uses: text stays text."""
+def workbook_options(scratch: Path | None = None) -> dict[str, object]:
+    """xlsxwriter options every curtool workbook uses: text stays text; scratch files in
+    ``scratch`` (the run's work folder, see :func:`atomic_path`) rather than TMPDIR."""
     return {
+        "tmpdir": str(scratch) if scratch is not None else None,
         "strings_to_formulas": False,  # public text starting with "=" must stay text
         "strings_to_urls": False,  # links are written explicitly where wanted
         "strings_to_numbers": False,
@@ -171,7 +251,8 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    names = [str(c) for c in frame.columns]
+    # a header cell is public text too: «=HYPERLINK(…)» as a column name is defused like a cell
+    names = [str(defuse_csv(str(c))) for c in frame.columns]
     with open(path, "wb") as handle:
         handle.write(b"\xef\xbb\xbf")
         writer = None
@@ -217,7 +298,7 @@ def write_excel_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> None:
     """Plain data sheets with a bold frozen header, autofilter and sensible widths."""
     import xlsxwriter
 
-    options = workbook_options() | {"constant_memory": True}
+    options = workbook_options(scratch_dir(path)) | {"constant_memory": True}
     book = xlsxwriter.Workbook(str(path), options)
     try:
         header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})

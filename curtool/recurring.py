@@ -1213,7 +1213,7 @@ def write_recurring_workbook(result: RecurringResult, frame: pd.DataFrame, path:
     problems = problems.rename(columns=_PROBLEM_HEADERS)
     messages = result.messages_frame(frame).rename(columns=_MESSAGE_HEADERS)
     with output.atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), output.workbook_options())
+        book = xlsxwriter.Workbook(str(tmp), output.workbook_options(output.scratch_dir(tmp)))
         try:
             header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
             date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})

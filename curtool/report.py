@@ -439,12 +439,16 @@ def _problems(
 
 
 def _rejected(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Rows with issue codes that belong to the week or to no week (unreadable date)."""
+    """Rows with issue codes that belong to the week, and every row of no week (no or an
+    unreadable date): each input row is a counted message of some week or listed here."""
     cols = [C.FILE, C.ROW, C.ID, CREATED_IN_REPORT, REASON_CODES, REASONS, C.TEXT]
-    if C.ISSUES not in frame:
+    if C.ISSUES not in frame or C.CREATED not in frame:
         return pd.DataFrame(columns=cols)
     issues = frame[C.ISSUES].fillna("").astype(str)
     created = pd.to_datetime(frame[C.CREATED])
+    # an empty date is no error of the export's, but such a row is in no week's figures
+    undated = created.isna() & ~issues.str.contains(C.ISSUE_BAD_DATE, regex=False)
+    issues = issues.mask(undated, (issues + ";" + C.ISSUE_NO_DATE).str.lstrip(";"))
     relevant = (issues != "") & (created.isna() | ((created >= start) & (created < end)))
     rows = frame.loc[relevant]
     if rows.empty:

@@ -22,7 +22,7 @@ from curtool import aggregate as agg
 from curtool import columns as C
 from curtool import errors
 from curtool import report as R
-from curtool.output import EXCEL_MAX_CELL, EXCEL_MAX_ROWS, atomic_path, workbook_options
+from curtool.output import EXCEL_MAX_CELL, EXCEL_MAX_ROWS, atomic_path, scratch_dir, workbook_options
 
 SHEET_SUMMARY = "Сводка"
 SHEET_HEAT = "Тепловая карта"
@@ -857,7 +857,7 @@ def write_report(report: R.Report, path: str | Path) -> Path:
         )
     try:
         with atomic_path(path) as tmp:
-            book = xlsxwriter.Workbook(str(tmp), workbook_options())
+            book = xlsxwriter.Workbook(str(tmp), workbook_options(scratch_dir(tmp)))
             try:
                 f = _Formats(book)
                 for writer in _WRITERS:

@@ -301,7 +301,7 @@ def write_benchmark_xlsx(path: str | Path, n: int, seed: int = 1) -> Path:
     district = _district_written(b)
     col = {name: i for i, name in enumerate(IM_COLUMNS)}
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), workbook_options() | {"constant_memory": True})
+        book = xlsxwriter.Workbook(str(tmp), workbook_options(tmp.parent) | {"constant_memory": True})
         book.set_properties({"created": datetime(2026, 11, 23, 8, 0, 0)})
         sheet = book.add_worksheet("Инциденты")
         sheet.write_string(0, 0, IM_TITLE)

@@ -904,7 +904,7 @@ def write_xlsx(rows: list[list[object]], path: Path) -> None:
     import xlsxwriter
 
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), workbook_options())
+        book = xlsxwriter.Workbook(str(tmp), workbook_options(tmp.parent))
         book.set_properties({"created": FIXED_CREATED, "author": "curtool synthetic"})
         sheet = book.add_worksheet("Инциденты")
         bold = book.add_format({"bold": True})
