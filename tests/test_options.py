@@ -82,6 +82,8 @@ def test_the_model_option_is_used_by_every_classifying_command(tmp_path, command
     ("toml", "expected"),
     [
         ("[report]\nfoo = 1\n", "unknown key «foo» in [report]"),
+        ('[input]\nencodng = "cp1251"\n', "unknown key «encodng» in [input]"),
+        ("[report]\nweeks_bak = 8\n", "unknown key «weeks_bak» in [report]"),
         ("[recurring]\nmin_cont = 3\n", "unknown key «min_cont» in [recurring]"),
         ("[reports]\nweeks_back = 8\n", "unknown section [reports]"),
         ('[report]\nweeks_back = "8"\n', "[report] weeks_back must be a whole number, not '8'"),
@@ -114,6 +116,7 @@ def test_an_output_name_with_an_unknown_field_is_refused(tmp_path) -> None:
     "args",
     [
         ["report", "--weeks-back", "0"],
+        ["report", "--weeks-back", "100000"],
         ["recurring", "--min-count", "0"],
         ["recurring", "--top", "0"],
         ["train", "--label-column", "Статус", "--cv", "-1"],
