@@ -20,6 +20,7 @@ from curtool import columns as C
 from curtool import errors
 from curtool.categories import CategoryMap
 from curtool.loader import Dataset
+from curtool.recurring import RecurringSettings, find_recurring
 from curtool.report import Report, build_report
 
 
@@ -97,7 +98,7 @@ def run_report(
     model: str | Path | None = None,
     taxonomy: str | Path | None = None,
     use_given: bool = True,
-    recurring_settings: object | None = None,
+    recurring_settings: RecurringSettings | None = None,
     groups: Mapping[str, str] | None = None,
     groups_source: str | Path | None = None,
 ) -> ReportRun:
@@ -107,8 +108,6 @@ def run_report(
     classified or grouped, so a past week's recurring problems, open messages and
     category mapping never depend on messages that came later.
     """
-    from curtool.recurring import RecurringSettings, find_recurring
-
     require_dates(data)
     today = today or date.today()
     frame = data.frame
@@ -120,7 +119,7 @@ def run_report(
         cut, model, taxonomy, use_given, groups, groups_source
     )
     classified = classified[[C.SECTOR, C.SECTOR_CONFIDENCE]]
-    settings = recurring_settings if isinstance(recurring_settings, RecurringSettings) else None
+    settings = recurring_settings
     found = find_recurring(cut, classified[C.SECTOR], settings or RecurringSettings())
     report = build_report(
         cut,
