@@ -190,6 +190,7 @@ ISSUE_UNKNOWN_DISTRICT = "unknown_district"
 ISSUE_BAD_COORDINATES = "bad_coordinates"
 # set by the report only: a row without a creation date belongs to no week (the loader keeps it)
 ISSUE_NO_DATE = "no_date"
+ISSUE_SWALLOWED_ROWS = "swallowed_rows"
 
 ISSUE_DESCRIPTIONS: dict[str, str] = {
     ISSUE_EMPTY_TEXT: "пустой текст сообщения",
@@ -199,6 +200,8 @@ ISSUE_DESCRIPTIONS: dict[str, str] = {
     ISSUE_DUPLICATE: "повтор сообщения, уже учтённого выше",
     ISSUE_UNKNOWN_DISTRICT: "район не найден в справочнике",
     ISSUE_BAD_COORDINATES: "координаты вне допустимого диапазона",
+    ISSUE_SWALLOWED_ROWS: "незакрытая кавычка слила строки файла в одну запись "
+    "(строки, похожие на строки таблицы, разделены обратно)",
 }
 
 # Outcomes that mean the export considered the problem solved.

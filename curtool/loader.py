@@ -48,6 +48,7 @@ class FileReport:
     issues: dict[str, int] = field(default_factory=dict)
     bad_dates: list[tuple[int, str, str]] = field(default_factory=list)  # (line, column, value)
     ragged_lines: list[int] = field(default_factory=list)
+    swallowed_lines: list[int] = field(default_factory=list)  # rows a stray quote had merged
 
 
 @dataclass
@@ -244,6 +245,9 @@ def _without_header(raw: RawTable) -> RawTable:
         frame=frame,
         lines=np.concatenate([[raw.header_row], np.asarray(lines, dtype=np.int64)]),
         ragged=np.concatenate([[False], np.asarray(ragged, dtype=bool)]),
+        swallowed=None
+        if raw.swallowed is None
+        else np.concatenate([[False], np.asarray(raw.swallowed, dtype=bool)]),
         header_row=0,
         header_cells=letters,
     )
@@ -251,12 +255,16 @@ def _without_header(raw: RawTable) -> RawTable:
 
 def _check_header(raw: RawTable, headers: list[str]) -> None:
     """Refuse a first line that is data: read as names, it maps columns by accident."""
-    if raw.header_cells is None or known_names(headers):
+    # One known name does not make a header: a data row can hold one («Обращение» as a
+    # message's type) and be taken for the header when the real one is blank (;;;). Dates and
+    # numbers standing over dates and numbers are data whatever else the line holds.
+    if raw.header_cells is None or known_names(headers) >= 2:
         return
     if first_line_is_data(raw.header_cells, raw.frame):
         raise errors.CurtoolError(
             errors.NO_HEADER,
-            "the first line looks like a message, not column names (no known name in it)",
+            "the first line looks like a message, not column names "
+            + ("(no known name in it)" if not known_names(headers) else "(its dates or numbers are data)"),
             "if the file has no header line, add --no-header and name the columns by position "
             "or letter, e.g. --text-column 2 or --text-column B",
             path=raw.path,
@@ -308,6 +316,8 @@ def _normalise_file(
     issues.append(pd.Series(np.where(empty, C.ISSUE_EMPTY_TEXT, ""), index=frame.index))
     ragged = raw.ragged if raw.ragged is not None else np.zeros(n, dtype=bool)
     issues.append(pd.Series(np.where(ragged, C.ISSUE_RAGGED_ROW, ""), index=frame.index))
+    if raw.swallowed is not None:
+        issues.append(pd.Series(np.where(raw.swallowed, C.ISSUE_SWALLOWED_ROWS, ""), index=frame.index))
     report = FileReport(
         path=raw.path,
         format=raw.format,
@@ -320,6 +330,9 @@ def _normalise_file(
         mapping=mapping,
         rows=n,
         ragged_lines=[int(x) for x in np.asarray(lines)[ragged][:50]],
+        swallowed_lines=[]
+        if raw.swallowed is None
+        else [int(x) for x in np.asarray(lines)[np.asarray(raw.swallowed, dtype=bool)][:50]],
     )
     any_bad = pd.Series(False, index=frame.index)
     for fld in C.DATE_FIELDS:

@@ -8,8 +8,10 @@ meaning is :mod:`curtool.mapping`'s job.
 from __future__ import annotations
 
 import codecs
+import csv
 import gc
 import io
+import math
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +29,9 @@ SEPARATORS = (";", ",", "\t", "|")
 HEADER_SCAN_ROWS = 30
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+# Python's csv module refuses a field over 131,072 characters; a pasted document in a message
+# is longer than that and is still one cell (Arrow and pandas read it): no limit but memory.
+csv.field_size_limit(2**31 - 1)
 
 
 @dataclass
@@ -45,6 +50,7 @@ class RawTable:
     lines: np.ndarray | None = None  # 1-based file line/row where each data row starts
     ragged: np.ndarray | None = None  # bool per data row: field count differs from the header
     header_cells: list[str] | None = None  # the header line's cells as written (before naming)
+    swallowed: np.ndarray | None = None  # bool per data row: a stray quote had merged it (CSV)
 
 
 def sniff_format(path: Path) -> str:
@@ -106,35 +112,159 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def detect_encoding(data: bytes, path: Path, *, truncated: bool = False) -> str:
-    """UTF-8 (with or without BOM), UTF-16, else cp1251 — or a clear error.
+    """UTF-8 (with or without BOM), UTF-16/32, else the Russian 8-bit code page — or a clear error.
 
     ``truncated``: ``data`` is only the start of the file, so its last character may be cut.
     """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00
+        return "utf-32"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     sample = data[: 1 << 20]
-    if sample[1:200:2].count(0) > 40:  # UTF-16 LE without BOM: every other byte is NUL
-        return "utf-16-le"
-    if sample[0:200:2].count(0) > 40:
-        return "utf-16-be"
+    wide = _wide_encoding(sample)
+    if wide is not None:
+        return wide
     try:
         sample.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 4 and (truncated or len(data) > len(sample)):
             return "utf-8"  # the sample cut a character in two
+    head = sample[:_CYRILLIC_SAMPLE]
+    as_utf8 = head.decode("utf-8", errors="replace")
+    bad = as_utf8.count("\ufffd")
+    if bad * 4 < np.count_nonzero(np.frombuffer(head, dtype=np.uint8) >= 128):
+        # Most of its non-ASCII bytes are UTF-8 letters: a UTF-8 file with a few damaged
+        # bytes, not a code page (in cp1251 text nearly every such byte is invalid UTF-8)
+        start = len(as_utf8[: as_utf8.index("\ufffd")].encode("utf-8")) if bad else len(head)
+        raise errors.CurtoolError(
+            errors.ENCODING,
+            f"undecodable bytes at byte {start}: the file is UTF-8 with damaged bytes",
+            "save the file as UTF-8 again, or name its encoding with --encoding",
+            path=path,
+        )
+    best = _cyrillic_code_page(head)
+    if best is None:
+        raise errors.CurtoolError(
+            errors.ENCODING,
+            "undecodable bytes: neither UTF-8 nor a Russian code page (cp1251, koi8-r, cp866)",
+            "save the file as UTF-8, or name its encoding with --encoding",
+            path=path,
+        )
     try:
-        sample.decode("cp1251")
-        return "cp1251"
+        sample.decode(best)
     except UnicodeDecodeError as exc:
         raise errors.CurtoolError(
             errors.ENCODING,
-            f"undecodable bytes at byte {exc.start}: neither UTF-8 nor cp1251",
+            f"undecodable bytes at byte {exc.start}: neither UTF-8 nor {best}",
             "save the file as UTF-8, or name its encoding with --encoding",
             path=path,
         ) from None
+    return best
+
+
+_WIDE_ENCODINGS = ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be")
+
+
+def _plausible(ch: str) -> bool:
+    """A character an export of Russian text is made of: ASCII, Latin-1 («», №), Cyrillic, dashes."""
+    code = ord(ch)
+    return (
+        (32 <= code < 127)
+        or ch in "\t\r\n"
+        or 0xA0 <= code <= 0xFF
+        or 0x400 <= code <= 0x4FF
+        or 0x2010 <= code <= 0x206F
+        or code == 0x2116
+    )
+
+
+def _wide_encoding(sample: bytes) -> str | None:
+    """UTF-16 or UTF-32 without a BOM, or None.
+
+    A text in UTF-8 or a code page holds no NUL byte; one in UTF-16/32 has them in every
+    ASCII character (separators and line breaks at least). The reading in which nearly every
+    character is one a Russian export is made of wins; a Cyrillic letter has no NUL in
+    UTF-16, so counting NULs at odd or even offsets alone misses Cyrillic-only lines.
+    """
+    head = sample[:4096]
+    if b"\x00" not in head:
+        return None
+    best, best_share = None, 0.9
+    for name in _WIDE_ENCODINGS:
+        size = 4 if "32" in name else 2
+        text = head[: len(head) // size * size].decode(name, errors="replace")
+        if not text:
+            continue
+        share = sum(map(_plausible, text)) / len(text)
+        if share > best_share:
+            best, best_share = name, share
+    return best
+
+
+# Russian letter frequencies (per cent, in a large corpus of prose): the code page in which a
+# file's high bytes read as the most likely letters is its code page. The 8-bit Cyrillic pages
+# put the letters at different bytes (koi8-r's lower case is cp1251's upper case, cp866's lower
+# case «а»-«п» are cp1251's symbols), so a wrong page gives rare letters, capitals inside
+# words' places, or symbols.
+_RUSSIAN = {
+    "о": 10.97, "е": 8.45, "а": 8.01, "и": 7.35, "н": 6.70, "т": 6.26, "с": 5.47, "р": 4.73,
+    "в": 4.54, "л": 4.40, "к": 3.49, "м": 3.21, "д": 2.98, "п": 2.81, "у": 2.62, "я": 2.01,
+    "ы": 1.90, "ь": 1.74, "г": 1.70, "з": 1.65, "б": 1.59, "ч": 1.44, "й": 1.21, "х": 0.97,
+    "ж": 0.94, "ш": 0.73, "ю": 0.64, "ц": 0.48, "щ": 0.36, "э": 0.32, "ф": 0.26, "ъ": 0.04,
+    "ё": 0.04,
+}  # fmt: skip
+# cp1251 is what Windows exports are in; the others must win by more than a few letters' worth
+# (a header of three capitals, «ЖКХ», reads as Russian in koi8-r too)
+_CYRILLIC_PAGES = {"cp1251": 0.0, "koi8-r": -10.0, "cp866": -10.0, "mac-cyrillic": -10.0}
+_CYRILLIC_SAMPLE = 64 << 10  # thousands of letters: far more than the choice needs, read in ~1 ms
+
+
+def _byte_scores(encoding: str) -> np.ndarray:
+    """Log-likelihood of each high byte (0x80-0xFF) read in ``encoding`` as Russian text."""
+    scores = np.empty(128)
+    for i in range(128):
+        try:
+            ch = bytes([128 + i]).decode(encoding)
+        except UnicodeDecodeError:
+            scores[i] = -math.inf  # the page has no such byte: not this page
+            continue
+        lower = ch.lower()
+        if lower in _RUSSIAN:
+            # capitals start sentences and names: about one letter in twenty
+            share = _RUSSIAN[lower] / 100 * (0.05 if ch != lower else 0.95)
+            scores[i] = math.log(share)
+        elif ch in "«»№–—…\xa0":
+            scores[i] = math.log(0.002)
+        else:
+            scores[i] = math.log(1e-5)  # a symbol or a letter of another alphabet
+    return scores
+
+
+_PAGE_SCORES: dict[str, np.ndarray] = {}
+
+
+def _cyrillic_code_page(sample: bytes) -> str | None:
+    """The Russian 8-bit code page whose reading of ``sample`` is the likeliest Russian text.
+
+    Only the bytes over 0x7F differ between the pages, so their counts decide: a dot product
+    per page, whatever the sample's size. None when no page can read every byte.
+    """
+    counts = np.bincount(np.frombuffer(sample, dtype=np.uint8), minlength=256)[128:]
+    best, best_score = None, -math.inf
+    for name, prior in _CYRILLIC_PAGES.items():
+        if name not in _PAGE_SCORES:
+            _PAGE_SCORES[name] = _byte_scores(name)
+        scores = _PAGE_SCORES[name]
+        used = counts > 0
+        if np.isinf(scores[used]).any():
+            continue
+        score = prior + float(counts[used] @ scores[used])
+        if score > best_score:
+            best, best_score = name, score
+    return best
 
 
 def decode(data: bytes, encoding: str, path: Path) -> str:
@@ -173,13 +303,18 @@ def detect_separator(head: str | list[str]) -> str:
     has semicolons, and csv.Sniffer fails on multi-line quoted fields; reading the
     head of the file with each candidate and taking the most consistent wins both.
     """
-    import csv
     from collections import Counter
 
     if isinstance(head, list):
         head = "\n".join(head)
     cut = head.rfind("\n")
     sample = head[:cut] if cut > 0 else head  # the last line may be cut short
+    first = next((line for line in sample.splitlines() if line.strip()), "")
+    if _norm_header(first) in _ALIASES and not any(sep in first for sep in SEPARATORS):
+        # one column under one known name («Обращение»): its messages may hold any of the
+        # separators, which must not split them; a separator absent from the sample keeps
+        # each line whole
+        return next((sep for sep in ("|", "\t", ";", ",") if sep not in sample), "\x1f")
     best, best_score = ";", (False, 0, 0)
     for sep in SEPARATORS:
         try:
@@ -210,6 +345,10 @@ def pick_header_row(rows: list[list[object]]) -> int:
     best_known = max(s[2] for s in scored)
     if best_known >= 2:
         return next(i for i, _, known, _ in scored if known == best_known)
+    if best_known == 1 and scored[0][2] == 1 and scored[0][1] == 1:
+        # a lone known name on the first line («Обращение») heads a one-column file; wider
+        # rows below are messages with separators in them, not a header
+        return 0
     widest = max(s[1] for s in scored)
     for i, width, _, strings in scored:
         if width >= max(2, 0.6 * widest) and strings == width:
@@ -252,18 +391,44 @@ def read_table(
 # --- CSV --------------------------------------------------------------------------
 
 
+_SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
+
+
+def check_separator(separator: str | None, path: Path | None = None) -> str | None:
+    """The separator as one character (``\\t`` and ``tab`` name the tab), or a clear error."""
+    if separator is None or separator == "":
+        return None
+    separator = _SEPARATOR_NAMES.get(separator, separator)
+    if len(separator) != 1 or separator in '"\r\n' or not separator.isascii():
+        raise errors.CurtoolError(
+            errors.BAD_OPTION,
+            f"the separator must be one ASCII character other than a quote or a line break, "
+            f"not «{separator}»",
+            "give one character: --separator ';' (or ',', '|', tab); curtool cannot split on "
+            "a longer string — replace it in a text editor first",
+            path=path,
+        )
+    return separator
+
+
 def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> RawTable:
+    separator = check_separator(separator, path)
     fast = _read_csv_arrow(path, encoding=encoding, separator=separator)
     if fast is not None:
         return fast
     data = path.read_bytes()
     enc = detected = encoding or detect_encoding(data, path)
     transcoded = False
-    if enc.lower().replace("_", "-").startswith("utf-16"):
+    if enc.lower().replace("_", "-").startswith(("utf-16", "utf-32")):
         # Separators, quotes and newlines are single ASCII bytes in UTF-8 and cp1251 alike,
-        # so only UTF-16 needs re-encoding before the byte-level scan.
+        # so only UTF-16/32 need re-encoding before the byte-level scan.
         data = decode(data, enc, path).lstrip("\ufeff").encode("utf-8")
         enc, transcoded = "utf-8", True
+    if b"\n" not in data and b"\r" in data:
+        # Line ends of a lone CR (Excel for Mac's «CSV», classic Mac OS): every reader here
+        # splits lines on LF, so CR becomes LF; a CR inside a quoted text is a line break too.
+        data = data.replace(b"\r", b"\n")
+        transcoded = True
     elif enc == "utf-8-sig":
         enc = "utf-8"  # pandas' utf-8 reader drops the BOM itself
     elif enc != "utf-8":
@@ -284,6 +449,8 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
     data_fields = structure.fields[header_idx + 1 :]
     data_lines = structure.lines[header_idx + 1 :]
     width = len(header)
+    if _spans_rows(data, structure, header_idx + 1, sep, enc, width):
+        return _read_csv_exact(path, decode(data, enc, path).lstrip("\ufeff"), sep, detected)
     extra = int(data_fields.max()) - width if len(data_fields) else 0
     names = header + [f"extra_{i + 1}" for i in range(max(extra, 0))]
     # pandas reads the file itself where it can, so the raw bytes are freed before parsing
@@ -312,7 +479,7 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
 
 
 # Encodings whose separators, quotes and newlines are the ASCII bytes, one byte each.
-_ARROW_ENCODINGS = {"utf-8", "utf-8-sig", "cp1251", "koi8-r", "cp866", "iso8859-5", "latin-1"}
+_ARROW_ENCODINGS = {"utf-8", "utf-8-sig", "cp1251", "koi8-r", "cp866", "mac-cyrillic", "iso8859-5", "latin-1"}
 _STREAM_CHUNK = 1 << 20
 _TRAILING = "\x00trailing"  # the name given to the empty field after a line-ending separator
 _HEAD_BYTES = 1 << 20  # read first, for the encoding, separator and header
@@ -445,6 +612,8 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
         breaks += _count_newlines(column)
     lines = header_line + 1 + np.arange(table.num_rows, dtype=np.int64)
     lines[1:] += np.cumsum(breaks)[:-1]
+    if _holds_rows(table, np.flatnonzero(breaks), sep, len(names)):
+        return None  # a stray quote merged rows: the exact reader splits or flags them
     empty = _empty_rows(table)
     keep = None
     if empty.any():
@@ -652,39 +821,153 @@ def _parse_csv(source: Path | bytes, sep: str, enc: str, names: list[str], heade
 
 
 def _read_csv_exact(path: Path, text: str, sep: str, enc: str) -> RawTable:
-    import csv
-
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     records: list[list[str]] = []
     lines: list[int] = []
+    last_lines: list[int] = []
     line = 1
     for row in reader:
         if row:
             records.append(row)
             lines.append(line)
+            last_lines.append(reader.line_num)
         line = reader.line_num + 1
     header_idx = pick_header_row(records[:HEADER_SCAN_ROWS])
     header = _unique_names(records[header_idx])
     width = len(header)
+    blank_tail = _blank_tail(records[header_idx])
     body = records[header_idx + 1 :]
+    body_lines = lines[header_idx + 1 :]
+    body, body_lines, swallowed = _split_swallowed(
+        text, body, body_lines, last_lines[header_idx + 1 :], sep, width, blank_tail
+    )
     widest = max((len(r) for r in body), default=width)
     names = header + [f"extra_{i + 1}" for i in range(max(widest - width, 0))]
     padded = [r + [""] * (len(names) - len(r)) for r in body]
     frame = pd.DataFrame(padded, columns=names, dtype=object)
     frame, ragged = _trailing_separator(
-        frame, width, np.asarray([len(r) for r in body], dtype=np.int64), _blank_tail(records[header_idx])
+        frame, width, np.asarray([len(r) for r in body], dtype=np.int64), blank_tail
     )
-    return _csv_table(
+    table = _csv_table(
         path,
         frame,
         enc,
         sep,
         lines[header_idx] if lines else 1,
         records[:header_idx],
-        np.asarray(lines[header_idx + 1 :], dtype=np.int64),
+        np.asarray(body_lines, dtype=np.int64),
         ragged,
         records[header_idx],
     )
+    if swallowed.any():
+        table.swallowed = swallowed
+    return table
+
+
+def _whole_row(line: str, sep: str, width: int, blank_tail: bool) -> list[str] | None:
+    """The fields of one physical line when it is a whole row of the table, else None.
+
+    Read alone, a quote the line opens and never closes ends at the line's end; read with
+    quotes as plain characters, it is kept as written. Either reading with the header's
+    field count (a separator ending the line aside) makes the line a row.
+    """
+    line = line.rstrip("\r\n")
+    for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_NONE):
+        fields = next(csv.reader([line], delimiter=sep, quoting=quoting), [])
+        n = len(fields)
+        if n == width or (n == width + 1 and not fields[-1].strip()) or (blank_tail and n == width - 1):
+            return fields
+    return None
+
+
+def _row_like(cell: str, sep: str, width: int) -> bool:
+    """A cell holding a line break followed by a line with a row's separators: see _split_swallowed."""
+    return any(piece.count(sep) >= width - 1 for piece in cell.split("\n")[1:])
+
+
+def _holds_rows(table, rows: np.ndarray, sep: str, width: int) -> bool:
+    """Whether one of the Arrow table's multi-line ``rows`` holds lines with a row's separators.
+
+    Only rows with a line break are looked at, usually a few per cent of a file.
+    """
+    if not len(rows) or width < 2:
+        return False
+    import pyarrow as pa
+
+    taken = pa.array(rows)
+    for column in table.columns:
+        for cell in column.take(taken).to_pylist():
+            if cell and "\n" in cell and _row_like(cell, sep, width):
+                return True
+    return False
+
+
+def _spans_rows(data: bytes, structure: _Records, first: int, sep: str, enc: str, width: int) -> bool:
+    """Whether a record from ``first`` on spans lines that have a row's separators."""
+    if width < 2:
+        return False
+    for i in np.flatnonzero(structure.last_lines[first:] > structure.lines[first:]) + first:
+        raw = data[structure.starts[i] : structure.ends[i]].decode(enc, errors="replace")
+        if _row_like(raw, sep, width):
+            return True
+    return False
+
+
+def _split_swallowed(
+    text: str,
+    body: list[list[str]],
+    starts: list[int],
+    ends: list[int],
+    sep: str,
+    width: int,
+    blank_tail: bool,
+) -> tuple[list[list[str]], list[int], np.ndarray]:
+    """Records a stray quote made of several rows: split back into rows where they are rows.
+
+    A quote that opens a field and is never closed (or closed rows later) makes the parser
+    read the following lines as one text: rows vanish without a trace. A record is such a
+    record when the lines it spans are themselves rows: read alone, each has the header's
+    field count. Then every line is its row again; a real multi-line message has continuation
+    lines of one or two fields, not of the whole width. With fewer than three columns a line
+    of a message («Адрес: Ленина, 5») can have the width of a row, so such records are only
+    flagged, as is a record where some of its lines are rows and some are not. Flagged rows
+    (split or not) are True in the returned mask.
+    """
+    flags = np.zeros(len(body), dtype=bool)
+    spans = [i for i, (a, b) in enumerate(zip(starts, ends, strict=True)) if b > a]
+    if not spans or width < 2:
+        return body, starts, flags
+    # the lines as the csv reader counts them (a lone CR ends a line there too)
+    physical = io.StringIO(text, newline="").readlines()
+    out_rows: list[list[str]] = []
+    out_lines: list[int] = []
+    out_flags: list[bool] = []
+    done = 0
+    for i in spans:
+        first, last = starts[i], ends[i]
+        rows = [_whole_row(physical[n - 1], sep, width, blank_tail) for n in range(first, last + 1)]
+        inner = sum(r is not None for r in rows[1:])
+        split = width >= 3 and all(r is not None for r in rows)
+        if not split and inner < (1 if width >= 3 else 2):
+            continue
+        out_rows += body[done:i]
+        out_lines += starts[done:i]
+        out_flags += [False] * (i - done)
+        if split:
+            out_rows += [r for r in rows if r is not None]
+            out_lines += list(range(first, last + 1))
+            out_flags += [True] * len(rows)
+        else:
+            out_rows.append(body[i])
+            out_lines.append(first)
+            out_flags.append(True)
+        done = i + 1
+    if not done:
+        return body, starts, flags
+    out_rows += body[done:]
+    out_lines += starts[done:]
+    out_flags += [False] * (len(body) - done)
+    return out_rows, out_lines, np.asarray(out_flags, dtype=bool)
 
 
 def _blank_tail(header_cells: list[str]) -> bool:
@@ -730,13 +1013,12 @@ class _Records:
     ends: np.ndarray  # byte offset of its terminating newline
     fields: np.ndarray  # field count per record
     lines: np.ndarray  # 1-based physical line of each record
+    last_lines: np.ndarray  # 1-based physical line where it ends
 
     def __len__(self) -> int:
         return len(self.starts)
 
     def split_line(self, buf: bytes, i: int, sep: str, enc: str) -> list[str]:
-        import csv
-
         raw = buf[self.starts[i] : self.ends[i]].decode(enc, errors="replace")
         return next(csv.reader([raw.rstrip("\r")], delimiter=sep), [])
 
@@ -766,8 +1048,9 @@ def _scan_records(buf: bytes, sep: str) -> _Records:
     blank = (length == 0) | ((length == 1) & (arr[np.minimum(starts, len(arr) - 1)] == cr))
     counts = np.diff(np.searchsorted(seps, ends), prepend=0) + 1
     lines = np.searchsorted(all_newlines, starts) + 1
+    last_lines = np.searchsorted(all_newlines, ends) + 1
     keep = ~blank
-    return _Records(starts[keep], ends[keep], counts[keep], lines[keep])
+    return _Records(starts[keep], ends[keep], counts[keep], lines[keep], last_lines[keep])
 
 
 def _quote_toggles(arr: np.ndarray, sep_code: int) -> np.ndarray:

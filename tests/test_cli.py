@@ -60,7 +60,8 @@ ERRORS = [
     ),
     (
         "bad_bytes.csv",
-        "error: bad_bytes.csv: undecodable bytes at byte 95: neither UTF-8 nor cp1251. Hint: save the file as UTF-8, or name its encoding with --encoding [encoding]",
+        "error: bad_bytes.csv: undecodable bytes at byte 121: the file is UTF-8 with damaged bytes. "
+        "Hint: save the file as UTF-8 again, or name its encoding with --encoding [encoding]",
     ),
     (
         "no_text_column.csv",
