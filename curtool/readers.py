@@ -218,7 +218,8 @@ _RUSSIAN = {
 }  # fmt: skip
 # cp1251 is what Windows exports are in; the others must win by more than a few letters' worth
 # (a header of three capitals, «ЖКХ», reads as Russian in koi8-r too)
-_CYRILLIC_PAGES = {"cp1251": 0.0, "koi8-r": -10.0, "cp866": -10.0, "mac-cyrillic": -10.0}
+# mac-cyrillic differs from cp1251 in the capitals only, so one capital must be enough there
+_CYRILLIC_PAGES = {"cp1251": 0.0, "koi8-r": -10.0, "cp866": -10.0, "mac-cyrillic": -3.0}
 _CYRILLIC_SAMPLE = 64 << 10  # thousands of letters: far more than the choice needs, read in ~1 ms
 
 
@@ -236,7 +237,7 @@ def _byte_scores(encoding: str) -> np.ndarray:
             # capitals start sentences and names: about one letter in twenty
             share = _RUSSIAN[lower] / 100 * (0.05 if ch != lower else 0.95)
             scores[i] = math.log(share)
-        elif ch in "«»№–—…\xa0":
+        elif ch in "«»„“”‘’№–—…•\xa0":  # the punctuation of Russian typography
             scores[i] = math.log(0.002)
         else:
             scores[i] = math.log(1e-5)  # a symbol or a letter of another alphabet

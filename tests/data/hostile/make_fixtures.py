@@ -56,6 +56,38 @@ def _quote(cell: str, sep: str) -> str:
     return cell
 
 
+def write_hostile_csv() -> None:
+    """Text files the CSV reader once refused as internal errors, misread or cut short (issue 11)."""
+    lines = [";".join(HEADER)] + [";".join(_quote(c, ";") for c in r) for r in ROWS]
+    # Excel for Mac's «CSV»: lines end with a lone CR
+    (HERE / "cr_only.csv").write_bytes(("\r".join(lines) + "\r").encode("cp1251"))
+    text = "\n".join(lines) + "\n"
+    (HERE / "utf16le_no_bom.csv").write_bytes(text.encode("utf-16-le"))
+    (HERE / "utf16be_no_bom.csv").write_bytes(text.encode("utf-16-be"))
+    (HERE / "utf32.csv").write_bytes(text.encode("utf-32"))  # with its BOM, FF FE 00 00
+    (HERE / "utf32le_no_bom.csv").write_bytes(text.encode("utf-32-le"))
+    # a Latin header over Russian texts in the old 8-bit pages
+    latin = ["id", "created", "district", "text", "status"]
+    for encoding in ("koi8-r", "cp866", "mac-cyrillic"):
+        write_csv(f"{encoding}.csv", ROWS, encoding=encoding, header=latin)
+    # a quote opened in the second row's text and never closed: rows 3-4 would be its text
+    stray = [list(r) for r in ROWS]
+    stray[1][3] = '"' + stray[1][3]
+    (HERE / "stray_quote.csv").write_bytes(
+        ("\r\n".join([";".join(HEADER)] + [";".join(r) for r in stray]) + "\r\n").encode("utf-8")
+    )
+    # the header line is blank (separators only); a row's type cell reads «Обращение»
+    body = [[r[0], r[1], "Обращение" if i % 2 == 0 else "Жалоба", r[3]] for i, r in enumerate(ROWS)]
+    write_csv("blank_header.csv", body, header=None, prefix=";;;")
+    # one column under one known name; the messages hold semicolons and commas
+    write_csv(
+        "one_column.csv",
+        [["Нет света; третий день, никто не чинит"], ["Обращение; яма на дороге у школы"], ["Шум ночью"]],
+        header=["Обращение"],
+        sep="\t",
+    )
+
+
 def main() -> None:
     write_csv("cp1251_no_bom.csv", ROWS, encoding="cp1251")
     (HERE / "utf8_bom.csv").write_bytes(
@@ -118,6 +150,7 @@ def main() -> None:
     (HERE / "bad_bytes.csv").write_bytes(
         ";".join(HEADER).encode("utf-8") + b"\r\n501;22.09.2026;\xd0\x9c\x98\x98;text\x98;\r\n"
     )
+    write_hostile_csv()
     (HERE / "corrupt.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 40 + b"truncated workbook")
     (HERE / "not_really.xlsx").write_text("Номер;Текст\n1;привет\n", encoding="utf-8")
     # what a password-protected workbook looks like: a compound file holding «EncryptedPackage»
