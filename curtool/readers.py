@@ -610,11 +610,12 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     # breaks. A blank line is read as a row of empty fields: one line, like any row.
     breaks = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
-        breaks += _count_newlines(column)
+        counts = _count_newlines(column)
+        if counts.any() and _holds_rows(column, counts, sep, len(names)):
+            return None  # a stray quote merged rows: the exact reader splits or flags them
+        breaks += counts
     lines = header_line + 1 + np.arange(table.num_rows, dtype=np.int64)
     lines[1:] += np.cumsum(breaks)[:-1]
-    if _holds_rows(table, np.flatnonzero(breaks), sep, len(names)):
-        return None  # a stray quote merged rows: the exact reader splits or flags them
     empty = _empty_rows(table)
     keep = None
     if empty.any():
@@ -881,24 +882,38 @@ def _whole_row(line: str, sep: str, width: int, blank_tail: bool) -> list[str] |
     return None
 
 
-def _row_like(cell: str, sep: str, width: int) -> bool:
-    """A cell holding a line break followed by a line with a row's separators: see _split_swallowed."""
-    return any(piece.count(sep) >= width - 1 for piece in cell.split("\n")[1:])
+def _row_like_pattern(sep: str, width: int) -> str:
+    """A line break followed by a line with a row's separators: see _split_swallowed."""
+    other = sep if sep.isalnum() else "\\t" if sep == "\t" else "\\" + sep
+    return f"\n(?:[^\n{other}]*{other}){{{width - 1}}}"
 
 
-def _holds_rows(table, rows: np.ndarray, sep: str, width: int) -> bool:
-    """Whether one of the Arrow table's multi-line ``rows`` holds lines with a row's separators.
+def _holds_rows(column, breaks: np.ndarray, sep: str, width: int) -> bool:
+    """Whether an Arrow column's multi-line cell holds a line with a row's separators.
 
-    Only rows with a line break are looked at, usually a few per cent of a file.
+    Cells with a line break and a row's worth of separators are found from the buffers
+    (one byte comparison over the text), and only those few are matched by a regular
+    expression: taking the quarter of the benchmark's million that has a line break out of
+    the column took 0.7 s, a Python loop over them 5 s.
     """
-    if not len(rows) or width < 2:
+    if width < 2:
         return False
-    import pyarrow as pa
+    import re
 
-    taken = pa.array(rows)
-    for column in table.columns:
-        for cell in column.take(taken).to_pylist():
-            if cell and "\n" in cell and _row_like(cell, sep, width):
+    pattern = re.compile(_row_like_pattern(sep, width))
+    sep_code = ord(sep)
+    start = 0
+    for chunk in column.chunks:
+        n = len(chunk)
+        multi = breaks[start : start + n] > 0
+        start += n
+        if not multi.any():
+            continue
+        offsets, data = string_buffers(chunk)
+        where = np.flatnonzero(data[offsets[0] : offsets[-1]] == sep_code) + offsets[0]
+        seps = np.bincount(np.searchsorted(offsets, where, side="right") - 1, minlength=n)
+        for i in np.flatnonzero(multi & (seps[:n] >= width - 1)):
+            if pattern.search(chunk[int(i)].as_py() or ""):
                 return True
     return False
 
@@ -907,9 +922,11 @@ def _spans_rows(data: bytes, structure: _Records, first: int, sep: str, enc: str
     """Whether a record from ``first`` on spans lines that have a row's separators."""
     if width < 2:
         return False
+    import re
+
+    pattern = re.compile(_row_like_pattern(sep, width).encode("ascii"))
     for i in np.flatnonzero(structure.last_lines[first:] > structure.lines[first:]) + first:
-        raw = data[structure.starts[i] : structure.ends[i]].decode(enc, errors="replace")
-        if _row_like(raw, sep, width):
+        if pattern.search(data, int(structure.starts[i]), int(structure.ends[i])):
             return True
     return False
 

@@ -160,10 +160,14 @@ def test_rows_a_stray_quote_swallowed_are_split_back_and_flagged():
     assert C.ISSUE_SWALLOWED_ROWS in C.ISSUE_DESCRIPTIONS
 
 
-def _thirty_rows(tmp_path: Path, opened: int, closed: int, ragged: bool = False) -> Path:
+def _thirty_rows(tmp_path: Path, same_column: bool, ragged: bool) -> Path:
     rows = [f"{i};14.09.2026;г. Майкоп;Текст жалобы номер {i} про дорогу;" for i in range(1, 31)]
-    rows[opened - 1] = f'{opened};14.09.2026;"г. Майкоп;Текст жалобы номер {opened} про дорогу;'
-    rows[closed - 1] = f'{closed};14.09.2026;г. Майкоп;Текст жалобы номер {closed} про "дорогу";'
+    if same_column:  # opened and closed in the text column: a record of the right width (Arrow reads it)
+        rows[9] = '10;14.09.2026;г. Майкоп;"Текст жалобы номер 10 про дорогу;'
+        rows[16] = '17;14.09.2026;г. Майкоп;Текст жалобы номер 17 про дорогу";'
+    else:  # opened in the district, closed in a later text: a ragged record
+        rows[9] = '10;14.09.2026;"г. Майкоп;Текст жалобы номер 10 про дорогу;'
+        rows[16] = '17;14.09.2026;г. Майкоп;Текст жалобы номер 17 про "дорогу";'
     if ragged:  # one ragged row elsewhere sends the file through the pandas and exact readers
         rows[25] += "лишнее;"
     path = tmp_path / "thirty.csv"
@@ -171,9 +175,10 @@ def _thirty_rows(tmp_path: Path, opened: int, closed: int, ragged: bool = False)
     return path
 
 
+@pytest.mark.parametrize("same_column", [True, False])
 @pytest.mark.parametrize("ragged", [False, True])
-def test_a_stray_quote_closed_rows_later_loses_no_row(tmp_path, ragged):
-    frame = load([_thirty_rows(tmp_path, 10, 17, ragged)]).frame
+def test_a_stray_quote_closed_rows_later_loses_no_row(tmp_path, same_column, ragged):
+    frame = load([_thirty_rows(tmp_path, same_column, ragged)]).frame
     assert len(frame) == 30
     assert frame[C.ID].tolist() == [str(i) for i in range(1, 31)]
     swallowed = frame[C.ISSUES].str.contains(C.ISSUE_SWALLOWED_ROWS).to_numpy()
