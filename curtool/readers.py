@@ -12,6 +12,7 @@ import csv
 import gc
 import io
 import math
+import re
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -357,6 +358,39 @@ def pick_header_row(rows: list[list[object]]) -> int:
     return 0
 
 
+def second_header_row(header: list[str], row: list[str]) -> list[str] | None:
+    """The names of a header written over two lines (merged cells saved as CSV), or None.
+
+    ``row`` continues ``header`` when it names columns rather than holding a message: all
+    its cells are short labels (no figures), at least one is a known name or stands under
+    a blank header cell (a merged group above), and it leaves empty some column the header
+    names (a group's sub-names do not cover the ids and dates beside it). The sub-name wins
+    where it is a known name («Обращение» over «Текст»), else the two are joined.
+    """
+    cells = [str(c).strip() for c in row]
+    top = [str(c).strip() for c in header] + [""] * max(len(cells) - len(header), 0)
+    filled = [i for i, c in enumerate(cells) if c]
+    if not filled or len(header) < 2:
+        return None
+    if any(any(ch.isdigit() for ch in cells[i]) or len(cells[i].split()) > 4 for i in filled):
+        return None
+    known = sum(_norm_header(cells[i]) in _ALIASES for i in filled)
+    under_blank = sum(not top[i] for i in filled)
+    leaves_named = any(top[i] and not (cells[i] if i < len(cells) else "") for i in range(len(top)))
+    if not (known or under_blank) or not leaves_named:
+        return None
+    names = []
+    for i, name in enumerate(top):
+        sub = cells[i] if i < len(cells) else ""
+        if not sub or sub == name:
+            names.append(name)
+        elif not name or _norm_header(sub) in _ALIASES:
+            names.append(sub)
+        else:
+            names.append(f"{name} {sub}")
+    return names
+
+
 def read_table(
     path: Path,
     *,
@@ -450,7 +484,8 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
     data_fields = structure.fields[header_idx + 1 :]
     data_lines = structure.lines[header_idx + 1 :]
     width = len(header)
-    if _spans_rows(data, structure, header_idx + 1, sep, enc, width):
+    two_lines = header_idx + 1 < len(first) and second_header_row(first[header_idx], first[header_idx + 1])
+    if two_lines or _spans_rows(data, structure, header_idx + 1, sep, enc, width):
         return _read_csv_exact(path, decode(data, enc, path).lstrip("\ufeff"), sep, detected)
     extra = int(data_fields.max()) - width if len(data_fields) else 0
     names = header + [f"extra_{i + 1}" for i in range(max(extra, 0))]
@@ -564,6 +599,8 @@ def _read_csv_arrow(path: Path, *, encoding: str | None, separator: str | None) 
     next_line = int(structure.lines[header_idx + 1]) if header_idx + 1 < len(structure) else None
     if len(names) < 2 or (next_line is not None and next_line != header_line + 1):
         return None  # one column (blank lines are rows there) or a header spread over lines
+    if header_idx + 1 < count and second_header_row(first[header_idx], first[header_idx + 1]):
+        return None  # a header over two lines: the exact reader joins them
     # a separator ending the lines (see _trailing_separator): the empty field after it is
     # read under a spare name and dropped, the header's unnamed last column when empty
     blank_tail = _blank_tail(first[header_idx])
@@ -835,13 +872,19 @@ def _read_csv_exact(path: Path, text: str, sep: str, enc: str) -> RawTable:
             last_lines.append(reader.line_num)
         line = reader.line_num + 1
     header_idx = pick_header_row(records[:HEADER_SCAN_ROWS])
-    header = _unique_names(records[header_idx])
+    header_cells = records[header_idx]
+    skip = header_idx + 1
+    if skip < len(records):
+        joined = second_header_row(header_cells, records[skip])
+        if joined is not None:
+            header_cells, skip = joined, skip + 1
+    header = _unique_names(header_cells)
     width = len(header)
-    blank_tail = _blank_tail(records[header_idx])
-    body = records[header_idx + 1 :]
-    body_lines = lines[header_idx + 1 :]
+    blank_tail = _blank_tail(header_cells)
+    body = records[skip:]
+    body_lines = lines[skip:]
     body, body_lines, swallowed = _split_swallowed(
-        text, body, body_lines, last_lines[header_idx + 1 :], sep, width, blank_tail
+        text, body, body_lines, last_lines[skip:], sep, width, blank_tail
     )
     widest = max((len(r) for r in body), default=width)
     names = header + [f"extra_{i + 1}" for i in range(max(widest - width, 0))]
@@ -859,26 +902,55 @@ def _read_csv_exact(path: Path, text: str, sep: str, enc: str) -> RawTable:
         records[:header_idx],
         np.asarray(body_lines, dtype=np.int64),
         ragged,
-        records[header_idx],
+        header_cells,
     )
     if swallowed.any():
         table.swallowed = swallowed
     return table
 
 
-def _whole_row(line: str, sep: str, width: int, blank_tail: bool) -> list[str] | None:
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+
+
+def _typed(cell: str) -> str:
+    """«number» or «date» for a cell that is only that, else ""."""
+    cell = cell.strip()
+    if _NUMBER.fullmatch(cell):
+        return "number"
+    if _DATE.fullmatch(cell):
+        return "date"
+    return ""
+
+
+def _typed_columns(sample: list[list[str]], width: int) -> dict[int, str]:
+    """Columns of numbers or dates (in nine rows of ten of ``sample``)."""
+    kinds: dict[int, str] = {}
+    if not sample:
+        return kinds
+    for j in range(width):
+        seen = [_typed(r[j]) if j < len(r) else "" for r in sample]
+        for kind in ("number", "date"):
+            if seen.count(kind) >= 0.9 * len(sample):
+                kinds[j] = kind
+    return kinds
+
+
+def _whole_row(line: str, sep: str, width: int, blank_tail: bool, kinds: dict[int, str]) -> list[str] | None:
     """The fields of one physical line when it is a whole row of the table, else None.
 
     Read alone, a quote the line opens and never closes ends at the line's end; read with
     quotes as plain characters, it is kept as written. Either reading with the header's
-    field count (a separator ending the line aside) makes the line a row.
+    field count (a separator ending the line aside) and a number or a date in each column
+    of numbers or dates makes the line a row.
     """
     line = line.rstrip("\r\n")
     for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_NONE):
         fields = next(csv.reader([line], delimiter=sep, quoting=quoting), [])
         n = len(fields)
         if n == width or (n == width + 1 and not fields[-1].strip()) or (blank_tail and n == width - 1):
-            return fields
+            if all(j < n and _typed(fields[j]) == kind for j, kind in kinds.items()):
+                return fields
     return None
 
 
@@ -957,13 +1029,24 @@ def _split_swallowed(
         return body, starts, flags
     # the lines as the csv reader counts them (a lone CR ends a line there too)
     physical = io.StringIO(text, newline="").readlines()
+    # A line of a long message can have the row's number of commas (on a real export of
+    # 2,000 messages, 33 had one): the row's ids and dates tell it from a row. A file without
+    # such columns cannot tell them apart, and nothing is split or flagged there.
+    sample = [r for r, a, b in zip(body, starts, ends, strict=True) if a == b][:500]
+    if not sample:  # every row is in a merged record: their first lines begin as rows do
+        sample = [
+            next(csv.reader([physical[starts[i] - 1]], delimiter=sep, quoting=csv.QUOTE_NONE)) for i in spans
+        ]
+    kinds = _typed_columns(sample, width)
+    if not kinds:
+        return body, starts, flags
     out_rows: list[list[str]] = []
     out_lines: list[int] = []
     out_flags: list[bool] = []
     done = 0
     for i in spans:
         first, last = starts[i], ends[i]
-        rows = [_whole_row(physical[n - 1], sep, width, blank_tail) for n in range(first, last + 1)]
+        rows = [_whole_row(physical[n - 1], sep, width, blank_tail, kinds) for n in range(first, last + 1)]
         inner = sum(r is not None for r in rows[1:])
         split = width >= 3 and all(r is not None for r in rows)
         if not split and inner < (1 if width >= 3 else 2):

@@ -66,10 +66,10 @@ def test_a_cell_over_the_csv_module_field_limit_is_read(tmp_path, line):
 @pytest.mark.parametrize(
     "name, encoding",
     [
-        ("utf16le_no_bom.csv", "utf-16-le"),
-        ("utf16be_no_bom.csv", "utf-16-be"),
-        ("utf32.csv", "utf-32"),
-        ("utf32le_no_bom.csv", "utf-32-le"),
+        ("wide_utf16le.csv", "utf-16-le"),
+        ("wide_utf16be.csv", "utf-16-be"),
+        ("wide_utf32_bom.csv", "utf-32"),
+        ("wide_utf32le.csv", "utf-32-le"),
     ],
 )
 def test_utf16_without_bom_and_utf32_are_read(name, encoding):
@@ -205,6 +205,19 @@ def test_real_multiline_messages_are_neither_split_nor_flagged(tmp_path):
     assert (frame[C.ISSUES] == "").all()
 
 
+def test_a_message_line_with_a_rows_commas_is_not_a_row(tmp_path):
+    # the line has the row's five commas, but no id where the ids are: a line of the message
+    text = "Добрый день!\nСоставляющей около 4 метров, яма, лужа, грязь, темно, страшно"
+    path = tmp_path / "six.csv"
+    path.write_text(
+        f'id,text,topic,body,sector,alt\n1,"{text}",ЖКХ,,ЖКХ,\n2,Яма на дороге,Дороги,,Дороги,\n',
+        encoding="utf-8",
+    )
+    frame = load([path]).frame
+    assert frame[C.TEXT].tolist() == [text, "Яма на дороге"]
+    assert (frame[C.ISSUES] == "").all()
+
+
 def test_a_two_column_record_of_several_whole_rows_is_flagged_not_split(tmp_path):
     path = tmp_path / "two.csv"
     path.write_text('Номер;Текст\n1;"Нет света\n2;Яма\n3;Шум\n4;Мусор\n', encoding="utf-8")
@@ -244,3 +257,12 @@ def test_every_new_fixture_reads_without_an_internal_error():
         assert "[internal]" not in result.output, path.name
         assert "Traceback" not in result.output, path.name
     assert codecs.lookup("mac-cyrillic")
+
+
+def test_a_header_over_two_lines_is_one_header_not_a_message():
+    data = load([HOSTILE / "two_line_header.csv"])
+    assert data.frame[C.TEXT].tolist() == TEXTS
+    assert data.files[0].mapping["text"] == "Текст"
+    assert data.files[0].header_row == 1
+    assert data.frame[C.LINE].tolist() == [3, 4, 5, 6]
+    assert list(data.frame.columns[:4]) == ["Номер", "Дата создания", "Текст", "Ответ"]

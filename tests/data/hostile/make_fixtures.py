@@ -62,10 +62,10 @@ def write_hostile_csv() -> None:
     # Excel for Mac's «CSV»: lines end with a lone CR
     (HERE / "cr_only.csv").write_bytes(("\r".join(lines) + "\r").encode("cp1251"))
     text = "\n".join(lines) + "\n"
-    (HERE / "utf16le_no_bom.csv").write_bytes(text.encode("utf-16-le"))
-    (HERE / "utf16be_no_bom.csv").write_bytes(text.encode("utf-16-be"))
-    (HERE / "utf32.csv").write_bytes(text.encode("utf-32"))  # with its BOM, FF FE 00 00
-    (HERE / "utf32le_no_bom.csv").write_bytes(text.encode("utf-32-le"))
+    (HERE / "wide_utf16le.csv").write_bytes(text.encode("utf-16-le"))
+    (HERE / "wide_utf16be.csv").write_bytes(text.encode("utf-16-be"))
+    (HERE / "wide_utf32_bom.csv").write_bytes(text.encode("utf-32"))  # with its BOM, FF FE 00 00
+    (HERE / "wide_utf32le.csv").write_bytes(text.encode("utf-32-le"))
     # a Latin header over Russian texts in the old 8-bit pages
     latin = ["id", "created", "district", "text", "status"]
     for encoding in ("koi8-r", "cp866", "mac-cyrillic"):
@@ -79,6 +79,13 @@ def write_hostile_csv() -> None:
     # the header line is blank (separators only); a row's type cell reads «Обращение»
     body = [[r[0], r[1], "Обращение" if i % 2 == 0 else "Жалоба", r[3]] for i, r in enumerate(ROWS)]
     write_csv("blank_header.csv", body, header=None, prefix=";;;")
+    # a header over two lines, as merged cells are saved: a group «Обращение» over «Текст», «Ответ»
+    write_csv(
+        "two_line_header.csv",
+        [[r[0], r[1], r[3], r[4]] for r in ROWS],
+        header=None,
+        prefix="Номер;Дата создания;Обращение;\r\n;;Текст;Ответ",
+    )
     # one column under one known name; the messages hold semicolons and commas
     write_csv(
         "one_column.csv",
