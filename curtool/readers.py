@@ -147,6 +147,15 @@ def detect_encoding(data: bytes, path: Path, *, truncated: bool = False) -> str:
             path=path,
         )
     best = _cyrillic_code_page(head)
+    if best == "":
+        raise errors.CurtoolError(
+            errors.ENCODING,
+            "the text is neither UTF-8 nor Russian in cp1251, koi8-r, cp866 or mac-cyrillic: "
+            "read so, it would be nonsense",
+            "name its encoding with --encoding (as Python names it: gbk, latin-1 …), "
+            "or save the file as UTF-8",
+            path=path,
+        )
     if best is None:
         raise errors.CurtoolError(
             errors.ENCODING,
@@ -217,10 +226,11 @@ _RUSSIAN = {
     "ж": 0.94, "ш": 0.73, "ю": 0.64, "ц": 0.48, "щ": 0.36, "э": 0.32, "ф": 0.26, "ъ": 0.04,
     "ё": 0.04,
 }  # fmt: skip
-# cp1251 is what Windows exports are in; the others must win by more than a few letters' worth
-# (a header of three capitals, «ЖКХ», reads as Russian in koi8-r too)
-# mac-cyrillic differs from cp1251 in the capitals only, so one capital must be enough there
-_CYRILLIC_PAGES = {"cp1251": 0.0, "koi8-r": -10.0, "cp866": -10.0, "mac-cyrillic": -3.0}
+# cp1251 is what Windows exports are in, then DOS's cp866 and koi8-r; mac-cyrillic is rare. A
+# prior of a few letters' worth settles what the letters leave open: a word or two (a letter
+# read in the wrong page is about 0.6 less likely on average), or capitals only, which cp866
+# and mac-cyrillic put at the same bytes.
+_CYRILLIC_PAGES = {"cp1251": 0.0, "koi8-r": -3.0, "cp866": -3.0, "mac-cyrillic": -8.0}
 _CYRILLIC_SAMPLE = 64 << 10  # thousands of letters: far more than the choice needs, read in ~1 ms
 
 
@@ -235,27 +245,31 @@ def _byte_scores(encoding: str) -> np.ndarray:
             continue
         lower = ch.lower()
         if lower in _RUSSIAN:
-            # capitals start sentences and names: about one letter in twenty
-            share = _RUSSIAN[lower] / 100 * (0.05 if ch != lower else 0.95)
-            scores[i] = math.log(share)
-        elif ch in "«»„“”‘’№–—…•\xa0":  # the punctuation of Russian typography
-            scores[i] = math.log(0.002)
+            # Case does not count: koi8-r's capitals are cp1251's small letters, and exports
+            # written all in capitals exist; weighing case made such a cp1251 file koi8-r.
+            scores[i] = math.log(_RUSSIAN[lower] / 100)
+        elif ch in "«»„“”‘’№–—…•°±\xa0":  # the punctuation of Russian typography
+            scores[i] = math.log(0.01)
         else:
             scores[i] = math.log(1e-5)  # a symbol or a letter of another alphabet
     return scores
 
 
 _PAGE_SCORES: dict[str, np.ndarray] = {}
+_NONSENSE_BYTES = 200
+_NONSENSE_SCORE = -6.0
 
 
 def _cyrillic_code_page(sample: bytes) -> str | None:
     """The Russian 8-bit code page whose reading of ``sample`` is the likeliest Russian text.
 
     Only the bytes over 0x7F differ between the pages, so their counts decide: a dot product
-    per page, whatever the sample's size. None when no page can read every byte.
+    per page, whatever the sample's size. None when no page can read every byte, "" when
+    the best reading is not Russian.
     """
     counts = np.bincount(np.frombuffer(sample, dtype=np.uint8), minlength=256)[128:]
     best, best_score = None, -math.inf
+    plain = 0.0
     for name, prior in _CYRILLIC_PAGES.items():
         if name not in _PAGE_SCORES:
             _PAGE_SCORES[name] = _byte_scores(name)
@@ -265,7 +279,13 @@ def _cyrillic_code_page(sample: bytes) -> str | None:
             continue
         score = prior + float(counts[used] @ scores[used])
         if score > best_score:
-            best, best_score = name, score
+            best, best_score, plain = name, score, float(counts[used] @ scores[used])
+    # Russian text in its page scores about -3.1 a byte (the letters' entropy); Chinese in
+    # GBK -6.6 at best, random bytes -7.1. Below -6 with enough bytes to judge, the text is
+    # not Russian in any of these pages: read, it would be nonsense.
+    high = int(counts.sum())
+    if best is not None and high >= _NONSENSE_BYTES and plain / high < _NONSENSE_SCORE:
+        return ""
     return best
 
 

@@ -129,11 +129,35 @@ def test_cp1251_is_still_cp1251_and_a_damaged_utf8_file_is_refused():
 
 
 @pytest.mark.parametrize("encoding", ["cp1251", "koi8-r", "cp866", "mac-cyrillic"])
-def test_short_texts_in_each_code_page_are_told_apart(encoding, tmp_path):
-    # a line of a message is enough; a lone word whose one capital is all that differs
-    # («Майкоп» in mac-cyrillic) stays cp1251, the likelier page
-    for text in ("Нет света", "Яма на дороге у школы", "Шум, ёлка, щётка, подъезд"):
+def test_a_line_of_text_in_each_code_page_is_enough(encoding, tmp_path):
+    # mac-cyrillic differs from cp1251 in the capitals only, so its line needs a few
+    for text in ("Во дворе дома 5 по ул. Пушкина нет света", "Нет Света В Доме По Улице Ленина"):
         assert detect_encoding(text.encode(encoding), tmp_path / "x.csv") == encoding, text
+
+
+def test_an_all_capitals_cp1251_export_stays_cp1251(tmp_path):
+    data = "\n".join(t.upper() for t in TEXTS * 50).encode("cp1251")
+    assert detect_encoding(data, tmp_path / "x.csv") == "cp1251"
+
+
+def test_text_that_is_russian_in_no_code_page_is_refused_naming_encoding(tmp_path):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(
+        ("编号;文本\n" + "".join(f"{i};城市有很多问题，道路坏了，没有电。\n" for i in range(40))).encode(
+            "gbk"
+        )
+    )
+    result = run("inspect", path)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: gbk.csv: the text is neither UTF-8 nor Russian in cp1251, koi8-r, cp866 or mac-cyrillic: "
+        "read so, it would be nonsense. Hint: name its encoding with --encoding (as Python names it: "
+        "gbk, latin-1 …), or save the file as UTF-8 [encoding]"
+    )
+    assert (
+        load([path], encoding="gbk", columns={"text": "B"}).frame[C.TEXT].iloc[0]
+        == "城市有很多问题，道路坏了，没有电。"
+    )
 
 
 def test_the_code_page_is_chosen_from_the_head_quickly(tmp_path):
