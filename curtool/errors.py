@@ -30,6 +30,9 @@ BAD_TAXONOMY = "bad-taxonomy"
 NO_DATA = "no-data"
 UNKNOWN_DISTRICT = "unknown-district"
 NO_LABELS = "no-labels"
+# A file that cannot be real or would not fit in memory: a zip bomb, a sheet stretched by a
+# stray cell, more columns than a sheet holds.  The line names the limit and how to raise it.
+TOO_LARGE = "too-large"
 
 
 @dataclass

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import random
 import re
 import time
@@ -649,6 +650,45 @@ def _not_a_model(path: Path | str, why: str) -> errors.CurtoolError:
     )
 
 
+def _check_arrays(path: Path) -> None:
+    """Refuse a model file that unpacks to far more than it holds, before numpy reads it.
+
+    A 2 MB file of zeros unpacked to 2.4 GB; the zip directory gives each array's packed and
+    unpacked size (see :mod:`curtool.archive`), and each array's own header its shape, which
+    must account for exactly the bytes the part holds: numpy allocates by the header.
+    """
+    from curtool import archive
+
+    book = archive.check_zip(path, "model file", ratio_scale=4)
+    if book is None:
+        return  # not a zip: np.load says what it is
+    with book:
+        archive.verify_parts(book, path)
+        for info in book.infolist():
+            if not info.filename.endswith(".npy"):
+                continue
+            try:
+                with book.open(info) as handle:
+                    version = np.lib.format.read_magic(handle)
+                    read_header = (
+                        np.lib.format.read_array_header_1_0
+                        if version == (1, 0)
+                        else np.lib.format.read_array_header_2_0
+                    )
+                    shape, _, dtype = read_header(handle, max_header_size=10_000)
+                    header = handle.tell()
+            except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+                raise _not_a_model(path, f"{info.filename}: {type(exc).__name__}") from None
+            if dtype.hasobject:
+                raise _not_a_model(path, f"{info.filename} holds Python objects")
+            size = math.prod(shape) * dtype.itemsize
+            if header + size != info.file_size:
+                raise _not_a_model(
+                    path,
+                    f"{info.filename} declares {size:,} bytes of data but holds {info.file_size - header:,}",
+                )
+
+
 def load_model(path: str | Path | None = None) -> SectorModel:
     """Read a model written by :func:`save_model`; None means the shipped default."""
     path = Path(path) if path is not None else DEFAULT_PATH
@@ -664,6 +704,7 @@ def load_model(path: str | Path | None = None) -> SectorModel:
             errors.FILE_NOT_FOUND, "model file not found", "check the path", path=str(path)
         )
     started = time.perf_counter()
+    _check_arrays(path)
     try:
         with np.load(path, allow_pickle=False) as archive:
             names = set(archive.files)

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from curtool import errors
+from curtool import archive, errors
 from curtool.columns import FIELD_ALIASES
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -1315,7 +1315,29 @@ def _arrow_filled(table) -> np.ndarray:
     return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _check_workbook(path: Path, kind: str, sheet: str | None) -> None:
+    """Zip bombs, forged part sizes and sheets stretched by a stray cell are refused before
+    calamine unpacks anything: it would take the machine's memory or abort the process
+    (see :mod:`curtool.archive`)."""
+    book = archive.check_zip(path)
+    if book is None:
+        return
+    with book:
+        parts = archive.xlsx_sheet_parts(book) if kind == "xlsx" else {}
+        names = list(parts)
+        if sheet is not None and (sheet in names or (sheet.isdigit() and 1 <= int(sheet) <= len(names))):
+            names = _candidate_sheets(names, sheet, path)
+        scanned = set()
+        for name in names:
+            extent = archive.sheet_extent(book, parts[name], path)
+            scanned.add(parts[name])
+            if extent is not None and archive.too_wide(extent, book.getinfo(parts[name]).file_size):
+                raise archive.refuse_stray_cells(extent, name, path)
+        archive.verify_parts(book, path, skip=scanned)
+
+
 def _read_excel(path: Path, kind: str, *, sheet: str | None) -> RawTable:
+    _check_workbook(path, kind, sheet)
     if kind == "xlsx":
         fast = _read_xlsx_arrow(path, sheet=sheet)
         if fast is not None:

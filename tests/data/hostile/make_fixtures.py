@@ -189,6 +189,23 @@ def main() -> None:
         for c, value in enumerate(row):
             sheet.write(r, c, value)
     book.save(str(HERE / "legacy.xls"))
+    write_sheet_fixtures()
+
+
+def write_sheet_fixtures() -> None:
+    """Workbooks for tests/test_hostile_sheets.py (the big ones are made there, at test time)."""
+    import openpyxl
+
+    # one value typed far away (or pasted by accident) at the last cell of the sheet: calamine
+    # builds a grid from A1 to it, 16384 × 1048576 cells, and the process aborted
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Лист1"
+    sheet.append(HEADER)
+    for row in ROWS:
+        sheet.append(row)
+    sheet["XFD1048576"] = "x"
+    book.save(HERE / "stray_cell.xlsx")
 
 
 if __name__ == "__main__":

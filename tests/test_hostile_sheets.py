@@ -1,0 +1,289 @@
+"""Hostile workbooks (issue 11: items 1, 2, 9, 12): stray cells, zip bombs, several sheets, wide tables.
+
+The big files are built here, at test time, small on disk; each hostile command runs in a
+child process whose peak memory is measured.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from curtool.cli import app
+
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+runner = CliRunner()
+MB = 1 << 20
+
+
+def run(*args: object):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def run_child(*args: object, env: dict[str, str] | None = None) -> tuple[int, str, int]:
+    """``curtool ARGS`` in a fresh process: exit code, stderr, and its peak memory in MB.
+
+    A wrapper process runs it, so the peak is this command's alone, not the test run's.
+    """
+    wrapper = (
+        "import json, resource, subprocess, sys\n"
+        "p = subprocess.run([sys.executable, '-m', 'curtool', *sys.argv[1:]], capture_output=True, text=True)\n"
+        "print(json.dumps([p.returncode, p.stderr, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", wrapper, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+    code, stderr, peak_kb = json.loads(done.stdout)
+    return code, stderr, peak_kb // 1024
+
+
+def rewrite_zip(source: Path, target: Path, part: str, write_part) -> Path:
+    """``source`` with ``part`` replaced by what ``write_part(handle)`` streams (packed on the fly)."""
+    with (
+        zipfile.ZipFile(source) as old,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as new,
+    ):
+        for info in old.infolist():
+            if info.filename == part:
+                with new.open(part, "w", force_zip64=True) as handle:
+                    write_part(handle)
+            elif info.filename == "mimetype":
+                new.writestr(info, old.read(info), compress_type=zipfile.ZIP_STORED)
+            else:
+                new.writestr(info.filename, old.read(info))
+    return target
+
+
+SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>\xd0\xa2\xd0\xb5\xd0\xba\xd1\x81\xd1\x82</t></is></c></row>'
+)
+SHEET_TAIL = b"</sheetData></worksheet>"
+
+
+def string_bomb(handle, size: int) -> None:
+    """One cell holding ``size`` bytes of one letter: packs ~1000×."""
+    handle.write(SHEET_HEAD + b'<row r="2"><c r="A2" t="inlineStr"><is><t>')
+    block = b"A" * MB
+    for _ in range(size // MB):
+        handle.write(block)
+    handle.write(b"</t></is></c></row>" + SHEET_TAIL)
+
+
+def rows_bomb(handle, rows: int) -> None:
+    """The same long message on every row: ~170× packed, the '1 GB of XML in 10 MB' case."""
+    handle.write(SHEET_HEAD)
+    text = "Нет света в доме, звонили много раз, никто не приходит. ".encode() * 30
+    batch = []
+    for r in range(2, rows + 2):
+        batch.append(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>%s</t></is></c></row>' % (r, r, text))
+        if len(batch) == 1000:
+            handle.write(b"".join(batch))
+            batch = []
+    handle.write(b"".join(batch) + SHEET_TAIL)
+
+
+# --- item 1: one stray cell far from the data -------------------------------------------
+
+
+def test_stray_cell_at_the_last_cell_is_refused_not_an_abort():
+    code, stderr, peak = run_child("inspect", HOSTILE / "stray_cell.xlsx")
+    assert code == 1, stderr
+    assert stderr.strip() == (
+        "error: stray_cell.xlsx: sheet «Лист1» spans A1:XFD1048576 (17,179,869,184 cells) but only 24 are "
+        "filled: a stray cell far from the data (at XFD1048576). Hint: delete the stray cells (Ctrl+End in "
+        "Excel goes to the last one) and save again [too-large]"
+    )
+    assert peak < 400
+
+
+def test_stray_cell_refused_by_classify_and_report_with_no_output(tmp_path):
+    for args in (
+        ["classify", HOSTILE / "stray_cell.xlsx", "-o", tmp_path / "out.csv"],
+        ["report", HOSTILE / "stray_cell.xlsx", "-o", tmp_path / "r.xlsx"],
+    ):
+        result = run(*args)
+        assert result.exit_code == 1
+        assert "[too-large]" in result.output and "Traceback" not in result.output
+    # no output; report's run log says it failed
+    assert [p.name for p in tmp_path.iterdir()] == ["curtool.log"]
+    assert "\treport\terror\t" in (tmp_path / "curtool.log").read_text(encoding="utf-8")
+
+
+def test_formatting_far_away_is_not_a_stray_value(tmp_path):
+    """An empty formatted cell (``<c r="XFD9" s="1"/>``) holds no value: calamine leaves it out, so do we."""
+
+    def sheet(handle):
+        handle.write(SHEET_HEAD.replace(b"</row>", b'<c r="B1" t="inlineStr"><is><t>ID</t></is></c></row>'))
+        handle.write(b'<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c><c r="B2"><v>1</v></c></row>')
+        handle.write(b'<row r="1048576"><c r="XFD1048576" s="0"/></row>' + SHEET_TAIL)
+
+    path = rewrite_zip(
+        HOSTILE / "title_rows.xlsx", tmp_path / "styled.xlsx", "xl/worksheets/sheet1.xml", sheet
+    )
+    result = run("inspect", path, "--sheet", "1")
+    assert result.exit_code == 0, result.output
+
+
+# --- item 2: zip bombs ----------------------------------------------------------------------
+
+
+def test_one_huge_string_xlsx_refused_with_low_memory(tmp_path):
+    path = rewrite_zip(
+        HOSTILE / "title_rows.xlsx",
+        tmp_path / "bomb.xlsx",
+        "xl/worksheets/sheet1.xml",
+        lambda h: string_bomb(h, 256 * MB),
+    )
+    assert path.stat().st_size < 2 * MB
+    code, stderr, peak = run_child("inspect", path)
+    assert code == 1
+    assert stderr.startswith(
+        "error: bomb.xlsx: «xl/worksheets/sheet1.xml» in the workbook unpacks to 256.0 MB from "
+    )
+    assert "a zip bomb, not data. Hint: if it is genuine, raise the limit: CURTOOL_MAX_ZIP_RATIO=" in stderr
+    assert stderr.rstrip().endswith("[too-large]")
+    assert peak < 400
+
+
+def test_many_rows_of_xml_refused_and_the_limit_can_be_raised(tmp_path):
+    path = rewrite_zip(
+        HOSTILE / "title_rows.xlsx",
+        tmp_path / "rows.xlsx",
+        "xl/worksheets/sheet1.xml",
+        lambda h: rows_bomb(h, 20_000),
+    )
+    code, stderr, peak = run_child("inspect", path)
+    assert code == 1 and "[too-large]" in stderr and "CURTOOL_MAX_ZIP_RATIO" in stderr
+    assert peak < 400
+    # the analyst who knows the file is real raises the limit and gets the rows
+    code, stderr, _ = run_child("inspect", path, env={"CURTOOL_MAX_ZIP_RATIO": "1000"})
+    assert code == 0, stderr
+
+
+def test_total_unpacked_size_limit_names_its_variable(tmp_path):
+    path = rewrite_zip(
+        HOSTILE / "title_rows.xlsx",
+        tmp_path / "big.xlsx",
+        "xl/worksheets/sheet1.xml",
+        lambda h: rows_bomb(h, 2_000),
+    )
+    code, stderr, _ = run_child("inspect", path, env={"CURTOOL_MAX_UNPACKED_MB": "1"})
+    assert code == 1
+    assert "the workbook unpacks to 5.8 MB, more than the limit of 1 MB" in stderr
+    assert "Hint: if it is genuine, raise the limit: CURTOOL_MAX_UNPACKED_MB=8 curtool …" in stderr
+    code, stderr, _ = run_child("inspect", path, env={"CURTOOL_MAX_UNPACKED_MB": "many"})
+    assert code == 1 and "CURTOOL_MAX_UNPACKED_MB='many' is not a positive whole number" in stderr
+
+
+def test_ods_bomb_refused_with_low_memory(tmp_path):
+    def content(handle):
+        handle.write(
+            b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+            b'<table:table table:name="A"><table:table-row><table:table-cell office:value-type="string"><text:p>'
+        )
+        for _ in range(256):
+            handle.write(b"A" * MB)
+        handle.write(b"</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>")
+        handle.write(b"</office:body></office:document-content>")
+
+    path = rewrite_zip(HOSTILE / "export.ods", tmp_path / "bomb.ods", "content.xml", content)
+    code, stderr, peak = run_child("inspect", path)
+    assert code == 1 and "«content.xml» in the workbook unpacks to 256.0 MB" in stderr
+    assert stderr.rstrip().endswith("[too-large]")
+    assert peak < 400
+
+
+def test_forged_part_size_is_caught_while_unpacking(tmp_path):
+    """The directory says a part is small (so its ratio looks real); unpacked, it is not: refused."""
+    rows = tmp_path / "rows.xml"
+    with rows.open("wb") as handle:
+        rows_bomb(handle, 300)
+    real = rows.stat().st_size
+    path = tmp_path / "forged.xlsx"
+    rewrite_zip(
+        HOSTILE / "title_rows.xlsx", path, "xl/worksheets/sheet1.xml", lambda h: h.write(rows.read_bytes())
+    )
+    with zipfile.ZipFile(path) as book:
+        packed = book.getinfo("xl/worksheets/sheet1.xml").compress_size
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    local = data.find(b"PK\x03\x04")  # the local header of the part: its name at +30
+    while data[local + 30 : local + 30 + len(name)] != name:
+        local = data.find(b"PK\x03\x04", local + 1)
+    central = data.find(b"PK\x01\x02")
+    while data[central + 46 : central + 46 + len(name)] != name:
+        central = data.find(b"PK\x01\x02", central + 1)
+    lie = (packed * 5).to_bytes(4, "little")  # a plausible 5× instead of the real ratio
+    assert int.from_bytes(data[central + 24 : central + 28], "little") == real
+    data[local + 22 : local + 26] = lie
+    data[central + 24 : central + 28] = lie
+    path.write_bytes(bytes(data))
+    result = run("inspect", path)
+    assert result.exit_code == 1
+    assert result.output.startswith("error: forged.xlsx: part «xl/worksheets/sheet1.xml» is damaged")
+    assert result.output.rstrip().endswith("[corrupt-file]")
+
+
+def test_model_bomb_refused_with_low_memory(tmp_path):
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        for name, array in (("meta", np.array('{"format": "x"}')), ("intercept", np.zeros(3, np.float32))):
+            with book.open(f"{name}.npy", "w") as handle:
+                np.lib.format.write_array(handle, array)
+        with book.open("coef.npy", "w", force_zip64=True) as handle:
+            np.lib.format.write_array_header_1_0(
+                handle, {"descr": "<f4", "fortran_order": False, "shape": (4, 16 * MB)}
+            )
+            block = bytes(MB)
+            for _ in range(256):
+                handle.write(block)
+    assert path.stat().st_size < 2 * MB
+    (tmp_path / "in.csv").write_text("Текст\nНет света\n", encoding="utf-8")
+    code, stderr, peak = run_child("classify", tmp_path / "in.csv", "--model", path, "-o", tmp_path / "o.csv")
+    assert (
+        code == 1 and "[too-large]" in stderr and "«coef.npy» in the model file unpacks to 256.0 MB" in stderr
+    )
+    assert peak < 400
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_model_array_header_must_match_its_bytes(tmp_path):
+    path = tmp_path / "lying.npz"
+    with zipfile.ZipFile(path, "w") as book:
+        with book.open("coef.npy", "w") as handle:
+            np.lib.format.write_array_header_1_0(
+                handle, {"descr": "<f4", "fortran_order": False, "shape": (100_000, 100_000)}
+            )
+            handle.write(bytes(64))
+    from curtool import errors
+    from curtool.model import load_model
+
+    with pytest.raises(errors.CurtoolError) as caught:
+        load_model(path)
+    assert caught.value.code == "not-a-model"
+    assert "coef.npy declares 40,000,000,000 bytes of data but holds 64" in caught.value.message
+
+
+def test_the_shipped_model_and_workbooks_pass_the_checks():
+    from curtool.model import load_model
+
+    assert load_model().labels
+    for name in ("title_rows.xlsx", "export.ods"):
+        assert run("inspect", HOSTILE / name).exit_code == 0
