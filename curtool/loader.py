@@ -723,6 +723,8 @@ def _layouts(frame: pd.DataFrame, file_code: np.ndarray, files: int) -> list[str
         first = int(np.argmax(file_code == code))
         head = frame.iloc[first : first + 50][originals]
         head = head[file_code[first : first + 50] == code]
-        filled = [str(c) for c in originals if (head[c].astype(str) != "").any()]
+        # one comparison for the whole head: column by column took 4 s for 17,000 columns
+        has = (head.astype(str) != "").any(axis=0).to_numpy()
+        filled = [str(c) for c, f in zip(originals, has, strict=True) if f]
         layouts.append(str(hash(tuple(filled))))
     return layouts

@@ -26,6 +26,7 @@ from curtool import errors
 
 TABLE_FORMATS = (".xlsx", ".csv", ".parquet", ".jsonl")
 EXCEL_MAX_ROWS = 1_048_575  # one row is the header
+EXCEL_MAX_COLUMNS = 16_384  # XFD; xlsxwriter silently drops what lies beyond
 EXCEL_MAX_CELL = 32_767
 
 # A cell that starts with one of these is read by Excel/LibreOffice as a formula.
@@ -228,6 +229,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
             f"name the output with one of {', '.join(TABLE_FORMATS)}",
             path=path,
         )
+    if suffix == ".xlsx" and frame.shape[1] > EXCEL_MAX_COLUMNS:
+        raise _too_wide(frame.shape[1], path)
     with atomic_path(path) as tmp:
         if suffix == ".xlsx":
             write_excel_sheets({sheet_name: frame}, tmp)
@@ -238,6 +241,17 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
         else:
             frame.to_json(tmp, orient="records", lines=True, force_ascii=False, date_format="iso")
     return path
+
+
+def _too_wide(columns: int, path: Path | None = None) -> errors.CurtoolError:
+    # xlsxwriter drops the cells past XFD without a word, and curtool's results are the last
+    # columns: the sector and row_issues were the ones lost. A table missing columns is not written.
+    return errors.CurtoolError(
+        errors.OUTPUT_FAILED,
+        f"{columns:,} columns do not fit in one Excel sheet (limit {EXCEL_MAX_COLUMNS:,})",
+        "write .csv or .parquet instead",
+        path=path,
+    )
 
 
 _CSV_BATCH = 100_000
@@ -321,6 +335,8 @@ def write_frame(book, sheet, frame: pd.DataFrame, header_fmt, date_fmt, first_ro
             f"{len(frame):,} rows do not fit in one Excel sheet (limit {EXCEL_MAX_ROWS:,})",
             "write .csv or .parquet instead",
         )
+    if frame.shape[1] > EXCEL_MAX_COLUMNS:
+        raise _too_wide(frame.shape[1])
     columns = [str(c) for c in frame.columns]
     sheet.write_row(first_row, 0, columns, header_fmt)
     widths = [min(max(len(c), 8), 60) for c in columns]

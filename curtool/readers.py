@@ -715,15 +715,18 @@ def _one_chunk_frame(table, keep: np.ndarray | None = None) -> pd.DataFrame:
     import pyarrow as pa
 
     names = table.column_names
+    # the table's columns are let go one by one as they are joined; dropping them from the
+    # table instead rebuilt it each time (17,000 columns took 59 s, the square of the width)
+    pending = table.columns
+    del table
     columns = {}
     mask = None if keep is None else pa.array(keep)
-    for name in names:
-        column = table.column(0)
+    for i, name in enumerate(names):
+        column, pending[i] = pending[i], None
         if mask is not None:
             column = column.filter(mask)
         # one chunk already (a slice of it, say) is kept as it is: joining would copy it
         columns[name] = column if column.num_chunks == 1 else pa.chunked_array([column.combine_chunks()])
-        table = table.drop_columns([table.column_names[0]])
     return pa.table(columns).to_pandas()
 
 

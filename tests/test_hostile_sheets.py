@@ -287,3 +287,56 @@ def test_the_shipped_model_and_workbooks_pass_the_checks():
     assert load_model().labels
     for name in ("title_rows.xlsx", "export.ods"):
         assert run("inspect", HOSTILE / name).exit_code == 0
+
+
+# --- item 12: more columns than a sheet holds ----------------------------------------------
+
+
+def wide_csv(path: Path, columns: int, rows: int = 5) -> Path:
+    header = ["Номер", "Текст сообщения"] + [f"поле {i}" for i in range(columns - 2)]
+    body = [[str(r), f"Нет света в доме {r}"] + ["v"] * (columns - 2) for r in range(1, rows + 1)]
+    path.write_text("\n".join(";".join(r) for r in [header, *body]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_too_wide_for_xlsx_is_refused_not_cut(tmp_path):
+    """17,000 columns: xlsxwriter kept 16,384 and dropped sector and row_issues without a word."""
+    import time
+
+    source = wide_csv(tmp_path / "wide.csv", 17_000)
+    started = time.perf_counter()
+    result = run("classify", source, "-o", tmp_path / "out.xlsx")
+    seconds = time.perf_counter() - started
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "error: out.xlsx: 17,008 columns do not fit in one Excel sheet (limit 16,384). "
+        "Hint: write .csv or .parquet instead [output-failed]"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wide.csv"]  # no output, no temp file
+    assert seconds < 40  # 110 s before: reading was quadratic in the width (7 s now)
+
+
+def test_wide_files_are_read_in_time_linear_in_the_width(tmp_path):
+    """Joining the columns dropped them from the table one by one: 17,000 columns took 59 s."""
+    import time
+
+    import xlsxwriter
+
+    from curtool.loader import load
+
+    timings = {}
+    for columns in (2_000, 8_000):
+        path = tmp_path / f"wide{columns}.xlsx"
+        book = xlsxwriter.Workbook(str(path))
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, ["Номер", "Текст сообщения"] + [f"поле {i}" for i in range(columns - 2)])
+        for r in range(1, 4):
+            sheet.write_row(r, 0, [str(r), "Нет света"] + ["v"] * (columns - 2))
+        book.close()
+        started = time.perf_counter()
+        data = load([path])
+        timings[columns] = time.perf_counter() - started
+        assert len(data.frame) == 3
+        assert f"поле {columns - 3}" in data.frame.columns
+    # four times the columns: about four times the time (sixteen when it was quadratic)
+    assert timings[8_000] < 9 * timings[2_000] + 0.5, timings
