@@ -230,8 +230,11 @@ def _declared_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent 
 _TAG_ATTRS = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
 
 
-def xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → worksheet part (``xl/worksheets/sheet1.xml``), from the workbook's own index."""
+def xlsx_sheet_parts(archive: zipfile.ZipFile, hidden: set[str] | None = None) -> dict[str, str]:
+    """Sheet name → worksheet part (``xl/worksheets/sheet1.xml``), from the workbook's own index.
+
+    The names of hidden sheets (``state="hidden"`` or ``"veryHidden"``) are added to ``hidden``.
+    """
     import html
 
     try:
@@ -252,6 +255,8 @@ def xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
         rid = next((v for k, v in attrs if k.endswith(":id")), None)
         if name is not None and rid in targets:
             parts[name] = targets[rid]
+        if name is not None and hidden is not None and dict(attrs).get("state", "visible") != "visible":
+            hidden.add(name)
     return parts
 
 

@@ -109,7 +109,10 @@ def print_inspect(console: Console, data: Dataset) -> None:
             how.append(f"encoding: {report.encoding}")
         if report.separator:
             how.append(f"separator: {'TAB' if report.separator == chr(9) else report.separator!r}")
-        if report.sheet:
+        if len(report.sheets_read) > 1:
+            names = ", ".join(f"«{s}»" for s in report.sheets_read)
+            how.append(f"sheets: {names} (of {len(report.sheets)})")
+        elif report.sheet:
             how.append(f"sheet: «{report.sheet}» (of {len(report.sheets)})")
         how.append(f"header on line {report.header_row}")
         console.print("  " + ", ".join(how))

@@ -49,6 +49,7 @@ class FileReport:
     bad_dates: list[tuple[int, str, str]] = field(default_factory=list)  # (line, column, value)
     ragged_lines: list[int] = field(default_factory=list)
     swallowed_lines: list[int] = field(default_factory=list)  # rows a stray quote had merged
+    sheets_read: list[str] = field(default_factory=list)  # when rows come from several sheets
 
 
 @dataclass
@@ -181,6 +182,7 @@ def _load(paths, columns, sheet, encoding, separator, no_header, config, gazette
             separator=separator or cfg.separator,
         )
         raw = _without_header(raw) if no_header else raw
+        warnings.extend(raw.warnings)
         frame, report = _normalise_file(raw, overrides, origins, header_checked=no_header)
         frames.append(frame)
         reports.append(report)
@@ -193,10 +195,12 @@ def _load(paths, columns, sheet, encoding, separator, no_header, config, gazette
     _mark_duplicates(frame)
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
         frame = frame.reset_index(drop=True)
+    start = 0
     for report in reports:
-        # the issue column alone: selecting rows of the whole frame would copy every column
-        issues = frame.loc[(frame[C.FILE] == report.path.name).to_numpy(), C.ISSUES]
-        report.issues = _count_codes(issues)
+        # a file's rows are contiguous, in the order read; the issue column alone is sliced
+        # (selecting rows of the whole frame would copy every column)
+        report.issues = _count_codes(frame[C.ISSUES].iloc[start : start + report.rows])
+        start += report.rows
     return Dataset(frame=frame, files=reports, unknown_districts=unknown, warnings=warnings)
 
 
@@ -288,7 +292,7 @@ def _normalise_file(
     lines = raw.lines if raw.lines is not None else np.arange(2, n + 2)
     derived: dict[str, object] = {
         C.ROW: np.arange(1, n + 1, dtype=np.int64),
-        C.FILE: raw.path.name,
+        C.FILE: _file_labels(raw),
     }
     text = _text_column(frame, mapping.get("text"))
     derived[C.TEXT] = text
@@ -325,6 +329,7 @@ def _normalise_file(
         separator=raw.separator,
         sheet=raw.sheet,
         sheets=raw.sheets,
+        sheets_read=[sheet for sheet, _ in raw.sheet_rows],
         header_row=raw.header_row,
         title_rows=raw.title_rows,
         mapping=mapping,
@@ -355,6 +360,15 @@ def _normalise_file(
     extra = pd.DataFrame(derived, index=frame.index)
     out = pd.concat([frame, extra], axis=1)
     return out, report
+
+
+def _file_labels(raw: RawTable) -> str | np.ndarray:
+    """Where each row comes from: the file, and its sheet when several sheets were read
+    (a line number alone would be ambiguous then): ``export.xlsx [Март]``."""
+    if len(raw.sheet_rows) < 2:
+        return raw.path.name
+    labels = [f"{raw.path.name} [{sheet}]" for sheet, _ in raw.sheet_rows]
+    return np.repeat(np.asarray(labels, dtype=object), [rows for _, rows in raw.sheet_rows])
 
 
 def _coordinates(frame: pd.DataFrame, mapping: Mapping[str, str]):

@@ -52,6 +52,8 @@ class RawTable:
     ragged: np.ndarray | None = None  # bool per data row: field count differs from the header
     header_cells: list[str] | None = None  # the header line's cells as written (before naming)
     swallowed: np.ndarray | None = None  # bool per data row: a stray quote had merged it (CSV)
+    sheet_rows: list[tuple[str, int]] = field(default_factory=list)  # (sheet, rows) when several are read
+    warnings: list[str] = field(default_factory=list)  # what the reader left out, for Dataset.warnings
 
 
 def sniff_format(path: Path) -> str:
@@ -1318,15 +1320,16 @@ def _arrow_filled(table) -> np.ndarray:
     return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _check_workbook(path: Path, kind: str, sheet: str | None) -> None:
+def _check_workbook(path: Path, kind: str, sheet: str | None) -> set[str]:
     """Zip bombs, forged part sizes and sheets stretched by a stray cell are refused before
     calamine unpacks anything: it would take the machine's memory or abort the process
-    (see :mod:`curtool.archive`)."""
+    (see :mod:`curtool.archive`). Returns the names of the hidden sheets (.xlsx)."""
+    hidden: set[str] = set()
     book = archive.check_zip(path)
     if book is None:
-        return
+        return hidden
     with book:
-        parts = archive.xlsx_sheet_parts(book) if kind == "xlsx" else {}
+        parts = archive.xlsx_sheet_parts(book, hidden) if kind == "xlsx" else {}
         names = list(parts)
         if sheet is not None and (sheet in names or (sheet.isdigit() and 1 <= int(sheet) <= len(names))):
             names = _candidate_sheets(names, sheet, path)
@@ -1337,10 +1340,28 @@ def _check_workbook(path: Path, kind: str, sheet: str | None) -> None:
             if extent is not None and archive.too_wide(extent, book.getinfo(parts[name]).file_size):
                 raise archive.refuse_stray_cells(extent, name, path)
         archive.verify_parts(book, path, skip=scanned)
+    return hidden
 
 
 def _read_excel(path: Path, kind: str, *, sheet: str | None) -> RawTable:
-    _check_workbook(path, kind, sheet)
+    hidden = _check_workbook(path, kind, sheet)
+    first = _read_sheet(path, kind, sheet)
+    if sheet is not None or len(first.sheets) < 2:
+        return first
+    tables = [first]
+    for name in first.sheets:
+        if name == first.sheet:
+            continue
+        try:
+            tables.append(_read_sheet(path, kind, name))
+        except errors.CurtoolError as exc:
+            if exc.code != errors.EMPTY_FILE:
+                raise
+    return _join_sheets(tables, hidden, path)
+
+
+def _read_sheet(path: Path, kind: str, sheet: str | None) -> RawTable:
+    """One sheet: the one named, else the first with something in its first rows."""
     if kind == "xlsx":
         fast = _read_xlsx_arrow(path, sheet=sheet)
         if fast is not None:
@@ -1350,6 +1371,64 @@ def _read_excel(path: Path, kind: str, *, sheet: str | None) -> RawTable:
     # of 5 s at a million rows). Nothing here makes cycles, so it rests meanwhile.
     with gc_paused():
         return _read_excel_rows(path, kind, sheet=sheet)
+
+
+def _join_sheets(tables: list[RawTable], hidden: set[str], path: Path) -> RawTable:
+    """The rows of every sheet laid out like the main one; the others named in warnings.
+
+    A weekly export split over sheets (one per month, per district, or 65,536 rows each in
+    old Excel) has one header on every sheet: reading only the first lost 57 % of the rows
+    in the issue's workbook, without a word. The main sheet is the first visible one whose
+    header has known column names (a cover or a hidden sheet first is passed over), else
+    the first visible one. Sheets with its columns, in any order, are read with it; hidden
+    sheets and sheets with other columns are not, and each gets a warning naming --sheet.
+    """
+    order = {name: i for i, name in enumerate(tables[0].sheets)}
+    with_rows = sorted((t for t in tables if len(t.frame)), key=lambda t: order.get(t.sheet or "", 0))
+    if not with_rows:
+        return tables[0]  # headers only: as before, the first sheet's
+    tables = with_rows
+    visible = [t for t in tables if t.sheet not in hidden] or tables
+    known = [t for t in visible if _known_names(t.header_cells or []) >= 2]
+    main = (known or visible)[0]
+    columns = list(main.frame.columns)
+    same = [
+        t
+        for t in tables
+        if t is main or (t.sheet not in hidden and sorted(map(str, t.frame.columns)) == sorted(columns))
+    ]
+    warnings = []
+    for t in tables:
+        if any(t is s for s in same):
+            continue
+        why = "it is hidden" if t.sheet in hidden else f"its columns differ from sheet «{main.sheet}»"
+        warnings.append(
+            f"{path.name}: sheet «{t.sheet}» ({len(t.frame):,} row{'s' if len(t.frame) > 1 else ''}) "
+            f"was not read: {why}; "
+            f'read it on its own with --sheet "{t.sheet}"'
+        )
+    if len(same) == 1:
+        main.warnings = warnings
+        return main
+    frame = pd.concat([t.frame[columns] for t in same], ignore_index=True)
+    return RawTable(
+        path=path,
+        frame=frame,
+        format=main.format,
+        sheet=main.sheet,
+        sheets=main.sheets,
+        header_row=main.header_row,
+        title_rows=main.title_rows,
+        lines=np.concatenate([np.asarray(t.lines, dtype=np.int64) for t in same]),
+        ragged=np.concatenate([np.asarray(t.ragged, dtype=bool) for t in same]),
+        header_cells=main.header_cells,
+        sheet_rows=[(t.sheet or "", len(t.frame)) for t in same],
+        warnings=warnings,
+    )
+
+
+def _known_names(cells: list[str]) -> int:
+    return sum(_norm_header(c) in _ALIASES for c in cells if c)
 
 
 @contextmanager

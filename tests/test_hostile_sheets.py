@@ -340,3 +340,86 @@ def test_wide_files_are_read_in_time_linear_in_the_width(tmp_path):
         assert f"поле {columns - 3}" in data.frame.columns
     # four times the columns: about four times the time (sixteen when it was quadratic)
     assert timings[8_000] < 9 * timings[2_000] + 0.5, timings
+
+
+# --- item 9: a workbook with several sheets --------------------------------------------------
+
+
+def test_every_sheet_with_the_header_is_read_and_the_others_are_named():
+    from curtool import columns as C
+    from curtool.loader import load
+
+    data = load([HOSTILE / "multi_sheet.xlsx"])
+    frame = data.frame
+    assert frame[C.ID].tolist() == ["101", "102", "103", "104"]
+    # «Октябрь» has its columns in another order: read by name
+    assert frame[C.TEXT].str.startswith(("Во дворе", "Яма", "Автобус", "Нет отопления")).all()
+    assert frame[C.FILE].tolist() == ["multi_sheet.xlsx [Сентябрь]"] * 2 + ["multi_sheet.xlsx [Октябрь]"] * 2
+    assert frame[C.LINE].tolist() == [2, 3, 2, 3]
+    assert frame[C.ROW].tolist() == [1, 2, 3, 4]
+    assert data.warnings == [
+        'multi_sheet.xlsx: sheet «Обложка» (2 rows) was not read: its columns differ from sheet «Сентябрь»; read it on its own with --sheet "Обложка"',
+        'multi_sheet.xlsx: sheet «Копия» (1 row) was not read: it is hidden; read it on its own with --sheet "Копия"',
+        'multi_sheet.xlsx: sheet «Районы» (2 rows) was not read: its columns differ from sheet «Сентябрь»; read it on its own with --sheet "Районы"',
+    ]
+    assert data.files[0].sheets_read == ["Сентябрь", "Октябрь"]
+
+
+def test_several_sheets_in_the_cli_warnings_and_output(tmp_path):
+    result = run("classify", HOSTILE / "multi_sheet.xlsx", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    assert (
+        'warning: multi_sheet.xlsx: sheet «Копия» (1 row) was not read: it is hidden; read it on its own with --sheet "Копия"'
+        in result.output
+    )
+    import pandas as pd
+
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, encoding="utf-8-sig")
+    assert out["source_file"].tolist()[-1] == "multi_sheet.xlsx [Октябрь]"
+    assert len(out) == 4
+    inspect = run("inspect", HOSTILE / "multi_sheet.xlsx")
+    assert "format: xlsx, sheets: «Сентябрь», «Октябрь» (of 5), header on line 1" in inspect.output
+
+
+def test_a_named_sheet_is_read_alone_and_silently():
+    from curtool.loader import load
+
+    data = load([HOSTILE / "multi_sheet.xlsx"], sheet="Копия")
+    assert data.frame["_id"].tolist() == ["101"] and data.warnings == []
+
+
+def test_rejected_rows_name_their_sheet_and_empty_sheets_say_nothing(tmp_path):
+    import openpyxl
+
+    from curtool.loader import load
+
+    path = tmp_path / "months.xlsx"
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Март"
+    first.append(["Номер", "Текст сообщения"])
+    first.append(["1", "Нет света"])
+    second = book.create_sheet("Апрель")
+    second.append(["Номер", "Текст сообщения"])
+    second.append(["2", "Яма"])
+    second.append(["3", None])
+    book.create_sheet("Лист3")  # Excel's empty default sheets: nothing to say about them
+    book.save(path)
+    data = load([path])
+    assert data.warnings == []
+    rejected = data.rejected()
+    assert rejected[["source_file", "line", "reason_codes"]].values.tolist() == [
+        ["months.xlsx [Апрель]", 3, "empty_text"]
+    ]
+    assert data.files[0].issues == {"empty_text": 1}
+
+
+def test_several_sheets_in_the_calamine_reader_too(monkeypatch):
+    """When fastexcel cannot read a workbook the calamine reader does, with the same result."""
+    from curtool import readers
+    from curtool.loader import load
+
+    monkeypatch.setattr(readers, "_read_xlsx_arrow", lambda *a, **k: None)
+    data = load([HOSTILE / "multi_sheet.xlsx"])
+    assert data.frame["_id"].tolist() == ["101", "102", "103", "104"]
+    assert len(data.warnings) == 3

@@ -207,6 +207,32 @@ def write_sheet_fixtures() -> None:
     sheet["XFD1048576"] = "x"
     book.save(HERE / "stray_cell.xlsx")
 
+    # a cover first, a hidden copy, two months of data (the second with its columns in
+    # another order) and a lookup table: only the first data sheet used to be read
+    book = openpyxl.Workbook()
+    cover = book.active
+    cover.title = "Обложка"
+    for line in ("Выгрузка обращений граждан", "Период: сентябрь – октябрь 2026", "Подготовил: ЦУР"):
+        cover.append([line])
+    hidden = book.create_sheet("Копия")
+    hidden.sheet_state = "hidden"
+    hidden.append(HEADER)
+    hidden.append(ROWS[0])
+    september = book.create_sheet("Сентябрь")
+    september.append(HEADER)
+    for row in ROWS[:2]:
+        september.append(row)
+    october = book.create_sheet("Октябрь")
+    order = [3, 0, 1, 2, 4]
+    october.append([HEADER[i] for i in order])
+    for row in ROWS[2:]:
+        october.append([row[i] for i in order])
+    lookup = book.create_sheet("Районы")
+    lookup.append(["Район", "Код"])
+    lookup.append(["г. Майкоп", "01"])
+    lookup.append(["Тахтамукайский р-н", "02"])
+    book.save(HERE / "multi_sheet.xlsx")
+
 
 if __name__ == "__main__":
     main()
