@@ -209,6 +209,60 @@ def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, feed) -
         )
 
 
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*)>")
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*)>")
+_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
+_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
+ODS_CELL_FLOOR = 2_000_000  # filled cells an .ods may unfold to whatever its size (~270 MB in Python)
+_ODS_XML_BYTES_PER_CELL = 4  # a written cell takes ~40–60 bytes of XML; a tenth of that is the limit
+
+
+def ods_cells(archive: zipfile.ZipFile, path: Path) -> tuple[int, int]:
+    """Filled cells ``content.xml`` unfolds to, and its size.
+
+    A row or cell may say it repeats (``table:number-rows-repeated="100000"``): 1.5 KB of XML
+    unfolded to 20 million cells and 2.7 GB. Counted here from the tags, a row's cells times
+    its repeats; empty cells (no ``office:value-type``) are not counted, because LibreOffice
+    writes the rest of every sheet that way.
+    """
+    try:
+        info = archive.getinfo("content.xml")
+    except KeyError:
+        return 0, 0
+    data = bytearray()
+    _stream(archive, info, path, data.extend)
+    row_at, row_repeat = [], []
+    for match in _ODS_ROW.finditer(data):
+        repeated = _ROWS_REPEATED.search(match[1])
+        row_at.append(match.start())
+        row_repeat.append(int(repeated[1]) if repeated else 1)
+    cell_at, cell_weight = [], []
+    for match in _ODS_CELL.finditer(data):
+        if b"value-type" not in match[1]:
+            continue
+        repeated = _COLUMNS_REPEATED.search(match[1])
+        cell_at.append(match.start())
+        cell_weight.append(int(repeated[1]) if repeated else 1)
+    if not cell_at:
+        return 0, len(data)
+    rows = np.searchsorted(np.asarray(row_at, dtype=np.int64), np.asarray(cell_at, dtype=np.int64)) - 1
+    repeats = np.asarray(row_repeat + [1], dtype=np.int64)[rows]  # a cell outside rows: -1 → the spare 1
+    return int((np.asarray(cell_weight, dtype=np.int64) * repeats).sum()), len(data)
+
+
+def refuse_unfolded(cells: int, xml_bytes: int, path: Path) -> errors.CurtoolError | None:
+    allowed = max(ODS_CELL_FLOOR, xml_bytes // _ODS_XML_BYTES_PER_CELL)
+    if cells <= allowed:
+        return None
+    return errors.CurtoolError(
+        errors.TOO_LARGE,
+        f"its {_size(xml_bytes)} of cells unfold to {cells:,} filled cells (rows and cells marked "
+        f"as repeated; at most {allowed:,} for that size): a bomb, not data",
+        "if it is genuine, save it from LibreOffice as .xlsx, which writes every cell",
+        path=path,
+    )
+
+
 _DIMENSION = re.compile(rb'<dimension\s+ref="\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?"')
 
 

@@ -1334,6 +1334,12 @@ def _check_workbook(path: Path, kind: str, sheet: str | None) -> set[str]:
         if sheet is not None and (sheet in names or (sheet.isdigit() and 1 <= int(sheet) <= len(names))):
             names = _candidate_sheets(names, sheet, path)
         scanned = set()
+        if kind == "ods":
+            cells, xml_bytes = archive.ods_cells(book, path)
+            refusal = archive.refuse_unfolded(cells, xml_bytes, path)
+            if refusal is not None:
+                raise refusal
+            scanned.add("content.xml")
         for name in names:
             extent = archive.sheet_extent(book, parts[name], path)
             scanned.add(parts[name])

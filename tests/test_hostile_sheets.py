@@ -423,3 +423,31 @@ def test_several_sheets_in_the_calamine_reader_too(monkeypatch):
     data = load([HOSTILE / "multi_sheet.xlsx"])
     assert data.frame["_id"].tolist() == ["101", "102", "103", "104"]
     assert len(data.warnings) == 3
+
+
+def test_ods_rows_marked_repeated_do_not_unfold_into_memory(tmp_path):
+    """1.5 KB of XML whose row says it repeats 20,000 times, a cell 1,000 times: 2.7 GB before."""
+
+    def content(handle):
+        handle.write(
+            b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+            b'<table:table table:name="A"><table:table-row><table:table-cell office:value-type="string">'
+            b"<text:p>Text</text:p></table:table-cell></table:table-row>"
+            b'<table:table-row table:number-rows-repeated="20000"><table:table-cell '
+            b'table:number-columns-repeated="1000" office:value-type="string"><text:p>x</text:p>'
+            b"</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
+            b"</office:document-content>"
+        )
+
+    path = rewrite_zip(HOSTILE / "export.ods", tmp_path / "repeated.ods", "content.xml", content)
+    code, stderr, peak = run_child("inspect", path)
+    assert code == 1
+    assert stderr.strip() == (
+        "error: repeated.ods: its 694 bytes of cells unfold to 20,000,001 filled cells (rows and cells "
+        "marked as repeated; at most 2,000,000 for that size): a bomb, not data. Hint: if it is genuine, "
+        "save it from LibreOffice as .xlsx, which writes every cell [too-large]"
+    )
+    assert peak < 400
