@@ -65,7 +65,8 @@ def sniff_format(path: Path) -> str:
         try:
             with zipfile.ZipFile(path) as archive:
                 names = set(archive.namelist())
-                if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
+                # a few bytes only: the part may be a zip bomb, checked later (curtool.archive)
+                if "mimetype" in names and b"opendocument.spreadsheet" in _head(archive, "mimetype"):
                     return "ods"
                 if any(n.startswith("xl/") for n in names):
                     return "xlsx"
@@ -101,6 +102,11 @@ def sniff_format(path: Path) -> str:
         "curtool reads .csv, .tsv, .txt, .xlsx, .xlsm, .xls and .ods",
         path=path,
     )
+
+
+def _head(archive: zipfile.ZipFile, name: str) -> bytes:
+    with archive.open(name) as handle:
+        return handle.read(256)
 
 
 def _contains(path: Path, needle: bytes) -> bool:

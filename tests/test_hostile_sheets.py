@@ -451,3 +451,26 @@ def test_ods_rows_marked_repeated_do_not_unfold_into_memory(tmp_path):
         "save it from LibreOffice as .xlsx, which writes every cell [too-large]"
     )
     assert peak < 400
+
+
+def test_a_bomb_in_the_ods_mimetype_is_not_read_to_sniff_the_format(tmp_path):
+    def mimetype(handle):
+        handle.write(b"application/vnd.oasis.opendocument.spreadsheet")
+        for _ in range(384):
+            handle.write(b" " * MB)
+
+    path = tmp_path / "mime.ods"
+    with (
+        zipfile.ZipFile(HOSTILE / "export.ods") as old,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as new,
+    ):
+        with new.open("mimetype", "w", force_zip64=True) as handle:
+            mimetype(handle)
+        for info in old.infolist():
+            if info.filename != "mimetype":
+                new.writestr(info.filename, old.read(info))
+    code, stderr, peak = run_child("inspect", path)
+    assert (
+        code == 1 and "«mimetype» in the workbook unpacks to 384.0 MB" in stderr and "[too-large]" in stderr
+    )
+    assert peak < 400
