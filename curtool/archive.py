@@ -163,7 +163,8 @@ def too_wide(extent: Extent, xml_bytes: int) -> bool:
     return grid * _CELL_BYTES > max(_GRID_FLOOR, _GRID_PER_XML_BYTE * xml_bytes)
 
 
-def refuse_stray_cells(extent: Extent, sheet: str, path: Path) -> errors.CurtoolError:
+def refuse_stray_cells(extent: Extent, sheet: str, path: Path, others: bool = False) -> errors.CurtoolError:
+    """The refusal; ``others``: the workbook has other sheets, which --sheet reads alone."""
     first = f"{column_name(extent.first_column)}{extent.first_row}"
     last = f"{column_name(extent.columns)}{extent.rows}"
     grid = (extent.rows - extent.first_row + 1) * (extent.columns - extent.first_column + 1)
@@ -171,7 +172,7 @@ def refuse_stray_cells(extent: Extent, sheet: str, path: Path) -> errors.Curtool
         errors.TOO_LARGE,
         f"sheet «{sheet}» spans {first}:{last} ({grid:,} cells) but only {extent.cells:,} are filled: "
         f"a stray cell far from the data (at {extent.far_cell})",
-        MAX_SHEET_CELLS_NOTE,
+        MAX_SHEET_CELLS_NOTE + (", or read another sheet alone with --sheet" if others else ""),
         path=path,
     )
 

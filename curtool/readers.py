@@ -1350,7 +1350,7 @@ def _check_workbook(path: Path, kind: str, sheet: str | None) -> set[str]:
             extent = archive.sheet_extent(book, parts[name], path)
             scanned.add(parts[name])
             if extent is not None and archive.too_wide(extent, book.getinfo(parts[name]).file_size):
-                raise archive.refuse_stray_cells(extent, name, path)
+                raise archive.refuse_stray_cells(extent, name, path, others=len(parts) > 1)
         archive.verify_parts(book, path, skip=scanned)
     return hidden
 

@@ -474,3 +474,26 @@ def test_a_bomb_in_the_ods_mimetype_is_not_read_to_sniff_the_format(tmp_path):
         code == 1 and "«mimetype» in the workbook unpacks to 384.0 MB" in stderr and "[too-large]" in stderr
     )
     assert peak < 400
+
+
+def test_a_stray_cell_in_another_sheet_names_the_way_round_it(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "two.xlsx"
+    book = openpyxl.Workbook()
+    data = book.active
+    data.title = "Данные"
+    data.append(["Номер", "Текст сообщения"])
+    data.append(["1", "Нет света"])
+    notes = book.create_sheet("Заметки")
+    notes["A1"] = "заметка"
+    notes["XFD1048576"] = "x"
+    book.save(path)
+    result = run("inspect", path)
+    assert result.exit_code == 1
+    assert result.output.strip().endswith(
+        "Hint: delete the stray cells (Ctrl+End in Excel goes to the last one) and save again, "
+        "or read another sheet alone with --sheet [too-large]"
+    )
+    assert "sheet «Заметки» spans A1:XFD1048576" in result.output
+    assert run("inspect", path, "--sheet", "Данные").exit_code == 0
