@@ -210,55 +210,94 @@ def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, feed) -
         )
 
 
-_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*)>")
-_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*)>")
+_ODS_TABLE = re.compile(rb"<table:table(?=[\s>])")
+_ODS_ROW = re.compile(rb"<table:table-row(?=[\s>/])([^>]*)>")  # not table-row-group
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell(?=[\s>/])([^>]*)>")
 _ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
 _COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
-ODS_CELL_FLOOR = 2_000_000  # filled cells an .ods may unfold to whatever its size (~270 MB in Python)
+ODS_CELL_FLOOR = 8_000_000  # cells an .ods sheet may unfold to whatever its size (~70 bytes each in Python)
 _ODS_XML_BYTES_PER_CELL = 4  # a written cell takes ~40–60 bytes of XML; a tenth of that is the limit
 
 
-def ods_cells(archive: zipfile.ZipFile, path: Path) -> tuple[int, int]:
-    """Filled cells ``content.xml`` unfolds to, and its size.
+@dataclass
+class Unfolded:
+    """What ``content.xml`` unfolds to: filled cells, and the largest sheet's grid up to its last one."""
+
+    cells: int
+    grid: int
+    sheet: int  # 1-based number of the sheet with that grid
+    xml_bytes: int
+
+
+def ods_cells(archive: zipfile.ZipFile, path: Path) -> Unfolded:
+    """Count, from the tags, what calamine will unfold ``content.xml`` to.
 
     A row or cell may say it repeats (``table:number-rows-repeated="100000"``): 1.5 KB of XML
-    unfolded to 20 million cells and 2.7 GB. Counted here from the tags, a row's cells times
-    its repeats; empty cells (no ``office:value-type``) are not counted, because LibreOffice
-    writes the rest of every sheet that way.
+    unfolded to 20 million filled cells and 2.7 GB; another 1.5 KB, 60,000 empty rows and one
+    cell at column 1501 below them, to a grid of 90 million cells and 6.3 GB. Empty cells (no
+    ``office:value-type``) only count where a filled one lies beyond them: LibreOffice writes
+    the rest of every sheet that way.
     """
     try:
         info = archive.getinfo("content.xml")
     except KeyError:
-        return 0, 0
+        return Unfolded(0, 0, 0, 0)
     data = bytearray()
     _stream(archive, info, path, data.extend)
-    row_at, row_repeat = [], []
-    for match in _ODS_ROW.finditer(data):
-        repeated = _ROWS_REPEATED.search(match[1])
-        row_at.append(match.start())
-        row_repeat.append(int(repeated[1]) if repeated else 1)
-    cell_at, cell_weight = [], []
-    for match in _ODS_CELL.finditer(data):
-        if b"value-type" not in match[1]:
-            continue
-        repeated = _COLUMNS_REPEATED.search(match[1])
-        cell_at.append(match.start())
-        cell_weight.append(int(repeated[1]) if repeated else 1)
-    if not cell_at:
-        return 0, len(data)
-    rows = np.searchsorted(np.asarray(row_at, dtype=np.int64), np.asarray(cell_at, dtype=np.int64)) - 1
-    repeats = np.asarray(row_repeat + [1], dtype=np.int64)[rows]  # a cell outside rows: -1 → the spare 1
-    return int((np.asarray(cell_weight, dtype=np.int64) * repeats).sum()), len(data)
+    tables = np.asarray([m.start() for m in _ODS_TABLE.finditer(data)] or [0], dtype=np.int64)
+    rows = [(m.start(), _repeats(_ROWS_REPEATED, m[1])) for m in _ODS_ROW.finditer(data)]
+    cells = [
+        (m.start(), _repeats(_COLUMNS_REPEATED, m[1]), b"value-type" in m[1])
+        for m in _ODS_CELL.finditer(data)
+    ]
+    if not rows or not cells:
+        return Unfolded(0, 0, 0, len(data))
+    row_at, row_repeat = (np.asarray(x, dtype=np.int64) for x in zip(*rows, strict=True))
+    cell_at, cell_repeat = (np.asarray(x, dtype=np.int64) for x in zip(*[c[:2] for c in cells], strict=True))
+    filled = np.asarray([c[2] for c in cells], dtype=bool)
+    # rows are numbered within their sheet: a running count of repeats, restarted at each sheet
+    row_table = np.searchsorted(tables, row_at, side="right") - 1
+    ends = np.cumsum(row_repeat)
+    table_base = np.zeros(len(tables), dtype=np.int64)
+    first_row = np.flatnonzero(np.r_[True, row_table[1:] != row_table[:-1]])
+    table_base[row_table[first_row]] = ends[first_row] - row_repeat[first_row]
+    row_end = ends - table_base[row_table]  # 1-based last row each row element covers
+    # cells are numbered within their row the same way
+    cell_row = np.maximum(np.searchsorted(row_at, cell_at, side="right") - 1, 0)
+    col_ends = np.cumsum(cell_repeat)
+    starts = np.flatnonzero(np.r_[True, cell_row[1:] != cell_row[:-1]])
+    base = np.repeat(col_ends[starts] - cell_repeat[starts], np.diff(np.r_[starts, len(cell_row)]))
+    col_end = col_ends - base
+    unfolded = int((cell_repeat[filled] * row_repeat[cell_row[filled]]).sum())
+    if not filled.any():
+        return Unfolded(0, 0, 0, len(data))
+    table_of_cell = row_table[cell_row[filled]]
+    last_row = np.zeros(len(tables), dtype=np.int64)
+    last_col = np.zeros(len(tables), dtype=np.int64)
+    np.maximum.at(last_row, table_of_cell, row_end[cell_row[filled]])
+    np.maximum.at(last_col, table_of_cell, col_end[filled])
+    grids = last_row * last_col
+    worst = int(np.argmax(grids))
+    return Unfolded(unfolded, int(grids[worst]), worst + 1, len(data))
 
 
-def refuse_unfolded(cells: int, xml_bytes: int, path: Path) -> errors.CurtoolError | None:
-    allowed = max(ODS_CELL_FLOOR, xml_bytes // _ODS_XML_BYTES_PER_CELL)
-    if cells <= allowed:
+def _repeats(pattern: re.Pattern[bytes], attributes: bytes) -> int:
+    found = pattern.search(attributes)
+    return int(found[1]) if found else 1
+
+
+def refuse_unfolded(unfolded: Unfolded, path: Path) -> errors.CurtoolError | None:
+    allowed = max(ODS_CELL_FLOOR, unfolded.xml_bytes // _ODS_XML_BYTES_PER_CELL)
+    size = _size(unfolded.xml_bytes)
+    if unfolded.cells > allowed:
+        what = f"its {size} of cells unfold to {unfolded.cells:,} filled cells"
+    elif unfolded.grid > allowed:
+        what = f"its sheet {unfolded.sheet} unfolds to a grid of {unfolded.grid:,} cells from {size} of XML"
+    else:
         return None
     return errors.CurtoolError(
         errors.TOO_LARGE,
-        f"its {_size(xml_bytes)} of cells unfold to {cells:,} filled cells (rows and cells marked "
-        f"as repeated; at most {allowed:,} for that size): a bomb, not data",
+        f"{what} (rows and cells marked as repeated; at most {allowed:,} for that size): a bomb, not data",
         "if it is genuine, save it from LibreOffice as .xlsx, which writes every cell",
         path=path,
     )

@@ -1341,8 +1341,7 @@ def _check_workbook(path: Path, kind: str, sheet: str | None) -> set[str]:
             names = _candidate_sheets(names, sheet, path)
         scanned = set()
         if kind == "ods":
-            cells, xml_bytes = archive.ods_cells(book, path)
-            refusal = archive.refuse_unfolded(cells, xml_bytes, path)
+            refusal = archive.refuse_unfolded(archive.ods_cells(book, path), path)
             if refusal is not None:
                 raise refusal
             scanned.add("content.xml")

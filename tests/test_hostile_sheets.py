@@ -425,21 +425,25 @@ def test_several_sheets_in_the_calamine_reader_too(monkeypatch):
     assert len(data.warnings) == 3
 
 
+ODS_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+    b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+    b'<table:table table:name="A"><table:table-row><table:table-cell office:value-type="string">'
+    b"<text:p>Text</text:p></table:table-cell></table:table-row>"
+)
+ODS_TAIL = b"</table:table></office:spreadsheet></office:body></office:document-content>"
+
+
 def test_ods_rows_marked_repeated_do_not_unfold_into_memory(tmp_path):
     """1.5 KB of XML whose row says it repeats 20,000 times, a cell 1,000 times: 2.7 GB before."""
 
     def content(handle):
         handle.write(
-            b'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-            b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-            b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-            b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
-            b'<table:table table:name="A"><table:table-row><table:table-cell office:value-type="string">'
-            b"<text:p>Text</text:p></table:table-cell></table:table-row>"
-            b'<table:table-row table:number-rows-repeated="20000"><table:table-cell '
+            ODS_HEAD + b'<table:table-row table:number-rows-repeated="20000"><table:table-cell '
             b'table:number-columns-repeated="1000" office:value-type="string"><text:p>x</text:p>'
-            b"</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
-            b"</office:document-content>"
+            b"</table:table-cell></table:table-row>" + ODS_TAIL
         )
 
     path = rewrite_zip(HOSTILE / "export.ods", tmp_path / "repeated.ods", "content.xml", content)
@@ -447,7 +451,7 @@ def test_ods_rows_marked_repeated_do_not_unfold_into_memory(tmp_path):
     assert code == 1
     assert stderr.strip() == (
         "error: repeated.ods: its 694 bytes of cells unfold to 20,000,001 filled cells (rows and cells "
-        "marked as repeated; at most 2,000,000 for that size): a bomb, not data. Hint: if it is genuine, "
+        "marked as repeated; at most 8,000,000 for that size): a bomb, not data. Hint: if it is genuine, "
         "save it from LibreOffice as .xlsx, which writes every cell [too-large]"
     )
     assert peak < 400
@@ -497,3 +501,37 @@ def test_a_stray_cell_in_another_sheet_names_the_way_round_it(tmp_path):
     )
     assert "sheet «Заметки» spans A1:XFD1048576" in result.output
     assert run("inspect", path, "--sheet", "Данные").exit_code == 0
+
+
+def test_ods_cell_far_below_repeated_empty_rows_is_refused(tmp_path):
+    """60,000 empty rows, then one cell at column 1501: a grid of 90 million cells, 6.3 GB before.
+    The empty rows LibreOffice writes after the data (the same tags, nothing after them) are fine."""
+
+    def content(handle, far: bool):
+        handle.write(ODS_HEAD)
+        handle.write(
+            b'<table:table-row-group><table:table-row table:number-rows-repeated="60000">'
+            b'<table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table-row-group>'
+        )
+        if far:
+            handle.write(
+                b'<table:table-row><table:table-cell table:number-columns-repeated="1500"/>'
+                b'<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+            )
+        handle.write(ODS_TAIL)
+
+    path = rewrite_zip(
+        HOSTILE / "export.ods", tmp_path / "far.ods", "content.xml", lambda h: content(h, True)
+    )
+    code, stderr, peak = run_child("inspect", path)
+    assert code == 1
+    assert stderr.startswith(
+        "error: far.ods: its sheet 1 unfolds to a grid of 90,063,002 cells from 851 bytes of XML (rows and "
+        "cells marked as repeated; at most 8,000,000 for that size)"
+    )
+    assert peak < 400
+    tail = rewrite_zip(
+        HOSTILE / "export.ods", tmp_path / "tail.ods", "content.xml", lambda h: content(h, False)
+    )
+    result = run("inspect", tail)
+    assert "[too-large]" not in result.output
