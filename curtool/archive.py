@@ -210,9 +210,6 @@ def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, feed) -
         )
 
 
-_ODS_TABLE = re.compile(rb"<table:table(?=[\s>])")
-_ODS_ROW = re.compile(rb"<table:table-row(?=[\s>/])([^>]*)>")  # not table-row-group
-_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell(?=[\s>/])([^>]*)>")
 _ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
 _COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
 ODS_CELL_FLOOR = 8_000_000  # cells an .ods sheet may unfold to whatever its size (~70 bytes each in Python)
@@ -244,17 +241,22 @@ def ods_cells(archive: zipfile.ZipFile, path: Path) -> Unfolded:
         return Unfolded(0, 0, 0, 0)
     data = bytearray()
     _stream(archive, info, path, data.extend)
-    tables = np.asarray([m.start() for m in _ODS_TABLE.finditer(data)] or [0], dtype=np.int64)
-    rows = [(m.start(), _repeats(_ROWS_REPEATED, m[1])) for m in _ODS_ROW.finditer(data)]
-    cells = [
-        (m.start(), _repeats(_COLUMNS_REPEATED, m[1]), b"value-type" in m[1])
-        for m in _ODS_CELL.finditer(data)
-    ]
-    if not rows or not cells:
+    # tags found with numpy, not one Python object per match: 1 M cells in 0.3 s, not 1.6 s
+    a = np.frombuffer(data, dtype=np.uint8)
+    opens = _find(a, _OPEN)  # every tag below starts so: searched once
+    tables = _tags(a, b"<table:table", opens)
+    tables = tables if len(tables) else np.zeros(1, np.int64)
+    row_at = _tags(a, b"<table:table-row", opens)
+    cell_at = np.sort(
+        np.concatenate([_tags(a, b"<table:table-cell", opens), _tags(a, b"<table:covered-table-cell", opens)])
+    )
+    if not len(row_at) or not len(cell_at):
         return Unfolded(0, 0, 0, len(data))
-    row_at, row_repeat = (np.asarray(x, dtype=np.int64) for x in zip(*rows, strict=True))
-    cell_at, cell_repeat = (np.asarray(x, dtype=np.int64) for x in zip(*[c[:2] for c in cells], strict=True))
-    filled = np.asarray([c[2] for c in cells], dtype=bool)
+    closes = np.flatnonzero(a == ord(">"))
+    row_repeat = _attribute_values(data, _ROWS_REPEATED, row_at, closes)
+    cell_repeat = _attribute_values(data, _COLUMNS_REPEATED, cell_at, closes)
+    equals = np.flatnonzero(a == ord("=")) - len(b"value-type")  # "=" is rarer than "v" in text
+    filled = _inside(_find(a, b"value-type=", equals[equals >= 0]), cell_at, closes)
     # rows are numbered within their sheet: a running count of repeats, restarted at each sheet
     row_table = np.searchsorted(tables, row_at, side="right") - 1
     ends = np.cumsum(row_repeat)
@@ -281,9 +283,58 @@ def ods_cells(archive: zipfile.ZipFile, path: Path) -> Unfolded:
     return Unfolded(unfolded, int(grids[worst]), worst + 1, len(data))
 
 
-def _repeats(pattern: re.Pattern[bytes], attributes: bytes) -> int:
-    found = pattern.search(attributes)
-    return int(found[1]) if found else 1
+def _find(a: np.ndarray, needle: bytes, within: np.ndarray | None = None, known: int = 0) -> np.ndarray:
+    """Start positions of ``needle`` (among the positions ``within``, whose first ``known`` bytes
+    already match), each byte filtering the candidates of the one before."""
+    at = np.flatnonzero(a[: max(len(a) - len(needle), 0)] == needle[0]) if within is None else within
+    at = at[at + len(needle) < len(a)]
+    for k in range(max(known, 1 if within is None else 0), len(needle)):
+        at = at[a[at + k] == needle[k]]
+    return at
+
+
+_OPEN = b"<table:"
+
+
+def _tags(a: np.ndarray, name: bytes, opens: np.ndarray) -> np.ndarray:
+    """Start positions of the tags ``name`` (followed by a space, ">" or "/") among ``opens``."""
+    at = _find(a, name, opens, known=len(_OPEN))
+    after = a[at + len(name)]
+    return at[(after == 32) | (after == 9) | (after == 10) | (after == 13) | (after == 62) | (after == 47)]
+
+
+def _owners(where: np.ndarray, tags: np.ndarray, closes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For positions ``where``: the tag each lies inside (index into ``tags``), and whether it does."""
+    owner = np.searchsorted(tags, where, side="right") - 1
+    if not len(closes):
+        return owner, np.zeros(len(where), bool)
+    ends = closes[np.minimum(np.searchsorted(closes, tags[np.maximum(owner, 0)]), len(closes) - 1)]
+    return owner, (owner >= 0) & (where < ends)
+
+
+def _inside(where: np.ndarray, tags: np.ndarray, closes: np.ndarray) -> np.ndarray:
+    """Per tag: does one of the positions ``where`` lie inside it?"""
+    has = np.zeros(len(tags), bool)
+    owner, inside = _owners(where, tags, closes)
+    has[owner[inside]] = True
+    return has
+
+
+def _attribute_values(
+    data: bytearray, pattern: re.Pattern[bytes], tags: np.ndarray, closes: np.ndarray
+) -> np.ndarray:
+    """Per tag: the number ``pattern`` captures inside it, 1 where absent.
+
+    Repeats are written for runs only, so they are few and a regex finds them all.
+    """
+    values = np.ones(len(tags), dtype=np.int64)
+    found = [(m.start(), int(m[1])) for m in pattern.finditer(data)]
+    if not found or not len(tags):
+        return values
+    where, number = (np.asarray(x, dtype=np.int64) for x in zip(*found, strict=True))
+    owner, inside = _owners(where, tags, closes)
+    values[owner[inside]] = number[inside]
+    return values
 
 
 def refuse_unfolded(unfolded: Unfolded, path: Path) -> errors.CurtoolError | None:
