@@ -183,7 +183,10 @@ def _load(paths, columns, sheet, encoding, separator, no_header, config, gazette
         )
         raw = _without_header(raw) if no_header else raw
         warnings.extend(raw.warnings)
-        frame, report = _normalise_file(raw, overrides, origins, header_checked=no_header)
+        try:
+            frame, report = _normalise_file(raw, overrides, origins, header_checked=no_header)
+        except errors.CurtoolError as exc:
+            raise _other_sheets_hint(exc, raw) from None
         frames.append(frame)
         reports.append(report)
     frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, sort=False)
@@ -360,6 +363,20 @@ def _normalise_file(
     extra = pd.DataFrame(derived, index=frame.index)
     out = pd.concat([frame, extra], axis=1)
     return out, report
+
+
+def _other_sheets_hint(exc: errors.CurtoolError, raw: RawTable) -> errors.CurtoolError:
+    """A sheet that cannot be used (a summary or cover sheet first) may not be the data: the
+    error names the workbook's other sheets, which --sheet reads."""
+    others = [s for s in raw.sheets if s != raw.sheet]
+    if not raw.warnings or not others or exc.code not in (errors.NO_TEXT_COLUMN, errors.NO_HEADER):
+        return exc
+    names = ", ".join(f"«{s}»" for s in others[:5]) + (" …" if len(others) > 5 else "")
+    return replace(
+        exc,
+        message=f"sheet «{raw.sheet}»: {exc.message}",
+        hint=f"{exc.hint.rstrip('.')}; or read another sheet with --sheet (the workbook also has {names})",
+    )
 
 
 def _file_labels(raw: RawTable) -> str | np.ndarray:

@@ -535,3 +535,26 @@ def test_ods_cell_far_below_repeated_empty_rows_is_refused(tmp_path):
     )
     result = run("inspect", tail)
     assert "[too-large]" not in result.output
+
+
+def test_a_summary_sheet_first_that_cannot_be_read_names_the_other_sheets(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "cover.xlsx"
+    book = openpyxl.Workbook()
+    summary = book.active
+    summary.title = "Сводка"
+    summary.append(["Показатель", "Значение"])
+    summary.append(["Всего", 5])
+    data = book.create_sheet("Данные")
+    data.append(["Колонка 1", "Колонка 2"])
+    data.append(["1", "Нет света в доме уже три дня"])
+    book.save(path)
+    result = run("inspect", path)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: cover.xlsx: sheet «Сводка»: no message text column found among «Показатель», «Значение». "
+        'Hint: name it with --text-column "<column>" or in curtool.toml [columns] text = …; or read another '
+        "sheet with --sheet (the workbook also has «Данные») [no-text-column]"
+    )
+    assert run("inspect", path, "--sheet", "Данные", "--text-column", "Колонка 2").exit_code == 0
