@@ -400,10 +400,18 @@ def second_header_row(header: list[str], row: list[str]) -> list[str] | None:
     filled = [i for i, c in enumerate(cells) if c]
     if not filled or len(header) < 2:
         return None
-    if any(any(ch.isdigit() for ch in cells[i]) or len(cells[i].split()) > 4 for i in filled):
+    # names are words: a figure, a long phrase or a cell of punctuation («-») is data
+    if any(
+        any(ch.isdigit() for ch in cells[i])
+        or len(cells[i].split()) > 4
+        or not any(ch.isalpha() for ch in cells[i])
+        for i in filled
+    ):
         return None
-    known = sum(_norm_header(cells[i]) in _ALIASES for i in filled)
-    under_blank = sum(not top[i] for i in filled)
+    known = sum(bool(_norm_header(cells[i])) and _norm_header(cells[i]) in _ALIASES for i in filled)
+    # under a blank cell *of the header* (a merged group above); a cell past the header's
+    # last name is a ragged data row, not a sub-name
+    under_blank = sum(i < len(header) and not top[i] for i in filled)
     leaves_named = any(top[i] and not (cells[i] if i < len(cells) else "") for i in range(len(top)))
     if not (known or under_blank) or not leaves_named:
         return None
@@ -496,6 +504,10 @@ def _read_csv(path: Path, *, encoding: str | None, separator: str | None) -> Raw
         enc = "utf-8"  # pandas' utf-8 reader drops the BOM itself
     elif enc != "utf-8":
         decode(data[: 1 << 20], enc, path)  # an unknown codec name fails here, clearly
+    if data.startswith(codecs.BOM_UTF8):
+        # the scan sees fields byte by byte: after a BOM the first header cell's opening
+        # quote would not follow a line start, and «"ID"» would keep its quotes
+        data = data[len(codecs.BOM_UTF8) :]
     head_text = data[:200_000].decode(enc, errors="replace")
     head_lines = head_text.splitlines()[:HEADER_SCAN_ROWS]
     if not any(line.strip() for line in head_lines):
@@ -1186,29 +1198,49 @@ def _scan_records(buf: bytes, sep: str) -> _Records:
 
 
 def _quote_toggles(arr: np.ndarray, sep_code: int) -> np.ndarray:
-    """Positions where a quoted field opens or closes, in order."""
+    """Positions where a quoted field opens or closes, in order.
+
+    Quotes are taken a run at a time: inside a quoted field ``""`` is one quote, so a run
+    before a separator or line break closes the field only when it is odd (``"МО ""Город"";"``
+    holds «МО "Город";», its ``""`` before ``;`` closes nothing); a run after a boundary
+    opens one, and closes it again when what is left of it is odd (``""`` is an empty field).
+    """
     quote, nl, cr = 34, 10, 13
     q = np.flatnonzero(arr == quote)
     if not len(q):
         return q
     size = len(arr)
-    prev = np.where(q > 0, arr[np.maximum(q - 1, 0)], nl)
-    nxt = np.where(q + 1 < size, arr[np.minimum(q + 1, size - 1)], nl)
+    first = np.ones(len(q), dtype=bool)
+    first[1:] = q[1:] != q[:-1] + 1
+    starts = q[first]
+    ends = q[np.append(np.flatnonzero(first)[1:] - 1, len(q) - 1)]
+    prev = np.where(starts > 0, arr[np.maximum(starts - 1, 0)], nl)
+    nxt = np.where(ends + 1 < size, arr[np.minimum(ends + 1, size - 1)], nl)
     bounds = (sep_code, nl, cr)
     can_open = np.isin(prev, bounds)
     can_close = np.isin(nxt, bounds)
     keep = can_open | can_close
-    positions, opens, closes = q[keep].tolist(), can_open[keep].tolist(), can_close[keep].tolist()
+    runs = zip(
+        starts[keep].tolist(),
+        ends[keep].tolist(),
+        can_open[keep].tolist(),
+        can_close[keep].tolist(),
+        strict=True,
+    )
     toggles: list[int] = []
     inside = False
-    # Only quotes next to a field boundary reach this loop: about two per quoted field.
-    for pos, is_open, is_close in zip(positions, opens, closes, strict=True):
-        if not inside and is_open:
+    # Only quote runs next to a field boundary reach this loop: about two per quoted field.
+    for begin, end, is_open, is_close in runs:
+        length = end - begin + 1
+        if not inside:
+            if not is_open:
+                continue  # a quote inside an unquoted field
             inside = True
-            toggles.append(pos)
-        elif inside and is_close:
+            toggles.append(begin)
+            length -= 1  # the rest of the run lies inside the field
+        if inside and is_close and length % 2 == 1:
             inside = False
-            toggles.append(pos)
+            toggles.append(end)
     return np.asarray(toggles, dtype=np.int64)
 
 

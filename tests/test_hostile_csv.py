@@ -290,3 +290,45 @@ def test_a_header_over_two_lines_is_one_header_not_a_message():
     assert data.files[0].header_row == 1
     assert data.frame[C.LINE].tolist() == [3, 4, 5, 6]
     assert list(data.frame.columns[:4]) == ["Номер", "Дата создания", "Текст", "Ответ"]
+
+
+# --- shapes the property test found (tests/test_properties.py) ----------------------------------------
+def _frame_of(tmp_path, data: bytes):
+    from curtool.loader import load
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
+    return load([path])
+
+
+def test_a_doubled_quote_before_the_separator_stays_inside_the_quoted_cell(tmp_path) -> None:
+    data = _frame_of(tmp_path, 'ID;Текст;Дата создания\n1;"МО ""Город"";";01.02.2026\n;;\n'.encode())
+    assert data.frame["_text"].tolist() == ['МО "Город";', ""]
+    assert data.frame["_issues"].tolist() == ["", "empty_text"]
+
+
+def test_a_doubled_quote_before_a_line_break_stays_inside_the_quoted_cell(tmp_path) -> None:
+    text = 'ID;Текст;Дата создания\n1;;01.02.2026\n2;"МО ""Город""\n";01.02.2026;лишнее\n'
+    data = _frame_of(tmp_path, text.encode())
+    assert data.frame["_text"].tolist() == ["", 'МО "Город"']
+    assert data.frame["_issues"].tolist() == ["empty_text", "ragged_row"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ID;Текст;Дата создания\n;;;лишнее\n1;яма;01.02.2026\n",  # a cell past the header
+        "ID;Текст;Дата создания\n;;-\n1;яма;01.02.2026\n",  # punctuation only
+    ],
+)
+def test_a_first_row_without_figures_is_not_a_second_header_line(tmp_path, text) -> None:
+    data = _frame_of(tmp_path, text.encode())
+    assert len(data.frame) == 2
+    assert data.original_columns()[:3] == ["ID", "Текст", "Дата создания"]
+    assert data.frame["_text"].tolist() == ["", "яма"]
+
+
+def test_a_bom_before_a_quoted_first_header_cell(tmp_path) -> None:
+    data = _frame_of(tmp_path, codecs.BOM_UTF8 + '"ID";"Текст"\r\n"1";"яма"\r\n"";""\r\n'.encode())
+    assert data.original_columns() == ["ID", "Текст"]
+    assert data.frame["_text"].tolist() == ["яма", ""]
