@@ -408,12 +408,18 @@ def second_header_row(header: list[str], row: list[str]) -> list[str] | None:
         for i in filled
     ):
         return None
-    known = sum(bool(_norm_header(cells[i])) and _norm_header(cells[i]) in _ALIASES for i in filled)
-    # under a blank cell *of the header* (a merged group above); a cell past the header's
-    # last name is a ragged data row, not a sub-name
-    under_blank = sum(i < len(header) and not top[i] for i in filled)
+    # a merged group: a header name over two or more columns leaves the header's next cells
+    # blank, and the line below names each of them («Обращение» over «Текст», «Ответ»). So
+    # some blank header cell has a sub-name, next to another sub-name.  A single word under a
+    # named column («[/url]» reads as «url»), or a cell past the header's last name, is data.
+    group = any(
+        0 < i < len(header) and not top[i] and cells[i - 1] and any(top[j] for j in range(i)) for i in filled
+    )
+    # and the sub-names are names: one of them is a column name curtool knows («Текст»),
+    # where words of a first message under «ID;Текст;» («яма», «лишнее») are not
+    known = any(bool(_norm_header(cells[i])) and _norm_header(cells[i]) in _ALIASES for i in filled)
     leaves_named = any(top[i] and not (cells[i] if i < len(cells) else "") for i in range(len(top)))
-    if not (known or under_blank) or not leaves_named:
+    if not group or not known or not leaves_named:
         return None
     names = []
     for i, name in enumerate(top):

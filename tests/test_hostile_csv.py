@@ -332,3 +332,16 @@ def test_a_bom_before_a_quoted_first_header_cell(tmp_path) -> None:
     data = _frame_of(tmp_path, codecs.BOM_UTF8 + '"ID";"Текст"\r\n"1";"яма"\r\n"";""\r\n'.encode())
     assert data.original_columns() == ["ID", "Текст"]
     assert data.frame["_text"].tolist() == ["яма", ""]
+
+
+@pytest.mark.parametrize(
+    ("text", "messages"),
+    [
+        ("ID;Текст\n;[/url]\n", ["[/url]"]),  # a cell that reads as a column name («url»)
+        ("ID;Текст;\n;яма;лишнее\n2;свет;\n", ["яма", "свет"]),  # under the header's trailing «;»
+    ],
+)
+def test_a_first_row_is_a_second_header_line_only_under_a_merged_group_of_names(tmp_path, text, messages):
+    data = _frame_of(tmp_path, text.encode())
+    assert data.frame["_text"].tolist() == messages
+    assert data.original_columns()[:2] == ["ID", "Текст"]
