@@ -108,6 +108,29 @@ def test_unreadable_dates_are_reported_not_guessed():
     assert data.files[0].bad_dates[0] == (2, "Дата создания", "32.13.2026")
 
 
+def test_dates_outside_1677_to_2262_are_flagged_not_a_crash(tmp_path):
+    """Every parse path (formats, ISO, Russian month names, the per-value path of a long
+    column, workbook dates): found by tests/test_properties.py (issue 11, case 4)."""
+    path = tmp_path / "far_dates.csv"
+    path.write_text(
+        "ID;Текст;Дата создания\n1;Яма;31.12.9999\n2;Свет;01.01.0001\n3;Вода;01.02.2026 10:00\n"
+        "4;Мусор;9999-12-31 23:59:59\n5;Лифт;1 января 0001 г.\n6;Крыша;-5\n",
+        encoding="utf-8",
+    )
+    frame = load([path]).frame
+    assert frame[C.ISSUES].tolist() == ["bad_date", "bad_date", "", "bad_date", "bad_date", "bad_date"]
+    assert frame[C.CREATED].tolist()[2] == pd.Timestamp("2026-02-01 10:00")
+    # the per-value path of a long column, and dates a workbook holds as dates
+    from datetime import datetime
+
+    many = pd.Series(["31.12.9999", "01.02.2026"] * 600, dtype="str")
+    parsed, bad = parse_dates(many)
+    assert bad.tolist() == [True, False] * 600 and parsed.dtype == "datetime64[ns]"
+    native = pd.Series([datetime(9999, 12, 31), datetime(2026, 2, 1)], dtype=object)
+    parsed, bad = parse_dates(native)
+    assert bad.tolist() == [True, False] and parsed.iloc[1] == pd.Timestamp("2026-02-01")
+
+
 def test_duplicates_are_kept_marked_and_counted():
     data = load([HOSTILE / "duplicates.csv"])
     frame = data.frame
@@ -571,7 +594,13 @@ def test_a_separator_at_the_end_of_every_line_is_not_a_ragged_row(monkeypatch):
     monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
     exact = readers.read_table(HOSTILE / "trailing_separator.csv")
     for table in (fast, exact):
-        assert list(table.frame.columns) == ["Номер", "Дата создания", "Муниципалитет", "Текст сообщения", "Итог"]
+        assert list(table.frame.columns) == [
+            "Номер",
+            "Дата создания",
+            "Муниципалитет",
+            "Текст сообщения",
+            "Итог",
+        ]
         assert not table.ragged.any()
         assert table.lines.tolist() == list(range(2, 2 + len(table.frame)))
     assert fast.frame.astype(str).equals(exact.frame.astype(str))
@@ -647,7 +676,9 @@ def test_a_row_without_an_id_never_makes_a_real_message_a_duplicate(tmp_path):
         (";", ";примечание", ["id", "Текст", "Итог", "column_4"]),  # an unnamed column in use
     ],
 )
-def test_every_way_a_separator_ends_the_lines_reads_alike(tmp_path, monkeypatch, header_end, row_end, columns):
+def test_every_way_a_separator_ends_the_lines_reads_alike(
+    tmp_path, monkeypatch, header_end, row_end, columns
+):
     from curtool import readers
 
     path = tmp_path / "ends.csv"
