@@ -11,14 +11,17 @@ classified in-process (``curtool classify … -o out.csv``). The checks:
 
 * the loader returns exactly the data rows written (blank lines are not rows), in order, each
   at the line where it starts in the file;
-* each row's id and text are those written; a row whose text is blank carries ``empty_text``,
-  a row whose date cannot be read carries ``bad_date``, and a row with more or fewer fields than
-  the header carries ``ragged_row`` unless what it lacks is only empty trailing cells;
+* each row's id and text are those written (outer spaces aside), and every cell of a whole row
+  is under its column; a row whose text is blank carries ``empty_text``, a row whose date
+  cannot be read carries ``bad_date``, and a row with more or fewer fields than the header
+  carries ``ragged_row`` (unless a separator ending the line stands for its one missing cell,
+  or its one extra cell stands under the unnamed column a separator ending the header makes);
 * every reason code is a documented one;
 * ``classify`` exits 0 and its CSV holds the same rows, ids, texts (formulas defused) and codes.
 
 The quick run (``pytest``) tries a few hundred files, derandomised so CI always sees the same
-ones; ``pytest -m slow`` tries 10,000 new ones on each run.
+ones; ``pytest -m slow`` tries 10,000 new ones on each run. Shapes found and not fixed yet are
+kept out of the generator by :func:`dodge_known_bugs` and pinned as xfail tests at the end.
 """
 
 from __future__ import annotations
@@ -335,7 +338,7 @@ def dodge_known_bugs(export: Export) -> None:
       punctuation (``ID;Текст;Дата создания⏎;;-``: «-» normalises to "", the name «№» does
       too): the row is lost without a flag. Such a first row gets the id «1»;
     * readers.py: a UTF-8 BOM before a quoted first header cell keeps the quotes in the column
-      name on the exact reader's path: with a BOM, the first header cell is left unquoted;
+      name on the exact reader's path: with a BOM, the first header cell is left unquoted.
     """
     sep = export.separator
     first, width, id_at = export.rows[0], len(export.headers), export.fields.index("id")
