@@ -275,6 +275,9 @@ def _cyrillic_code_page(sample: bytes) -> str | None:
     per page, whatever the sample's size. None when no page can read every byte, "" when
     the best reading is not Russian.
     """
+    named = _page_by_header(sample)
+    if named is not None:
+        return named
     counts = np.bincount(np.frombuffer(sample, dtype=np.uint8), minlength=256)[128:]
     best, best_score = None, -math.inf
     plain = 0.0
@@ -295,6 +298,26 @@ def _cyrillic_code_page(sample: bytes) -> str | None:
     if best is not None and high >= _NONSENSE_BYTES and plain / high < _NONSENSE_SCORE:
         return ""
     return best
+
+
+def _page_by_header(sample: bytes) -> str | None:
+    """The one code page in which the first lines hold known column names («Текст»), or None.
+
+    A header names its columns in the export's page and reads as nonsense in the others
+    («рЕЙЯР»), which settles a file whose messages are too few or too alike for the letters'
+    frequencies (a text that repeats «ул.» is likelier koi8-r than cp1251 by letters alone).
+    """
+    head = sample[: 4 << 10].split(b"\n")[:HEADER_SCAN_ROWS]
+    found: dict[str, int] = {}
+    for name in _CYRILLIC_PAGES:
+        known = 0
+        for line in head:
+            cells = re.split(r"[;,\t|]", line.decode(name, errors="replace"))
+            known += sum(1 for c in cells if (n := _norm_header(c)) and n in _ALIASES and not n.isascii())
+        found[name] = known
+    best = max(found.values(), default=0)
+    winners = [name for name, n in found.items() if n == best]
+    return winners[0] if best and len(winners) == 1 else None
 
 
 def decode(data: bytes, encoding: str, path: Path) -> str:
@@ -1096,6 +1119,10 @@ def _split_swallowed(
     for i in spans:
         first, last = starts[i], ends[i]
         rows = [_whole_row(physical[n - 1], sep, width, blank_tail, kinds) for n in range(first, last + 1)]
+        if any(r is not None and any(f.strip() == '"' for f in r) for r in rows):
+            # a quote alone at a line's end or start: a quoted cell that is a line break
+            # («"⏎"»), written on purpose; a stray quote has the rest of a text beside it
+            continue
         inner = sum(r is not None for r in rows[1:])
         split = width >= 3 and all(r is not None for r in rows)
         if not split and inner < (1 if width >= 3 else 2):
