@@ -111,7 +111,10 @@ def _parse_each(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         todo = (text != "") & result.isna()
     if todo.any():
         iso = pd.to_datetime(text[todo], format="ISO8601", errors="coerce", utc=True)
-        iso = _in_range(iso.dt.tz_convert("Europe/Moscow").dt.tz_localize(None))
+        # out of range first: pandas 3.0 overflows converting year 1 to Moscow time
+        day = pd.Timedelta(days=1)
+        inside = (iso >= (_FIRST + day).tz_localize("UTC")) & (iso <= (_LAST - day).tz_localize("UTC"))
+        iso = _in_range(iso.where(inside).dt.tz_convert("Europe/Moscow").dt.tz_localize(None))
         result[iso.index[iso.notna()]] = iso[iso.notna()]
     filled = (text != "") | is_native | is_number
     bad = filled & result.isna()
