@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -118,23 +119,24 @@ def _parse_week(spec: str) -> str:
     return iso_week(monday)
 
 
-def _message_dates(frame: pd.DataFrame) -> pd.Series:
+class DataSpan(NamedTuple):
+    """The creation times of the first and the latest message (duplicates aside); None
+    when no date is readable."""
+
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
+
+
+def data_span(frame: pd.DataFrame) -> DataSpan:
+    """When the export's messages begin and end."""
     created = frame[C.CREATED] if C.CREATED in frame else pd.Series(dtype="datetime64[ns]")
     if C.DUPLICATE in frame:
         created = created[~frame[C.DUPLICATE].astype(bool)]
-    return pd.to_datetime(created)
-
-
-def data_end(frame: pd.DataFrame) -> pd.Timestamp | None:
-    """The creation time of the latest message (duplicates aside), None when no date is readable."""
-    latest = _message_dates(frame).max()
-    return None if pd.isna(latest) else pd.Timestamp(latest)
-
-
-def data_start(frame: pd.DataFrame) -> pd.Timestamp | None:
-    """The creation time of the earliest message (duplicates aside), None when no date is readable."""
-    earliest = _message_dates(frame).min()
-    return None if pd.isna(earliest) else pd.Timestamp(earliest)
+    created = pd.to_datetime(created)
+    first, last = created.min(), created.max()
+    return DataSpan(
+        None if pd.isna(first) else pd.Timestamp(first), None if pd.isna(last) else pd.Timestamp(last)
+    )
 
 
 def is_partial(week: str, end: pd.Timestamp | None) -> bool:
@@ -163,7 +165,8 @@ def resolve_week(frame: pd.DataFrame, week: str | None, today: date) -> str:
         return _parse_week(week)
     if week is not None:
         return iso_week(today - timedelta(days=7))
-    latest = data_end(frame)
+    span = data_span(frame)
+    latest = span.end
     if latest is None:
         raise errors.CurtoolError(
             errors.NO_DATA,
@@ -172,8 +175,7 @@ def resolve_week(frame: pd.DataFrame, week: str | None, today: date) -> str:
         )
     # six days before the last day lies in the latest week whose Sunday is covered
     candidate = iso_week(latest.normalize() - pd.Timedelta(days=6))
-    first = iso_week(pd.to_datetime(frame[C.CREATED]).min())
-    if week_monday(candidate) < week_monday(first):
+    if week_monday(candidate) < week_monday(iso_week(span.start)):
         raise errors.CurtoolError(
             errors.NO_DATA,
             f"the data has no complete week yet (it ends {latest:%Y-%m-%d}, within week {iso_week(latest)})",

@@ -84,6 +84,9 @@ def _param(name: str, annotation: Any, default: Any) -> Parameter:
     return Parameter(name, Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
 
 
+# command parameter («date_column») -> loader field («created»), from the one list of options
+_COLUMN_PARAMS = {option[2:].replace("-", "_"): fld for fld, option in C.COLUMN_OPTIONS.items()}
+
 # (parameter, Typer annotation, default): one definition, given to every command that reads
 _READ_PARAMS: list[tuple[str, Any, Any]] = [
     ("sheet", Annotated[str | None, typer.Option("--sheet", help="Sheet name or number (Excel/ODS).")], None),
@@ -110,16 +113,17 @@ _READ_PARAMS: list[tuple[str, Any, Any]] = [
     ),
     *[
         (
-            option[2:].replace("-", "_"),
+            param,
             Annotated[
                 str | None,
                 typer.Option(
-                    option, help=f"Column holding {_COLUMN_HELP[fld]}: its name, position or letter."
+                    C.COLUMN_OPTIONS[fld],
+                    help=f"Column holding {_COLUMN_HELP[fld]}: its name, position or letter.",
                 ),
             ],
             None,
         )
-        for fld, option in C.COLUMN_OPTIONS.items()
+        for param, fld in _COLUMN_PARAMS.items()
     ],
     (
         "gazetteer",
@@ -182,11 +186,7 @@ def reads_messages(*, classifies: bool = False):
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             values = {name: kwargs.pop(name, default) for name, _, default in shared}
-            columns = {
-                fld: values[option[2:].replace("-", "_")]
-                for fld, option in C.COLUMN_OPTIONS.items()
-                if values[option[2:].replace("-", "_")]
-            }
+            columns = {fld: values[param] for param, fld in _COLUMN_PARAMS.items() if values[param]}
             kwargs["read"] = ReadOptions(
                 sheet=values["sheet"],
                 encoding=values["encoding"],
@@ -248,8 +248,9 @@ def handles_errors(func):
     return wrapper
 
 
-def _load(inputs: list[str], read: ReadOptions):
-    """Read the config and the inputs with the shared reading options; warnings go to stderr."""
+def _load(inputs: list[str], read: ReadOptions, *, say_warnings: bool = True):
+    """Read the config and the inputs with the shared reading options; warnings go to stderr
+    (``report`` says them itself, with its own, and logs them)."""
     from curtool.config import load_config
     from curtool.loader import load
 
@@ -264,20 +265,20 @@ def _load(inputs: list[str], read: ReadOptions):
         config=cfg,
         gazetteer=read.gazetteer,
     )
-    for line in data.warnings:
-        typer.echo(f"warning: {line}", err=True)
+    if say_warnings:
+        for line in data.warnings:
+            typer.echo(f"warning: {line}", err=True)
     return cfg, data
 
 
 def _refuse_overwriting_inputs(inputs: list[str], *targets: Path | None) -> None:
     """An input is never an output: ``-o export.xlsx`` on ``export.xlsx`` would destroy the export."""
-    import glob
+    from curtool.loader import expand_paths
 
-    seen: set[Path] = set()
-    for item in inputs:
-        text = str(item)
-        paths = glob.glob(text) if any(ch in text for ch in "*?[") else [text]
-        seen.update(Path(p).resolve() for p in paths)
+    try:
+        seen = {path.resolve() for path in expand_paths(inputs)}
+    except errors.CurtoolError:
+        return  # no input to overwrite; the loader says what is wrong with them
     for target in targets:
         if target is not None and Path(target).resolve() in seen:
             raise errors.CurtoolError(
@@ -382,8 +383,7 @@ def classify(
         data,
     )
     table = export_table(data, result)
-    protected = out.protected_cells(table) if target.suffix.lower() == ".csv" else 0
-    out.write_table(table, target, sheet_name="Сообщения")
+    protected = out.write_table(table, target, sheet_name="Сообщения").protected
     shown = pd.concat([data.frame[[C.ID]], data.frame[C.CLEAN].rename(C.TEXT), result], axis=1)
     print_sector_summary(console, shown, rows=~data.frame[C.DUPLICATE].to_numpy())
     _print_issue_line(console, data)
@@ -651,9 +651,7 @@ def _recurring_settings(cfg, min_count: int | None, min_weeks: int | None) -> di
         values["min_count"] = min_count
     if min_weeks is not None:
         values["min_weeks"] = min_weeks
-    for name in ("min_count", "min_weeks"):
-        if name in values and int(values[name]) < 1:
-            raise errors.CurtoolError(errors.BAD_OPTION, f"{name} must be at least 1", "e.g. --min-count 3")
+    # both are at least 1 already: the options are range-checked, the config by config._check
     return values
 
 
@@ -732,7 +730,7 @@ def report(
         from curtool.report import read_population
         from curtool.workbook import write_report
 
-        cfg, data = _load(inputs, read)
+        cfg, data = _load(inputs, read, say_warnings=False)
         rows = len(data.frame)
         data.drop_originals()  # every sheet is built from the analysis columns
         pop_path = population or cfg.population

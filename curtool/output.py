@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -164,24 +165,20 @@ def _formula_like(values: pd.Series) -> pd.Series:
     return values.map(lambda v: defuse_csv(v) is not v).astype(bool)
 
 
-def protected_cells(frame: pd.DataFrame) -> int:
-    """How many text cells (header included) a CSV of ``frame`` writes with a leading ``'``."""
-    count = sum(defuse_csv(str(c)) != str(c) for c in frame.columns)
-    for i in range(frame.shape[1]):
-        column = frame.iloc[:, i]
-        if column.dtype == "str" or column.dtype == object:
-            count += int(_formula_like(column).sum())
-    return count
-
-
 def defuse_column(values: pd.Series) -> pd.Series:
     """:func:`defuse_csv` over a column, touching only the cells that need it."""
+    return _defused(values)[0]
+
+
+def _defused(values: pd.Series) -> tuple[pd.Series, int]:
+    """:func:`defuse_column`, and how many cells it protected."""
     risky = _formula_like(values)
-    if not risky.any():
-        return values
+    count = int(risky.sum())
+    if not count:
+        return values, 0
     out = values.copy()
     out[risky] = "'" + values[risky]
-    return out
+    return out, count
 
 
 def excel_value(value: object) -> object:
@@ -218,7 +215,14 @@ def workbook_options(scratch: Path | None = None) -> dict[str, object]:
     }
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "data") -> Path:
+class Written(NamedTuple):
+    """A table written: where, and how many text cells a CSV protected with a leading ``'``."""
+
+    path: Path
+    protected: int = 0
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "data") -> Written:
     """Write ``frame`` to ``path`` in the format its extension names, atomically."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -231,16 +235,17 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
         )
     if suffix == ".xlsx" and frame.shape[1] > EXCEL_MAX_COLUMNS:
         raise _too_wide(frame.shape[1], path)
+    protected = 0
     with atomic_path(path) as tmp:
         if suffix == ".xlsx":
-            write_excel_sheets({sheet_name: frame}, tmp)
+            write_excel_sheets({sheet_name: frame}, tmp)  # text is stored as text there
         elif suffix == ".csv":
-            write_csv(frame, tmp)
+            protected = write_csv(frame, tmp)
         elif suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:
             frame.to_json(tmp, orient="records", lines=True, force_ascii=False, date_format="iso")
-    return path
+    return Written(path, protected)
 
 
 def _too_wide(columns: int, path: Path | None = None) -> errors.CurtoolError:
@@ -257,8 +262,9 @@ def _too_wide(columns: int, path: Path | None = None) -> errors.CurtoolError:
 _CSV_BATCH = 100_000
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """UTF-8 with a BOM (Excel then shows Cyrillic), text defused, written by Arrow in batches.
+def write_csv(frame: pd.DataFrame, path: Path) -> int:
+    """UTF-8 with a BOM (Excel then shows Cyrillic), text defused, written by Arrow in batches;
+    returns how many cells (header included) were protected with a leading ``'``.
 
     Batches of rows keep the memory flat; pandas' own writer took 20 s for a million rows.
     """
@@ -267,33 +273,42 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
     # a header cell is public text too: «=HYPERLINK(…)» as a column name is defused like a cell
     names = [str(defuse_csv(str(c))) for c in frame.columns]
+    protected = sum(name != str(c) for name, c in zip(names, frame.columns, strict=True))
     with open(path, "wb") as handle:
         handle.write(b"\xef\xbb\xbf")
         writer = None
         for start in range(0, max(len(frame), 1), _CSV_BATCH):
             part = frame.iloc[start : start + _CSV_BATCH]
-            arrays = [_csv_array(part.iloc[:, i]) for i in range(part.shape[1])]
+            arrays = []
+            for i in range(part.shape[1]):
+                array, count = _csv_array(part.iloc[:, i])
+                arrays.append(array)
+                protected += count
             table = pa.Table.from_arrays(arrays, names=names)
             if writer is None:
                 writer = pacsv.CSVWriter(handle, table.schema)
             writer.write_table(table)
         if writer is not None:
             writer.close()
+    return protected
 
 
 def _csv_array(column: pd.Series):
-    """One column as the Arrow type it is written as: the same type in every batch."""
+    """One column as the Arrow type it is written as (the same type in every batch), and
+    how many of its cells were protected."""
     import pyarrow as pa
 
     if pd.api.types.is_datetime64_any_dtype(column):
         stamps = column.dt.tz_localize(None) if column.dt.tz is not None else column
         # whole seconds: "2026-09-14 10:00:00", not nine digits of nanoseconds
-        return pa.array(stamps.to_numpy(dtype="datetime64[s]"), type=pa.timestamp("s"), from_pandas=True)
+        array = pa.array(stamps.to_numpy(dtype="datetime64[s]"), type=pa.timestamp("s"), from_pandas=True)
+        return array, 0
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
-        return pa.array(column.to_numpy(), from_pandas=True)
+        return pa.array(column.to_numpy(), from_pandas=True), 0
     if column.dtype != "str":
         column = column.map(_csv_text).astype("str")
-    return pa.array(defuse_column(column.fillna("")), type=pa.large_string())
+    text, count = _defused(column.fillna(""))
+    return pa.array(text, type=pa.large_string()), count
 
 
 def _csv_text(value: object) -> str:

@@ -246,8 +246,7 @@ def build_report(
     deadlines: dict | agg.Deadlines | None = None,
     mask_pii: bool = False,
     known_fields: Collection[str] | None = None,
-    data_end: pd.Timestamp | None = None,
-    data_start: pd.Timestamp | None = None,
+    span: agg.DataSpan | None = None,
 ) -> Report:
     """All the analysis of one ISO week.
 
@@ -261,9 +260,9 @@ def build_report(
     ``recurring`` must come from the same cut frame (see ``curtool.app.pipeline``).
     ``known_fields`` are the loader fields the export has (``first_answer``,
     ``closed``…); without it a date field counts as present when any row has it.
-    ``data_start`` and ``data_end`` are the first and latest messages of the whole export
-    (default: of ``frame``): they tell a partial or uncovered week from a quiet one when
-    ``frame`` is already cut.
+    ``span`` holds the first and latest messages of the whole export (default: of
+    ``frame``): it tells a partial or uncovered week from a quiet one when ``frame`` is
+    already cut.
     """
     if weeks_back < 1:
         raise errors.CurtoolError(
@@ -273,7 +272,7 @@ def build_report(
         raise errors.CurtoolError(
             errors.NO_DATA,
             "the messages have no creation date",
-            "map the date column with --column created=…",
+            "name the date column with --date-column",
         )
     today = today or date.today()
     week = agg.resolve_week(frame, week, today)
@@ -282,8 +281,7 @@ def build_report(
     if known_fields is None:
         known_fields = [f for f in _DATE_NAMES if agg.known_dates(frame, C.FIELD_COLUMNS[f])]
     missing = [name for f, name in _DATE_NAMES.items() if f not in known_fields]
-    latest = data_end if data_end is not None else agg.data_end(frame)
-    earliest = data_start if data_start is not None else agg.data_start(frame)
+    earliest, latest = span or agg.data_span(frame)
     frame = agg.until_week_end(frame, week)
     if not classified.index.equals(frame.index):
         classified = classified.loc[frame.index]

@@ -301,7 +301,9 @@ def test_csv_output_is_the_same_across_write_batches(tmp_path, monkeypatch):
             "when": pd.to_datetime(["2026-01-02 10:00:00", None, None, "2026-01-03 00:00:00", None]),
         }
     )
-    target = output.write_table(frame, tmp_path / "out.csv")
+    written = output.write_table(frame, tmp_path / "out.csv")
+    target = written.path
+    assert written.protected == 2  # «=A1», «+7 дом»; «-5» is a number
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(target, dtype=str, keep_default_na=False, encoding="utf-8-sig")

@@ -24,20 +24,6 @@ from curtool.recurring import RecurringSettings, find_recurring
 from curtool.report import Report, build_report
 
 
-def classify_frame(
-    frame: pd.DataFrame,
-    model_path: str | Path | None = None,
-    taxonomy_path: str | Path | None = None,
-    use_given: bool = True,
-    groups: Mapping[str, str] | None = None,
-    groups_source: str | Path | None = None,
-) -> pd.DataFrame:
-    """Sector columns for every row of a loaded frame (see :func:`curtool.classify.classify`)."""
-    return classify_frame_with_categories(frame, model_path, taxonomy_path, use_given, groups, groups_source)[
-        0
-    ]
-
-
 def classify_frame_with_categories(
     frame: pd.DataFrame,
     model_path: str | Path | None = None,
@@ -46,7 +32,8 @@ def classify_frame_with_categories(
     groups: Mapping[str, str] | None = None,
     groups_source: str | Path | None = None,
 ) -> tuple[pd.DataFrame, CategoryMap | None]:
-    """:func:`classify_frame` and how the export's categories were mapped.
+    """Sector columns for every row of a loaded frame (see :func:`curtool.classify.classify`),
+    and how the export's categories were mapped.
 
     ``groups`` is the config's ``[groups]`` (category -> block or ``text``); its blocks
     are checked against the taxonomy in use, and an error names ``groups_source``.
@@ -112,15 +99,14 @@ def run_report(
     today = today or date.today()
     frame = data.frame
     resolved = agg.resolve_week(frame, week, today)
-    latest = agg.data_end(frame)
+    span = agg.data_span(frame)  # of the whole export: the cut below ends at the week
     cut = agg.until_week_end(frame, resolved)
     # the report shows sector and confidence; a million evidence strings need not stay
     classified, categories = classify_frame_with_categories(
         cut, model, taxonomy, use_given, groups, groups_source
     )
     classified = classified[[C.SECTOR, C.SECTOR_CONFIDENCE]]
-    settings = recurring_settings
-    found = find_recurring(cut, classified[C.SECTOR], settings or RecurringSettings())
+    found = find_recurring(cut, classified[C.SECTOR], recurring_settings or RecurringSettings())
     report = build_report(
         cut,
         classified,
@@ -132,8 +118,7 @@ def run_report(
         deadlines=deadlines,
         mask_pii=mask_pii,
         known_fields=data.known_fields(),
-        data_end=latest,
-        data_start=agg.data_start(frame),
+        span=span,
     )
     return ReportRun(report, [*data.warnings, *data_warnings(report)], categories)
 

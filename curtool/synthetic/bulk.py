@@ -19,7 +19,7 @@ import pandas as pd
 
 from curtool import columns as C
 from curtool import errors
-from curtool.output import atomic_path, workbook_options
+from curtool.output import atomic_path, scratch_dir, workbook_options
 from curtool.synthetic import phrases as P
 from curtool.synthetic import places as G
 from curtool.synthetic.compose import Composer
@@ -301,7 +301,7 @@ def write_benchmark_xlsx(path: str | Path, n: int, seed: int = 1) -> Path:
     district = _district_written(b)
     col = {name: i for i, name in enumerate(IM_COLUMNS)}
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), workbook_options(tmp.parent) | {"constant_memory": True})
+        book = xlsxwriter.Workbook(str(tmp), workbook_options(scratch_dir(tmp)) | {"constant_memory": True})
         book.set_properties({"created": datetime(2026, 11, 23, 8, 0, 0)})
         sheet = book.add_worksheet("Инциденты")
         sheet.write_string(0, 0, IM_TITLE)

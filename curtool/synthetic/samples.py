@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from curtool import columns as C
-from curtool.output import atomic_path, workbook_options
+from curtool.output import atomic_path, scratch_dir, workbook_options
 from curtool.synthetic import phrases as P
 from curtool.synthetic import places as G
 from curtool.synthetic.compose import Composer, Place
@@ -904,7 +904,7 @@ def write_xlsx(rows: list[list[object]], path: Path) -> None:
     import xlsxwriter
 
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), workbook_options(tmp.parent))
+        book = xlsxwriter.Workbook(str(tmp), workbook_options(scratch_dir(tmp)))
         book.set_properties({"created": FIXED_CREATED, "author": "curtool synthetic"})
         sheet = book.add_worksheet("Инциденты")
         bold = book.add_format({"bold": True})
