@@ -243,15 +243,19 @@ def prepare(frame: pd.DataFrame, sector: pd.Series) -> pd.DataFrame:
     return out
 
 
-def covered_baseline(prepared: pd.DataFrame, week: str, weeks_back: int) -> list[str]:
-    """The baseline weeks the data covers: before ``week``, from the first week with data on."""
+def covered_baseline(
+    prepared: pd.DataFrame, week: str, weeks_back: int, until: str | None = None
+) -> list[str]:
+    """The baseline weeks the data covers: before ``week``, from the first week with data on,
+    and up to ``until`` (the export's last week) when the export ends before ``week``: weeks
+    after an export ends are unknown, not weeks without messages."""
     weeks = window_weeks(week, weeks_back)[:-1]
     present = prepared[C.WEEK]
     present = present[present != ""]
     if present.empty:
         return []
     first = present.min()
-    return [w for w in weeks if w >= first]
+    return [w for w in weeks if w >= first and (until is None or w <= until)]
 
 
 def sector_order(values: Iterable[str]) -> list[str]:
@@ -305,12 +309,12 @@ def is_resolved_status(status: pd.Series) -> pd.Series:
     return norm.isin(resolved) | first_word.str.rstrip(".,;:!").isin(resolved)
 
 
-def week_totals(prepared: pd.DataFrame, week: str, weeks_back: int) -> WeekTotals:
+def week_totals(prepared: pd.DataFrame, week: str, weeks_back: int, until: str | None = None) -> WeekTotals:
     """Counts of the week, the previous week and the baseline; new and closed messages."""
     counts = prepared[C.WEEK].value_counts()
     window = window_weeks(week, weeks_back)
     by_week = pd.Series([int(counts.get(w, 0)) for w in window], index=window, dtype="int64")
-    baseline_weeks = covered_baseline(prepared, week, weeks_back)
+    baseline_weeks = covered_baseline(prepared, week, weeks_back, until)
     baseline = float(by_week[baseline_weeks].mean()) if baseline_weeks else float("nan")
     previous_label = shift_week(week, -1)
     start, end = week_bounds(week)
@@ -368,13 +372,14 @@ def heat_map(
     week: str,
     weeks_back: int,
     population: pd.Series | None = None,
+    until: str | None = None,
 ) -> HeatMap:
     """Counts of the week per district × sector, the baseline and the change against it.
 
     ``population`` is residents per canonical district name (see
     :func:`match_population`); with it the rates per 10,000 residents are added.
     """
-    baseline_weeks = covered_baseline(prepared, week, weeks_back)
+    baseline_weeks = covered_baseline(prepared, week, weeks_back, until)
     cells = cell_counts(prepared, [week, *baseline_weeks])
     in_window = prepared[C.WEEK].isin([week, *baseline_weeks])
     districts = district_order(prepared.loc[in_window, C.DISTRICT].unique())
@@ -438,6 +443,7 @@ def surges(
     alpha: float = SURGE_ALPHA,
     min_count: int = SURGE_MIN_COUNT,
     min_ratio: float = SURGE_MIN_RATIO,
+    until: str | None = None,
 ) -> pd.DataFrame:
     """District × sector cells of the week significantly above their own baseline.
 
@@ -456,7 +462,7 @@ def surges(
         C.P_VALUE,
         C.THRESHOLD,
     ]
-    baseline_weeks = covered_baseline(prepared, week, weeks_back)
+    baseline_weeks = covered_baseline(prepared, week, weeks_back, until)
     if not baseline_weeks:
         return pd.DataFrame(columns=cols)
     cells = cell_counts(prepared, [week, *baseline_weeks])

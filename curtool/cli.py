@@ -752,8 +752,9 @@ def report(
         )
         built, warnings = run.report, run.warnings
         week_label = built.week
-        target = Path((output or cfg.output).replace("{week}", built.week))
-        _refuse_overwriting_inputs(inputs, target, log_path if log is not None else None)
+        named = Path((output or cfg.output).replace("{week}", built.week))
+        _refuse_overwriting_inputs(inputs, named, log_path if log is not None else None)
+        target = named  # only now: the run log names an output that may be written
         check_writable(target, force, make_folder=True)
         write_report(built, target)
         status = "warning" if warnings else "ok"

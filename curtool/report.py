@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -300,12 +300,14 @@ def build_report(
         if no_pop:
             notes.append("Нет численности населения для: " + ", ".join(no_pop[:20]))
 
-    totals = agg.week_totals(prepared, week, weeks_back)
-    heat = agg.heat_map(prepared, week, weeks_back, pop_series)
+    # an export that ends before the week says nothing of the weeks after its end
+    until = agg.iso_week(latest) if latest is not None and latest < start else None
+    totals = agg.week_totals(prepared, week, weeks_back, until)
+    heat = agg.heat_map(prepared, week, weeks_back, pop_series, until)
     weeks = agg.window_weeks(week, weeks_back)
     by_sector = agg.weekly_series(prepared, weeks, C.SECTOR)
     by_district = agg.weekly_series(prepared, weeks, C.DISTRICT)
-    surge_table = agg.surges(prepared, week, weeks_back)
+    surge_table = agg.surges(prepared, week, weeks_back, until=until)
     surge_rule = (
         "Всплеск — клетка «район × сектор», где за неделю не меньше "
         f"{agg.SURGE_MIN_COUNT} сообщений, не меньше чем в {fmt_num(agg.SURGE_MIN_RATIO, 0)} раза "
@@ -627,7 +629,11 @@ def _key_figures(report: Report) -> pd.DataFrame:
 
     rows: list[tuple[str, object, str]] = [
         ("Сообщений за неделю" + (f" ({PARTIAL_WEEK})" if report.partial else ""), t.count, "int"),
-        ("Неделей ранее", t.previous, "int"),
+        (
+            "Неделей ранее",
+            t.previous if _covers(report, report.week_start - timedelta(days=7)) else NO_DATA,
+            "int",
+        ),
         (f"В среднем за {t.baseline_weeks} пред. нед.", t.baseline, "float"),
         ("Изменение к предыдущей неделе", t.change_previous if compare else NO_DATA, "pct"),
         ("Изменение к среднему", t.change_baseline if compare else NO_DATA, "pct"),
@@ -647,6 +653,14 @@ def _key_figures(report: Report) -> pd.DataFrame:
     rows.append(("Строк с замечаниями", len(report.rejected), "int"))
     rows = [(label, NO_DATA if _is_nan(value) else value, kind) for label, value, kind in rows]
     return pd.DataFrame(rows, columns=[LABEL, VALUE, KIND])
+
+
+def _covers(report: Report, monday: date) -> bool:
+    """Whether the export's messages span any of the week from ``monday``: outside it a count
+    is unknown, not zero."""
+    if report.data_start is None or report.data_end is None:
+        return False
+    return report.data_start <= monday + timedelta(days=6) and report.data_end >= monday
 
 
 def _is_nan(value: object) -> bool:

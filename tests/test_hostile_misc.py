@@ -202,6 +202,9 @@ def test_an_input_is_never_an_output(tmp_path, command) -> None:
     assert "the output would overwrite an input file" in result.stderr
     assert result.stderr.strip().endswith("[bad-option]")
     assert source.read_bytes() == before
+    if command[0] == "report":  # its run log records the refusal, and no output
+        assert "\terror\t" in (tmp_path / "curtool.log").read_text(encoding="utf-8")
+        assert "\tout=-\t" in (tmp_path / "curtool.log").read_text(encoding="utf-8")
 
 
 def test_a_glob_input_is_protected_too(tmp_path, monkeypatch) -> None:

@@ -119,6 +119,15 @@ def test_a_quiet_or_uncovered_week_writes_the_workbook(tmp_path, export, week) -
         assert "06.11.2026" in text  # the export's last day is named
         assert f"warning: week {week} has no messages" in result.stderr
         assert "last message is from 2026-11-06" in result.stderr
+        key = {
+            row[0]: row[1]
+            for row in openpyxl.load_workbook(target).worksheets[0].iter_rows(values_only=True)
+            if row[0]
+        }
+        # the week before lies outside the export: unknown, not zero
+        assert key["Неделей ранее"] == "нет данных"
+        if week == "2026-W48":  # the baseline is the export's weeks W40–W45 only, not zeros after it
+            assert "В среднем за 6 пред. нед." in key
 
 
 # --- 2: a header-only export ----------------------------------------------------------------
