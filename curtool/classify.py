@@ -106,16 +106,32 @@ def classify_with_categories(
         source[fixed] = np.where(by_config, SOURCE_CONFIG, SOURCE_GIVEN).astype(object)[rows]
         evidence[fixed] = said[rows]
 
+    # a topic the taxonomy names gives its kind, and the kind's block where nothing fixed one
+    topic_kind = _topic_kinds(frame, taxonomy) if use_given else np.full(n, "", dtype=object)
+    by_topic = (topic_kind != "") & ~fixed
+    if by_topic.any():
+        block_of = {k.name: k.block for k in taxonomy.kinds}
+        sector[by_topic] = [block_of[k] for k in topic_kind[by_topic]]
+        confidence[by_topic] = 1.0
+        source[by_topic] = SOURCE_GIVEN
+        evidence[by_topic] = ["тема: " + k for k in topic_kind[by_topic]]
+        fixed = fixed | by_topic
+
     rest = ~fixed
     voter_category = np.zeros(0, dtype=np.int64)
     voter_label = np.zeros(0, dtype=np.int64)
     label_names: list[str] = []
     predicted_total = np.zeros(0, dtype=np.int64)
-    if rest.any():
-        codes, texts = _texts_and_codes(frame, None if rest.all() else rest)
+    kind_rows = np.zeros(0, dtype=np.int64)  # rows with text, and their place in the predictions
+    kind_answer = np.zeros(0, dtype=np.int64)
+    pred = None
+    model = model or default_model()
+    # fixed rows are predicted too when the model knows kinds: their kind comes from the text
+    predict = rest if not model.kinds else np.ones(n, dtype=bool)
+    if predict.any():
+        codes, texts = _texts_and_codes(frame, None if predict.all() else predict)
         valid = np.flatnonzero(codes >= 0)
         if len(valid):
-            model = model or default_model()
             # identical texts (reposts, templates) are classified once, by their first row
             _, first, inverse = np.unique(codes[valid], return_index=True, return_inverse=True)
             firsts = valid[first]
@@ -123,20 +139,23 @@ def classify_with_categories(
             pred = _predict(model, texts, firsts[order], n_jobs)
             rank = np.empty_like(order)
             rank[order] = np.arange(len(order))
-            answer = rank[inverse]  # each valid row's place in the predictions
-            todo = np.flatnonzero(rest)[valid]
+            all_answer = rank[inverse]  # each valid row's place in the predictions
+            all_rows = np.flatnonzero(predict)[valid]
+            kind_rows, kind_answer = all_rows, all_answer
+            mine = rest[all_rows]
+            todo, answer = all_rows[mine], all_answer[mine]
             labels = np.asarray(pred.labels, dtype=object)
             sector[todo] = labels[answer]
             confidence[todo] = np.round(pred.confidence[answer], 4)
             evidence[todo] = np.asarray(pred.evidence, dtype=object)[answer]
-            if values:
+            if values and len(todo):
                 # the vote: each message with text, by its category and predicted block
-                label_codes, names = pd.factorize(labels)
+                label_codes, names = pd.factorize(labels[answer])
                 voting = category[todo] >= 0
                 voter_category = category[todo][voting]
-                voter_label = label_codes[answer][voting]
+                voter_label = label_codes[voting]
                 label_names = [str(v) for v in names]
-                predicted_total = np.bincount(label_codes[answer], minlength=len(label_names))
+                predicted_total = np.bincount(label_codes, minlength=len(label_names))
     table = None
     if values:
         vote = categories.vote_categories(
@@ -163,16 +182,68 @@ def classify_with_categories(
             source[mapped] = SOURCE_CATEGORY
         messages = np.bincount(category[category >= 0], minlength=len(values))
         table = categories.build_map(values, messages, block, why, vote, known, distinct)
+    kind, kind_confidence = _final_kinds(
+        model, pred, kind_rows, kind_answer, sector, confidence, topic_kind, taxonomy
+    )
+    # a person looks at what the model was unsure of; what the export or the analyst said is not
+    review = (source == SOURCE_MODEL) & (confidence < model.review_below) & (evidence != EMPTY_EVIDENCE)
     result = pd.DataFrame(
         {
             columns.SECTOR: sector,
             columns.SECTOR_CONFIDENCE: confidence,
             columns.SECTOR_EVIDENCE: evidence,
             columns.SECTOR_SOURCE: source,
+            columns.PROBLEM_KIND: kind,
+            columns.PROBLEM_KIND_CONFIDENCE: kind_confidence,
+            columns.NEEDS_REVIEW: review,
         },
         index=frame.index,
     )
     return result, table
+
+
+def _topic_kinds(frame: pd.DataFrame, taxonomy: Taxonomy) -> np.ndarray:
+    """The kind each row's export topic names («» where none or unknown), per distinct topic."""
+    n = len(frame)
+    if columns.TOPIC not in frame.columns or not taxonomy.kinds:
+        return np.full(n, "", dtype=object)
+    codes, uniques = pd.factorize(frame[columns.TOPIC])
+    named = np.asarray([taxonomy.map_topic(v) or "" for v in uniques] + [""], dtype=object)
+    return named[codes]
+
+
+def _final_kinds(
+    model: SectorModel,
+    pred: Prediction | None,
+    rows: np.ndarray,
+    answer: np.ndarray,
+    sector: np.ndarray,
+    confidence: np.ndarray,
+    topic_kind: np.ndarray,
+    taxonomy: Taxonomy,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's kind under its final sector: the export's topic where it names a kind of
+    that sector, else the model's likeliest kind of that sector for the row's text."""
+    n = len(sector)
+    kind = np.full(n, "", dtype=object)
+    kind_confidence = np.zeros(n, dtype=float)
+    if pred is not None and model.kinds and len(rows):
+        block_index = {b: i for i, b in enumerate(model.labels)}
+        col = np.asarray([block_index.get(b, -1) for b in sector[rows]], dtype=np.int64)
+        ok = col >= 0
+        r, a, c = rows[ok], answer[ok], col[ok]
+        pick = pred.kind_by_block[a, c]
+        has = pick >= 0
+        names = np.asarray(model.kinds, dtype=object)
+        kind[r[has]] = names[pick[has]]
+        kind_confidence[r[has]] = np.round(pred.kind_share[a, c][has] * confidence[r[has]], 4)
+    given = topic_kind != ""
+    if given.any():
+        block_of = {k.name: k.block for k in taxonomy.kinds}
+        same = given & (np.asarray([block_of.get(k, "") for k in topic_kind], dtype=object) == sector)
+        kind[same] = topic_kind[same]
+        kind_confidence[same] = 1.0
+    return kind, kind_confidence
 
 
 def _block_totals(
@@ -266,12 +337,7 @@ def _predict(model: SectorModel, texts: pd.Series, which: np.ndarray, n_jobs: in
         parts = Parallel(n_jobs=jobs, backend="loky")(
             delayed(_predict_chunk)(model, chunk) for chunk in _chunks(texts, which, _CHUNK)
         )
-    return Prediction(
-        labels=[lab for p in parts for lab in p.labels],
-        confidence=np.concatenate([p.confidence for p in parts]),
-        evidence=[e for p in parts for e in p.evidence],
-        best=np.concatenate([p.best for p in parts]),
-    )
+    return Prediction.concat(parts)
 
 
 def _predict_chunk(model: SectorModel, texts: list[str]) -> Prediction:

@@ -7,6 +7,9 @@ them.  Writers drop ``_`` columns and add the public output columns below.
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 # --- derived analysis columns (added by the loader) ---------------------------
 ID = "_id"  # the message id: the export's id column, else "<row>" (1-based data row)
 ROW = "_row"  # 1-based data row number inside its source file (header excluded)
@@ -45,10 +48,21 @@ DUPLICATE_OF_COLUMN = "duplicate_of"  # on a duplicate row: «file, строка
 SECTOR = "sector"
 SECTOR_CONFIDENCE = "sector_confidence"
 SECTOR_EVIDENCE = "sector_evidence"
-SECTOR_SOURCE = "sector_source"  # "given" | "model"
+SECTOR_SOURCE = "sector_source"  # "given" | "config" | "category" | "model"
+PROBLEM_KIND = "problem_kind"  # the kind of problem under the sector (taxonomy [[kind]])
+PROBLEM_KIND_CONFIDENCE = "problem_kind_confidence"
+NEEDS_REVIEW = "needs_review"  # bool: the model's confidence is under the review threshold
 PROBLEM_ID = "problem_id"
 
-OUTPUT_COLUMNS = (SECTOR, SECTOR_CONFIDENCE, SECTOR_EVIDENCE, SECTOR_SOURCE)
+OUTPUT_COLUMNS = (
+    SECTOR,
+    SECTOR_CONFIDENCE,
+    SECTOR_EVIDENCE,
+    SECTOR_SOURCE,
+    PROBLEM_KIND,
+    PROBLEM_KIND_CONFIDENCE,
+    NEEDS_REVIEW,
+)
 
 # --- canonical fields and the export headers that carry them -------------------
 # The loader maps a field to the first original column whose normalised header
@@ -207,21 +221,16 @@ ISSUE_DESCRIPTIONS: dict[str, str] = {
 # Outcomes that mean the export considered the problem solved.
 RESOLVED_STATUSES = ("решено", "решен", "выполнено", "исполнено", "resolved", "done")
 
-SECTORS = (
-    "ЖКХ",
-    "Благоустройство",
-    "Дорожное хозяйство",
-    "Транспорт",
-    "Здравоохранение",
-    "Образование",
-    "Социальная защита",
-    "Труд и занятость",
-    "Экология",
-    "Строительство",
-    "Энергетика и промышленность",
-    "Прочее",
-)
-OTHER_SECTOR = "Прочее"
+
+
+def _taxonomy_blocks() -> tuple[tuple[str, ...], str]:
+    """The blocks, in report order, and the catch-all block, from the shipped taxonomy file:
+    the one place they are named (curtool.taxonomy checks the file; this only reads names)."""
+    data = tomllib.loads((Path(__file__).parent / "data" / "taxonomy.toml").read_text(encoding="utf-8"))
+    return tuple(b["name"] for b in data["block"]), data.get("other", "Прочее")
+
+
+SECTORS, OTHER_SECTOR = _taxonomy_blocks()
 
 # --- weekly report (aggregate.py / report.py / workbook.py) ---------------------
 # Keys of the report's analysis frames; workbook.py maps them to Russian headers.

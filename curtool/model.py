@@ -30,27 +30,14 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from curtool import __version__, columns, errors, morph, output
+from curtool import __version__, columns, errors, morph, output, vectors
 from curtool.taxonomy import Taxonomy, load_taxonomy
 
 FORMAT = "curtool-sector-model"
-FORMAT_VERSION = 1
+# 2: word-vector weights and the kind head (optional arrays); version 1 files still load
+FORMAT_VERSION = 2
 DEFAULT_PATH = Path(__file__).parent / "data" / "default_model.npz"
 SEED_DIR = Path(__file__).parent / "data" / "seed"
-SEED_FILES = {
-    "ЖКХ": "zhkh.txt",
-    "Благоустройство": "blagoustroistvo.txt",
-    "Дорожное хозяйство": "dorogi.txt",
-    "Транспорт": "transport.txt",
-    "Здравоохранение": "zdravoohranenie.txt",
-    "Образование": "obrazovanie.txt",
-    "Социальная защита": "sotszashchita.txt",
-    "Труд и занятость": "trud.txt",
-    "Экология": "ekologiya.txt",
-    "Строительство": "stroitelstvo.txt",
-    "Энергетика и промышленность": "energetika.txt",
-    "Прочее": "prochee.txt",
-}
 # Below this top probability the model does not commit to a block.
 DEFAULT_THRESHOLD = 0.20
 # Softening of the default model's confidence (see SectorModel.temperature).
@@ -58,6 +45,27 @@ DEFAULT_TEMPERATURE = 2.0
 # The shipped model adds a seed-trained logistic regression to Complement NB (see build_default).
 DEFAULT_LR_C = 1.0
 DEFAULT_LR_WEIGHT = 0.5
+# The shipped model's word-vector part: a logistic regression on each text's mean navec
+# vector, added with this weight.  Measured on both development files (C 0.3–10, weight
+# 0–4): weight 0.5, C 1 lifted the city portal's lenient accuracy by 2 points and the
+# regional file's macro-F1 by 0.01; larger weights help the portal and hurt the region.
+DEFAULT_VECTOR_C = 1.0
+DEFAULT_VECTOR_WEIGHT = 0.5
+# Below this calibrated confidence a message is marked for review: the model is then
+# more likely wrong than right about it (Amsterdam's Signalen sends < 0.4 to a person).
+DEFAULT_REVIEW_BELOW = 0.5
+# How much the kinds' material teaches the block head: the share of composed clauses drawn
+# from the block's kinds (the rest from the block's own clauses) and the copies of each kind
+# cue (block cues: 6).
+# Measured (shares 0.3/0.5/0.7 × copies 1/3): more kind material lifts the city portal
+# (lenient 0.846 without it, 0.886–0.896 with it) and costs the regional file (0.835 →
+# 0.814–0.828); 0.3 and one copy cost the region least.
+KIND_CLAUSE_SHARE = 0.3
+KIND_CUE_REPEAT = 1
+# Messages of the sample generator the confidence temperature is fitted on.
+CALIBRATION_MESSAGES = 20_000
+# Composed messages per kind for the kind head.
+KIND_MESSAGES = 150
 # train(): regularisation of the region's own logistic regression.
 TRAIN_C = 10.0
 _PAIR = " "  # joins the two words of a pair feature
@@ -72,7 +80,7 @@ class Featurizer:
     -1), so the normaliser runs once per distinct word for the whole process.
     """
 
-    def __init__(self, vocabulary: Sequence[str], normaliser: str = "lemma") -> None:
+    def __init__(self, vocabulary: Sequence[str], normaliser: str = "lemma", word_vectors: str = "") -> None:
         self.vocabulary = list(vocabulary)
         self.index = {term: i for i, term in enumerate(self.vocabulary)}
         self.normaliser = morph.normaliser(normaliser)
@@ -87,6 +95,8 @@ class Featurizer:
                 if a in self.index and b in self.index:
                     self._pairs[self.index[a] * n + self.index[b]] = col
         self._token_col: dict[str, int] = {}
+        self.vectors = vectors.load(word_vectors) if word_vectors else None
+        self._token_vec: dict[str, int] = {}
 
     @property
     def n_features(self) -> int:
@@ -95,21 +105,39 @@ class Featurizer:
     def _col(self, token: str) -> int:
         col = self._token_col.get(token)
         if col is None:
-            col = self.index.get(self.normaliser.word(token), -1)
+            lemma = self.normaliser.word(token)
+            col = self.index.get(lemma, -1)
             if len(self._token_col) > 500_000:
                 self._token_col.clear()
+                self._token_vec.clear()
             self._token_col[token] = col
+            if self.vectors is not None:
+                row = self.vectors.get(lemma)
+                self._token_vec[token] = row if row >= 0 else self.vectors.get(token)
         return col
 
-    def columns_of(self, text: str) -> list[int]:
-        """The distinct feature columns present in one text."""
+    def columns_of(self, text: str, vec_rows: list[int] | None = None) -> list[int]:
+        """The distinct feature columns present in one text; ``vec_rows`` collects the
+        text's words' rows in the vector table (repeats kept: the mean weighs them)."""
         get = self._token_col.get
         cols = []
-        for tok in morph.content_tokens(text):
-            c = get(tok)
-            if c is None:
-                c = self._col(tok)
-            cols.append(c)
+        tokens = morph.content_tokens(text)
+        if vec_rows is None:
+            for tok in tokens:
+                c = get(tok)
+                if c is None:
+                    c = self._col(tok)
+                cols.append(c)
+        else:
+            vec = self._token_vec
+            for tok in tokens:
+                c = get(tok)
+                if c is None:
+                    c = self._col(tok)
+                cols.append(c)
+                r = vec[tok]
+                if r >= 0:
+                    vec_rows.append(r)
         found = {c for c in cols if c >= 0}
         if self._pairs and len(cols) > 1:
             n, pairs = self._n, self._pairs
@@ -122,19 +150,76 @@ class Featurizer:
                 prev = c
         return sorted(found)
 
-    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
-        """Binary rows, L2-normalised (so long stories and one-liners weigh alike)."""
+    def transform(self, texts: Iterable[str]) -> Features:
+        """Binary rows, L2-normalised (so long stories and one-liners weigh alike), and,
+        when the model uses word vectors, each text's mean word vector (unit length)."""
         indptr = [0]
         indices: list[int] = []
+        vec_ptr = [0]
+        vec_rows: list[int] = []
+        with_vectors = self.vectors is not None
         for text in texts:
-            cols = self.columns_of(text or "")
+            cols = self.columns_of(text or "", vec_rows if with_vectors else None)
             indices.extend(cols)
             indptr.append(len(indices))
+            if with_vectors:
+                vec_ptr.append(len(vec_rows))
         ind = np.asarray(indices, dtype=np.int32)
         ptr = np.asarray(indptr, dtype=np.int64)
         counts = np.diff(ptr)
         norms = np.repeat(np.maximum(counts, 1) ** -NORM_POWER, counts).astype(np.float32)
-        return sp.csr_matrix((norms, ind, ptr), shape=(len(ptr) - 1, self._n))
+        x = sp.csr_matrix((norms, ind, ptr), shape=(len(ptr) - 1, self._n))
+        if not with_vectors:
+            return Features(x, None, None)
+        return Features(x, *self._mean_vectors(np.asarray(vec_rows, dtype=np.int64), vec_ptr))
+
+    def _mean_vectors(self, rows: np.ndarray, ptr: list[int]) -> tuple[np.ndarray, sp.csr_matrix]:
+        assert self.vectors is not None
+        n = len(ptr) - 1
+        uniq, local = np.unique(rows, return_inverse=True)
+        counts = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), local.astype(np.int32), np.asarray(ptr, dtype=np.int64)),
+            shape=(n, len(uniq)),
+        )
+        counts.sum_duplicates()
+        table = self.vectors.matrix(uniq) if len(uniq) else np.zeros((0, vectors.DIM), np.float32)
+        mean = np.asarray(counts @ table, dtype=np.float32)
+        norm = np.linalg.norm(mean, axis=1, keepdims=True)
+        scale = np.where(norm > 0, 1.0 / np.maximum(norm, 1e-9), 0.0).astype(np.float32)
+        mean *= scale
+        # the share of each word in the unit mean: what the evidence needs to name a word
+        words = sp.csr_matrix(counts.multiply(scale))
+        words.data = words.data.astype(np.float32)
+        return mean, _WordTable(words, uniq, table)
+
+
+@dataclass
+class _WordTable:
+    """Which vector words each text holds (weights in its unit mean) and their vectors."""
+
+    weights: sp.csr_matrix  # (n_texts, n_words)
+    rows: np.ndarray  # the words' rows in the vector table
+    table: np.ndarray  # (n_words, dim)
+
+
+@dataclass
+class Features:
+    """A batch of texts as the model sees them."""
+
+    x: sp.csr_matrix  # words and pairs of the vocabulary
+    v: np.ndarray | None  # (n, dim) mean word vectors, None when the model has none
+    words: _WordTable | None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.x.shape
+
+    def empty(self) -> np.ndarray:
+        """Texts with nothing the model knows: no vocabulary word and no vector word."""
+        none = np.diff(self.x.indptr) == 0
+        if self.v is not None:
+            none &= ~self.v.any(axis=1)
+        return none
 
 
 def build_vocabulary(
@@ -157,7 +242,14 @@ def build_vocabulary(
 # --------------------------------------------------------------------------- model
 @dataclass
 class SectorModel:
-    """A trained sector classifier: labels, vocabulary, weights and where it came from."""
+    """A trained sector classifier: labels, vocabulary, weights and where it came from.
+
+    Two linear parts add up to each label's logit: weights over the vocabulary
+    (``coef``) and, when ``word_vectors`` names a vector table, weights over the
+    text's mean word vector (``vec_coef``): words the vocabulary never had still
+    count through their meaning.  An optional second head scores problem kinds
+    (``kinds``, each under one block of ``labels``) on the same features.
+    """
 
     labels: tuple[str, ...]
     vocabulary: list[str]
@@ -168,43 +260,64 @@ class SectorModel:
     other: str = columns.OTHER_SECTOR
     meta: dict = field(default_factory=dict)
     # logits are divided by this before the softmax: only the confidence changes, never
-    # the chosen block (Naive Bayes logits are overconfident; 2 brings a 0.8 near 80% right)
+    # the chosen block (Naive Bayes logits are overconfident)
     temperature: float = 1.0
+    word_vectors: str = ""  # vectors.NAVEC_NAME, or "" for a vocabulary-only model
+    vec_coef: np.ndarray | None = None  # (n_labels, dim)
+    kinds: tuple[str, ...] = ()
+    kind_block: np.ndarray | None = None  # (n_kinds,) index into labels
+    kind_coef: np.ndarray | None = None  # (n_kinds, n_features)
+    kind_vec_coef: np.ndarray | None = None  # (n_kinds, dim)
+    kind_intercept: np.ndarray | None = None  # (n_kinds,)
+    kind_temperature: float = 1.0
+    # rows whose (calibrated) confidence is below this go to a person (classify's needs_review)
+    review_below: float = DEFAULT_REVIEW_BELOW
     _featurizer: Featurizer | None = field(default=None, repr=False, compare=False)
 
     @property
     def featurizer(self) -> Featurizer:
         if self._featurizer is None:
-            self._featurizer = Featurizer(self.vocabulary, self.normaliser)
+            self._featurizer = Featurizer(self.vocabulary, self.normaliser, self.word_vectors)
         return self._featurizer
 
-    def features(self, texts: Iterable[str]) -> sp.csr_matrix:
+    def features(self, texts: Iterable[str]) -> Features:
         return self.featurizer.transform(texts)
 
-    def scores(self, x: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(x @ self.coef.T) + self.intercept
+    def scores(self, f: Features) -> np.ndarray:
+        out = np.asarray(f.x @ self.coef.T) + self.intercept
+        if self.vec_coef is not None and f.v is not None:
+            out += f.v @ self.vec_coef.T
+        return out
+
+    def kind_scores(self, f: Features) -> np.ndarray:
+        assert self.kind_coef is not None and self.kind_intercept is not None
+        out = np.asarray(f.x @ self.kind_coef.T) + self.kind_intercept
+        if self.kind_vec_coef is not None and f.v is not None:
+            out += f.v @ self.kind_vec_coef.T
+        return out
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
         return softmax(self.scores(self.features(texts)) / self.temperature)
 
     def predict(self, texts: Sequence[str], evidence: int = 3) -> Prediction:
         """Labels, top probabilities and readable evidence for each text."""
-        x = self.features(texts)
-        return self.predict_features(x, evidence)
+        return self.predict_features(self.features(texts), evidence)
 
-    def predict_features(self, x: sp.csr_matrix, evidence: int = 3) -> Prediction:
-        proba = softmax(self.scores(x) / self.temperature)
+    def predict_features(self, f: Features, evidence: int = 3) -> Prediction:
+        proba = softmax(self.scores(f) / self.temperature)
         best = proba.argmax(axis=1)
         conf = proba[np.arange(len(best)), best]
         labels = np.asarray(self.labels, dtype=object)[best]
-        empty = np.diff(x.indptr) == 0
+        empty = f.empty()
         other_ok = self.other in self.labels
         unsure = (conf < self.threshold) & ~empty
+        final = best.copy()
         if other_ok:
             labels = labels.copy()
             labels[unsure | empty] = self.other
+            final[unsure | empty] = self.labels.index(self.other)
         conf = np.where(empty, 0.0, conf)
-        cues = self.evidence(x, best, evidence)
+        cues = self.evidence(f, best, evidence)
         texts = []
         for i, words in enumerate(cues):
             if empty[i]:
@@ -214,26 +327,90 @@ class SectorModel:
                 texts.append(f"{hint}; {words}" if words else hint)
             else:
                 texts.append(words)
-        return Prediction(list(labels), conf.astype(float), texts, best)
+        kinds, kind_conf, by_block, share = self._kinds(f, final, conf, empty)
+        return Prediction(list(labels), conf.astype(float), texts, best, kinds, kind_conf, by_block, share)
 
-    def evidence(self, x: sp.csr_matrix, best: np.ndarray, k: int = 3) -> list[str]:
-        """The ``k`` features that pushed each row most towards its predicted label."""
-        if k <= 0 or x.nnz == 0:
-            return [""] * x.shape[0]
-        rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
-        cols = x.indices
-        # a word is evidence for a class when it favours it over the average class
+    def _kinds(
+        self, f: Features, block: np.ndarray, block_conf: np.ndarray, empty: np.ndarray
+    ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """The likeliest kind under each block for each text, and under the text's own block.
+
+        A kind's confidence is its block's times its share among that block's kinds, so it
+        never exceeds the block's.  Returns the names and confidences for ``block``, and
+        per block (columns in ``labels`` order) the kind index and its share, -1 / 0 for a
+        block without kinds: a block given by the export still gets its likeliest kind.
+        """
+        n = f.shape[0]
+        if not self.kinds or self.kind_block is None:
+            return [""] * n, np.zeros(n), np.full((n, 0), -1, np.int16), np.zeros((n, 0), np.float32)
+        z = self.kind_scores(f) / self.kind_temperature
+        by_block = np.full((n, len(self.labels)), -1, dtype=np.int16)
+        share = np.zeros((n, len(self.labels)), dtype=np.float32)
+        for b in range(len(self.labels)):
+            members = np.flatnonzero(self.kind_block == b)
+            if len(members) == 0:
+                continue
+            p = softmax(np.ascontiguousarray(z[:, members]))
+            top = p.argmax(axis=1)
+            by_block[:, b] = members[top]
+            share[:, b] = p[np.arange(n), top]
+        pick = by_block[np.arange(n), block]
+        names = np.asarray(self.kinds + ("",), dtype=object)[pick]  # -1: the "" at the end
+        names[empty] = ""
+        conf = np.where(empty | (pick < 0), 0.0, share[np.arange(n), block] * block_conf)
+        return list(names), conf, by_block, share
+
+    def evidence(self, f: Features, best: np.ndarray, k: int = 3) -> list[str]:
+        """The ``k`` words that pushed each row most towards its predicted label.
+
+        A word's push is its logit contribution above the average label's: from the
+        vocabulary weights and, for vector models, from its share in the mean vector.
+        A word the vocabulary lacks, known only through its vector, is marked «≈».
+        """
+        n = f.shape[0]
+        if k <= 0:
+            return [""] * n
+        x = f.x
+        rows = np.repeat(np.arange(n), np.diff(x.indptr))
         centred = self.coef - self.coef.mean(axis=0, keepdims=True)
-        contrib = centred[best[rows], cols]
+        contrib = centred[best[rows], x.indices] * x.data
+        names: list[str] = self.vocabulary
+        name_ids = x.indices.astype(np.int64)
+        if f.words is not None and self.vec_coef is not None and f.words.weights.nnz:
+            assert self.featurizer.vectors is not None
+            w = f.words.weights.tocoo()
+            vc = self.vec_coef - self.vec_coef.mean(axis=0, keepdims=True)
+            push = f.words.table @ vc.T  # (n_words, n_labels)
+            vcontrib = w.data * push[w.col, best[w.row]]
+            words = self.featurizer.vectors.words
+            index = self.featurizer.index
+            local = [words[r] for r in f.words.rows.tolist()]
+            extra: dict[str, int] = {}
+            ids = np.empty(len(local), dtype=np.int64)
+            for j, word in enumerate(local):
+                col = index.get(word)
+                if col is None:
+                    col = extra.setdefault("≈" + word, len(names) + len(extra))
+                ids[j] = col
+            names = names + list(extra)
+            rows = np.concatenate([rows, w.row.astype(np.int64)])
+            name_ids = np.concatenate([name_ids, ids[w.col]])
+            contrib = np.concatenate([contrib, vcontrib])
+            # one entry per (row, word): the vocabulary and vector pushes of a word add up
+            key = rows * len(names) + name_ids
+            key, inverse = np.unique(key, return_inverse=True)
+            contrib = np.bincount(inverse, weights=contrib, minlength=len(key))
+            rows, name_ids = key // len(names), key % len(names)
+        if len(rows) == 0:
+            return [""] * n
         order = np.lexsort((-contrib, rows))
-        rows_o, cols_o, contrib_o = rows[order], cols[order], contrib[order]
-        starts = np.searchsorted(rows_o, np.arange(x.shape[0]))
+        rows_o, ids_o, contrib_o = rows[order], name_ids[order], contrib[order]
+        starts = np.searchsorted(rows_o, np.arange(n))
         rank = np.arange(len(rows_o)) - starts[rows_o]
         keep = (rank < k) & (contrib_o > 0)
-        vocab = self.vocabulary
-        out: list[list[str]] = [[] for _ in range(x.shape[0])]
-        for r, c in zip(rows_o[keep].tolist(), cols_o[keep].tolist(), strict=True):
-            out[r].append(vocab[c])
+        out: list[list[str]] = [[] for _ in range(n)]
+        for r, c in zip(rows_o[keep].tolist(), ids_o[keep].tolist(), strict=True):
+            out[r].append(names[c])
         return [", ".join(words) for words in out]
 
 
@@ -243,6 +420,24 @@ class Prediction:
     confidence: np.ndarray
     evidence: list[str]
     best: np.ndarray  # index into model.labels of the top class (before the «Прочее» fallback)
+    kinds: list[str] = field(default_factory=list)  # "" when the model has no kinds
+    kind_confidence: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # per block (model.labels order): the likeliest kind's index (-1: none) and its share
+    kind_by_block: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int16))
+    kind_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+
+    @staticmethod
+    def concat(parts: list[Prediction]) -> Prediction:
+        return Prediction(
+            labels=[lab for p in parts for lab in p.labels],
+            confidence=np.concatenate([p.confidence for p in parts]),
+            evidence=[e for p in parts for e in p.evidence],
+            best=np.concatenate([p.best for p in parts]),
+            kinds=[k for p in parts for k in p.kinds],
+            kind_confidence=np.concatenate([p.kind_confidence for p in parts]),
+            kind_by_block=np.concatenate([p.kind_by_block for p in parts]),
+            kind_share=np.concatenate([p.kind_share for p in parts]),
+        )
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:
@@ -321,18 +516,54 @@ def _sentence(clause: str) -> str:
 def seed_material() -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
     """The common phrase material and each block's own material, as written."""
     common = _read_sections(SEED_DIR / "common.txt")
-    blocks = {name: _read_sections(SEED_DIR / file) for name, file in SEED_FILES.items()}
+    blocks = {b.name: _read_sections(SEED_DIR / f"{b.seed}.txt") for b in load_taxonomy().blocks if b.seed}
     return common, blocks
 
 
-def seed_corpus(per_block: int = 700, seed: int = 0) -> tuple[list[str], list[str]]:
-    """Deterministically compose ``per_block`` messages for each block from the seed material."""
+_KIND_SECTION = re.compile(r"^#\s*kind:\s*(.+?)\s*$")
+
+
+def kind_material(taxonomy: Taxonomy | None = None) -> dict[str, list[str]]:
+    """Each kind's clauses (``data/seed/kinds/<block seed>.txt``, sections «# kind: name»)."""
+    taxonomy = taxonomy or load_taxonomy()
+    known = set(taxonomy.kind_names)
+    clauses: dict[str, list[str]] = {}
+    for block in taxonomy.blocks:
+        path = SEED_DIR / "kinds" / f"{block.seed}.txt"
+        if not block.seed or not path.exists():
+            continue
+        current = None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            m = _KIND_SECTION.match(line)
+            if m:
+                current = m.group(1) if m.group(1) in known else None
+                if current is not None:
+                    clauses.setdefault(current, [])
+            elif current is not None and not line.startswith("#"):
+                clauses[current].append(line)
+    return clauses
+
+
+def seed_corpus(
+    per_block: int = 700, seed: int = 0, taxonomy: Taxonomy | None = None
+) -> tuple[list[str], list[str]]:
+    """Deterministically compose ``per_block`` messages for each block from the seed material
+    (the block's own clauses and those of its kinds)."""
+    taxonomy = taxonomy or load_taxonomy()
     common, blocks = seed_material()
+    by_kind = kind_material(taxonomy)
     rng = random.Random(seed)
     texts: list[str] = []
     labels: list[str] = []
     for name, material in blocks.items():
-        clauses = material.get("clauses", [])
+        clauses = _mix(
+            material.get("clauses", []),
+            [c for k in taxonomy.kinds_of(name) for c in by_kind.get(k.name, [])],
+            KIND_CLAUSE_SHARE,
+        )
         whole = material.get("messages", [])
         # every written message appears at least once as written
         for msg in whole:
@@ -380,15 +611,54 @@ def _compose(clauses: list[str], whole: list[str], common: dict[str, list[str]],
     return " ".join(parts)
 
 
-def cue_documents(taxonomy: Taxonomy | None = None, repeat: int = 6) -> tuple[list[str], list[str]]:
-    """Each taxonomy cue as a tiny labelled document: the lexicon enters the model as data."""
+def _mix(own: list[str], extra: list[str], share: float) -> list[str]:
+    """One pool to draw clauses from, where ``extra`` makes up about ``share`` of the draws."""
+    if not own or not extra or share <= 0:
+        return own or extra
+    copies = max(1, round((1 - share) / share * len(extra) / len(own)))
+    return own * copies + extra
+
+
+def kind_corpus(
+    per_kind: int = KIND_MESSAGES, seed: int = 0, taxonomy: Taxonomy | None = None
+) -> tuple[list[str], list[str]]:
+    """Deterministically compose ``per_kind`` messages for each kind from its clauses."""
+    taxonomy = taxonomy or load_taxonomy()
+    common, _ = seed_material()
+    by_kind = kind_material(taxonomy)
+    rng = random.Random(seed)
+    texts: list[str] = []
+    labels: list[str] = []
+    for kind in taxonomy.kinds:
+        clauses = by_kind.get(kind.name, [])
+        if not clauses:
+            continue
+        for _ in range(per_kind):
+            texts.append(_style(_compose(clauses, [], common, rng), rng))
+            labels.append(kind.name)
+    return texts, labels
+
+
+def cue_documents(
+    taxonomy: Taxonomy | None = None, repeat: int = 6, kinds: bool = False
+) -> tuple[list[str], list[str]]:
+    """Each taxonomy cue as a tiny labelled document: the lexicon enters the model as data.
+
+    Block cues and the cues of the block's kinds are labelled with the block; with
+    ``kinds`` only kind cues, labelled with their kind.
+    """
     taxonomy = taxonomy or load_taxonomy()
     texts, labels = [], []
-    for block in taxonomy.blocks:
-        for cue in block.cues:
-            for _ in range(repeat):
-                texts.append(cue)
-                labels.append(block.name)
+    pairs = (
+        [(c, k.name, repeat) for k in taxonomy.kinds for c in k.cues]
+        if kinds
+        else [(c, b.name, repeat) for b in taxonomy.blocks for c in b.cues]
+        + [(c, k.block, KIND_CUE_REPEAT) for k in taxonomy.kinds for c in k.cues]
+    )
+    for cue, label, times in pairs:
+        for _ in range(times):
+            texts.append(cue)
+            labels.append(label)
     return texts, labels
 
 
@@ -411,6 +681,10 @@ def fit(
     other: str = columns.OTHER_SECTOR,
     keep: Iterable[str] = (),
     meta: dict | None = None,
+    vocabulary: Sequence[str] | None = None,
+    word_vectors: str = "",
+    vector_c: float = DEFAULT_VECTOR_C,
+    vector_weight: float = DEFAULT_VECTOR_WEIGHT,
 ) -> SectorModel:
     """Fit a linear model on binary word/pair features.
 
@@ -421,15 +695,21 @@ def fit(
     its own weight instead of sharing it with the words it co-occurs with.
     ``prior`` (block → expected share) shifts the intercepts by log(share),
     since the training set is balanced but real message streams are not.
+    ``vocabulary`` fixes the features (a second head shares the first one's);
+    ``word_vectors`` adds a logistic regression (C = ``vector_c``) on each text's
+    mean word vector, its logits added with ``vector_weight``.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import ComplementNB
 
-    norm = morph.normaliser(normaliser)
-    docs = norm.many(texts)
-    vocab = build_vocabulary(docs, min_df=min_df, pairs=pairs, keep=keep)
-    featurizer = Featurizer(vocab, normaliser)
-    x = featurizer.transform(texts)
+    if vocabulary is None:
+        docs = morph.normaliser(normaliser).many(texts)
+        vocab = build_vocabulary(docs, min_df=min_df, pairs=pairs, keep=keep)
+    else:
+        vocab = list(vocabulary)
+    featurizer = Featurizer(vocab, normaliser, word_vectors)
+    feats = featurizer.transform(texts)
+    x = feats.x
     y = np.asarray(labels, dtype=object)
     classes = sorted(set(labels), key=_label_order)
     w = None if weights is None else np.asarray(weights, dtype=float)
@@ -451,6 +731,18 @@ def fit(
         raise ValueError(f"unknown method {method!r}")
     order = [list(clf.classes_).index(label) for label in classes]
     coef, intercept = coef[order], intercept[order]
+    vec_coef = None
+    if word_vectors:
+        assert feats.v is not None
+        vec = LogisticRegression(
+            C=vector_c, max_iter=500, class_weight="balanced", tol=1e-4, solver="newton-cg"
+        ).fit(feats.v, y, sample_weight=w)
+        vorder = [list(vec.classes_).index(label) for label in classes]
+        vc, vi = np.asarray(vec.coef_, dtype=np.float64), np.asarray(vec.intercept_, dtype=np.float64)
+        if vc.shape[0] == 1:
+            vc, vi = np.vstack([-vc / 2, vc / 2]), np.array([-vi[0] / 2, vi[0] / 2])
+        vec_coef = (vector_weight * vc[vorder]).astype(np.float32)
+        intercept = intercept + vector_weight * vi[vorder]
     if prior:
         shares = np.array([max(prior.get(label, 0.0), 1e-3) for label in classes])
         intercept = intercept + np.log(shares / shares.mean())
@@ -466,6 +758,8 @@ def fit(
         other=other,
         meta=info,
         temperature=temperature,
+        word_vectors=word_vectors,
+        vec_coef=vec_coef,
     )
     model._featurizer = featurizer
     return model
@@ -483,7 +777,7 @@ def build_default(taxonomy: Taxonomy | None = None, seed: int = 0) -> SectorMode
     learns which words separate neighbouring blocks when they occur together.
     """
     taxonomy = taxonomy or load_taxonomy()
-    texts, labels = seed_corpus(seed=seed)
+    texts, labels = seed_corpus(seed=seed, taxonomy=taxonomy)
     cue_texts, cue_labels = cue_documents(taxonomy)
     meta = {
         "training": {
@@ -504,24 +798,97 @@ def build_default(taxonomy: Taxonomy | None = None, seed: int = 0) -> SectorMode
         threshold=DEFAULT_THRESHOLD,
         temperature=DEFAULT_TEMPERATURE,
         meta=meta,
+        word_vectors=vectors.NAVEC_NAME,
     )
     lr = fit(texts + cue_texts, labels + cue_labels, method="lr", c=DEFAULT_LR_C)
-    return merge(nb, lr, DEFAULT_LR_WEIGHT)
+    model = merge(nb, lr, DEFAULT_LR_WEIGHT)
+    if taxonomy.kinds:
+        add_kinds(model, taxonomy, seed)
+    texts, labels = calibration_set()
+    model.temperature = model.kind_temperature = fit_temperature(model, texts, labels)
+    model.meta["training"]["calibration"] = (
+        f"temperature {model.temperature:.3f} fitted on {len(texts):,} messages of curtool's "
+        "sample generator (curtool.synthetic, written apart from the seed corpus)"
+    )
+    return model
+
+
+def calibration_set(n: int = CALIBRATION_MESSAGES, seed: int = 7) -> tuple[list[str], list[str]]:
+    """Messages the seed corpus never saw, with their blocks: the sample generator's (its own
+    phrase bank, its own noise), so confidence is tuned on text the model finds as hard as new
+    text, not on its own training material (on which it is nearly always right)."""
+    from curtool.synthetic import bulk
+    from curtool.text import clean_text
+
+    frame = bulk.generate_messages(n, seed=seed, truth=True)
+    texts = [clean_text(t) for t in frame["Текст сообщения"].astype(str)]
+    return texts, frame["true_sector"].astype(str).tolist()
+
+
+def fit_temperature(model: SectorModel, texts: Sequence[str], labels: Sequence[str]) -> float:
+    """The temperature that minimises the log loss of ``model`` on labelled ``texts``."""
+    from scipy.optimize import minimize_scalar
+
+    scores = model.scores(model.features(texts)).astype(np.float64)
+    y = np.asarray([model.labels.index(label) for label in labels])
+
+    def loss(t: float) -> float:
+        z = scores / t
+        z -= z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-logp[np.arange(len(y)), y].mean())
+
+    found = minimize_scalar(loss, bounds=(0.25, 20.0), method="bounded", options={"xatol": 1e-4})
+    return round(float(found.x), 3)
+
+
+def add_kinds(model: SectorModel, taxonomy: Taxonomy, seed: int = 0) -> None:
+    """Train the kind head on the kinds' composed messages and cues, over ``model``'s features.
+
+    The same blend as the blocks (NB + half a logistic regression + the vector part); no
+    prior between kinds: a region's mix of kinds varies far more than its mix of blocks.
+    """
+    texts, labels = kind_corpus(seed=seed, taxonomy=taxonomy)
+    cue_texts, cue_labels = cue_documents(taxonomy, kinds=True)
+    texts, labels = texts + cue_texts, labels + cue_labels
+    common = {"vocabulary": model.vocabulary, "other": "", "threshold": 0.0}
+    nb = fit(texts, labels, method="nb", word_vectors=model.word_vectors, **common)
+    lr = fit(texts, labels, method="lr", c=DEFAULT_LR_C, **common)
+    both = merge(nb, lr, DEFAULT_LR_WEIGHT)
+    block_of = {k.name: k.block for k in taxonomy.kinds}
+    order = [both.labels.index(k) for k in taxonomy.kind_names if k in both.labels]
+    model.kinds = tuple(both.labels[i] for i in order)
+    model.kind_block = np.array([model.labels.index(block_of[k]) for k in model.kinds], dtype=np.int32)
+    model.kind_coef = np.ascontiguousarray(both.coef[order])
+    model.kind_vec_coef = None if both.vec_coef is None else np.ascontiguousarray(both.vec_coef[order])
+    model.kind_intercept = both.intercept[order]
+    model.kind_temperature = DEFAULT_TEMPERATURE
+    model.meta.setdefault("training", {})["kind_messages"] = len(texts) - len(cue_texts)
 
 
 def merge(own: SectorModel, prior: SectorModel, weight: float = 1.0) -> SectorModel:
     """One linear model whose logits are ``own``'s plus ``weight`` × ``prior``'s.
 
     Both work on the same kind of features, so the sum lives on the union of the
-    vocabularies; ``prior`` must know every label of ``own``.
+    vocabularies; ``prior`` must know every label of ``own``.  Word-vector parts add
+    up the same way.  The kind head is ``own``'s, else ``prior``'s (unweighted: the
+    prior is then the only source of kinds), kept for the blocks ``own`` knows.
     """
     vocab = sorted(set(own.vocabulary) | set(prior.vocabulary))
     index = {t: i for i, t in enumerate(vocab)}
     rows = [prior.labels.index(label) for label in own.labels]
+    own_cols = [index[t] for t in own.vocabulary]
+    prior_cols = [index[t] for t in prior.vocabulary]
     coef = np.zeros((len(own.labels), len(vocab)), dtype=np.float32)
-    coef[:, [index[t] for t in own.vocabulary]] += own.coef
-    coef[:, [index[t] for t in prior.vocabulary]] += weight * prior.coef[rows]
-    return SectorModel(
+    coef[:, own_cols] += own.coef
+    coef[:, prior_cols] += weight * prior.coef[rows]
+    if own.word_vectors and prior.word_vectors and own.word_vectors != prior.word_vectors:
+        raise ValueError("the two models use different word vectors")
+    vec_coef = None
+    for part, scale, select in ((own.vec_coef, 1.0, slice(None)), (prior.vec_coef, weight, rows)):
+        if part is not None:
+            vec_coef = (0 if vec_coef is None else vec_coef) + scale * part[select]
+    merged = SectorModel(
         labels=own.labels,
         vocabulary=vocab,
         coef=coef,
@@ -531,7 +898,23 @@ def merge(own: SectorModel, prior: SectorModel, weight: float = 1.0) -> SectorMo
         other=own.other,
         meta=dict(own.meta),
         temperature=own.temperature,
+        word_vectors=own.word_vectors or prior.word_vectors,
+        vec_coef=None if vec_coef is None else np.asarray(vec_coef, dtype=np.float32),
     )
+    head, head_cols = (own, own_cols) if own.kinds else (prior, prior_cols)
+    if head.kinds and head.kind_block is not None and head.kind_coef is not None:
+        block_names = [head.labels[i] for i in head.kind_block]
+        keep = [i for i, b in enumerate(block_names) if b in own.labels]
+        kind_coef = np.zeros((len(keep), len(vocab)), dtype=np.float32)
+        kind_coef[:, head_cols] = head.kind_coef[keep]
+        merged.kinds = tuple(head.kinds[i] for i in keep)
+        merged.kind_block = np.array([own.labels.index(block_names[i]) for i in keep], dtype=np.int32)
+        merged.kind_coef = kind_coef
+        merged.kind_vec_coef = None if head.kind_vec_coef is None else head.kind_vec_coef[keep]
+        assert head.kind_intercept is not None
+        merged.kind_intercept = head.kind_intercept[keep]
+        merged.kind_temperature = head.kind_temperature
+    return merged
 
 
 def train(
@@ -627,16 +1010,30 @@ def save_model(model: SectorModel, path: str | Path) -> Path:
         "threshold": model.threshold,
         "temperature": model.temperature,
         "other": model.other,
+        "word_vectors": model.word_vectors,
+        "kinds": list(model.kinds),
+        "kind_temperature": model.kind_temperature,
+        "review_below": model.review_below,
         **model.meta,
     }
+    arrays = {
+        "meta": np.array(json.dumps(meta, ensure_ascii=False, sort_keys=True)),
+        "vocabulary": np.array(model.vocabulary, dtype=str),
+        "coef": model.coef.astype(np.float32),
+        "intercept": model.intercept.astype(np.float32),
+    }
+    optional = {
+        "vec_coef": model.vec_coef,
+        "kind_block": model.kind_block,
+        "kind_coef": model.kind_coef,
+        "kind_vec_coef": model.kind_vec_coef,
+        "kind_intercept": model.kind_intercept,
+    }
+    for name, value in optional.items():
+        if value is not None:
+            arrays[name] = value.astype(np.int32 if name == "kind_block" else np.float32)
     with output.atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        np.savez_compressed(
-            fh,
-            meta=np.array(json.dumps(meta, ensure_ascii=False, sort_keys=True)),
-            vocabulary=np.array(model.vocabulary, dtype=str),
-            coef=model.coef.astype(np.float32),
-            intercept=model.intercept.astype(np.float32),
-        )
+        np.savez_compressed(fh, **arrays)
     return path
 
 
@@ -689,6 +1086,31 @@ def _check_arrays(path: Path) -> None:
                 )
 
 
+def _floats(a: np.ndarray | None) -> np.ndarray | None:
+    return None if a is None else np.ascontiguousarray(a, dtype=np.float32)
+
+
+def _check_heads(
+    path: Path, extra: dict[str, np.ndarray], n_labels: int, n_features: int, n_kinds: int, vec: bool
+) -> None:
+    """The optional arrays must fit the labels, vocabulary and kinds the header names."""
+    dim = vectors.DIM
+    want = {
+        "vec_coef": (n_labels, dim) if vec else None,
+        "kind_block": (n_kinds,) if n_kinds else None,
+        "kind_coef": (n_kinds, n_features) if n_kinds else None,
+        "kind_vec_coef": (n_kinds, dim) if n_kinds and vec else None,
+        "kind_intercept": (n_kinds,) if n_kinds else None,
+    }
+    for name, shape in want.items():
+        got = extra.get(name)
+        if (got is None) != (shape is None) or (got is not None and got.shape != shape):
+            raise _not_a_model(path, f"inconsistent shapes ({name})")
+    block = extra.get("kind_block")
+    if block is not None and (block.dtype.kind not in "iu" or block.min() < 0 or block.max() >= n_labels):
+        raise _not_a_model(path, "inconsistent shapes (kind_block)")
+
+
 def load_model(path: str | Path | None = None) -> SectorModel:
     """Read a model written by :func:`save_model`; None means the shipped default."""
     path = Path(path) if path is not None else DEFAULT_PATH
@@ -715,6 +1137,11 @@ def load_model(path: str | Path | None = None) -> SectorModel:
             vocabulary = archive["vocabulary"].tolist()
             coef = archive["coef"]
             intercept = archive["intercept"]
+            extra = {
+                name: archive[name]
+                for name in ("vec_coef", "kind_block", "kind_coef", "kind_vec_coef", "kind_intercept")
+                if name in names
+            }
     except errors.CurtoolError:
         raise
     except (ValueError, OSError, zipfile.BadZipFile, KeyError, EOFError, json.JSONDecodeError) as exc:
@@ -731,7 +1158,21 @@ def load_model(path: str | Path | None = None) -> SectorModel:
         or meta.get("normaliser") not in morph.NORMALISERS
     ):
         raise _not_a_model(path, "inconsistent shapes")
-    core = {"format", "format_version", "labels", "normaliser", "threshold", "temperature", "other"}
+    word_vectors = str(meta.get("word_vectors", "") or "")
+    kinds = tuple(str(k) for k in meta.get("kinds", ()) or ())
+    _check_heads(path, extra, len(labels), len(vocabulary), len(kinds), bool(word_vectors))
+    core = {
+        "format",
+        "format_version",
+        "labels",
+        "normaliser",
+        "threshold",
+        "temperature",
+        "other",
+        "word_vectors",
+        "kinds",
+        "kind_temperature",
+    }
     model = SectorModel(
         labels=labels,
         vocabulary=vocabulary,
@@ -742,6 +1183,15 @@ def load_model(path: str | Path | None = None) -> SectorModel:
         other=str(meta.get("other", "")),
         meta={k: v for k, v in meta.items() if k not in core},
         temperature=float(meta.get("temperature", 1.0)),
+        word_vectors=word_vectors,
+        vec_coef=_floats(extra.get("vec_coef")),
+        kinds=kinds,
+        kind_block=None if "kind_block" not in extra else np.asarray(extra["kind_block"], dtype=np.int32),
+        kind_coef=_floats(extra.get("kind_coef")),
+        kind_vec_coef=_floats(extra.get("kind_vec_coef")),
+        kind_intercept=_floats(extra.get("kind_intercept")),
+        kind_temperature=float(meta.get("kind_temperature", 1.0)),
+        review_below=float(meta.get("review_below", DEFAULT_REVIEW_BELOW)),
     )
     model.meta["load_seconds"] = round(time.perf_counter() - started, 4)
     return model

@@ -1,8 +1,9 @@
-"""The sector taxonomy: blocks, their cues, «не путать с» rules and the «Группа тем» mapping.
+"""The taxonomy: blocks and the problem kinds under them, their cues, «не путать с»
+rules, and the export vocabularies («Группа тем», topics) that name them.
 
-The taxonomy is data (``data/taxonomy.toml``) so an analyst can adapt it to a
-region without touching code; :func:`load_taxonomy` checks a user file and says
-precisely what is wrong with it.
+The taxonomy is data (``data/taxonomy.toml``), the one place blocks and kinds are
+named, so an analyst can adapt it to a region without touching code;
+:func:`load_taxonomy` checks a user file and says precisely what is wrong with it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,19 @@ class Block:
     cues: tuple[str, ...]
     not_confused: tuple[Confusion, ...] = ()
     share: float = 0.0  # typical share of a region's messages (0: unknown); a prior
+    seed: str = ""  # the seed corpus file (data/seed/<seed>.txt, data/seed/kinds/<seed>.txt)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of problem under a block: what a ЦУР would assign and fix as one thing."""
+
+    name: str
+    block: str
+    description: str
+    cues: tuple[str, ...]
+    not_confused: tuple[Confusion, ...] = ()
+    topics: tuple[str, ...] = ()  # how export systems name it («Тема», subcategory, reason)
 
 
 @dataclass(frozen=True)
@@ -51,7 +65,21 @@ class Taxonomy:
     groups: dict[str, str]  # group_key(«Группа тем») -> block name
     other: str = columns.OTHER_SECTOR
     path: str = ""
+    kinds: tuple[Kind, ...] = ()
     _by_name: dict[str, Block] = field(default_factory=dict, compare=False, repr=False)
+    _topics: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def kind_names(self) -> tuple[str, ...]:
+        return tuple(k.name for k in self.kinds)
+
+    def kinds_of(self, block: str) -> tuple[Kind, ...]:
+        return tuple(k for k in self.kinds if k.block == block)
+
+    def map_topic(self, value: object) -> str | None:
+        """The kind an export's topic names (matched as «Группа тем» values are), or None."""
+        key = group_key(value)
+        return self._topics.get(key) if key else None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -71,7 +99,7 @@ def _fail(path: Path | str, problem: str) -> errors.CurtoolError:
         errors.BAD_TAXONOMY,
         f"taxonomy file is not valid: {problem}",
         "compare it with curtool/data/taxonomy.toml (blocks need name, description, body, "
-        "cues; [groups] maps «Группа тем» values to block names)",
+        "cues; kinds need name, block and cues; [groups] maps «Группа тем» values to block names)",
         path=str(path),
     )
 
@@ -111,6 +139,9 @@ def parse_taxonomy(data: dict, path: Path | str = "<taxonomy>") -> Taxonomy:
         share = raw.get("share", 0.0)
         if not isinstance(share, (int, float)) or not 0 <= share <= 1:
             raise _fail(path, f"block «{name}»: share must be a number between 0 and 1")
+        seed = raw.get("seed", "")
+        if not isinstance(seed, str) or not re.fullmatch(r"[a-z0-9_]*", seed):
+            raise _fail(path, f"block «{name}»: seed must be a file name of latin letters and digits")
         blocks.append(
             Block(
                 name,
@@ -119,6 +150,7 @@ def parse_taxonomy(data: dict, path: Path | str = "<taxonomy>") -> Taxonomy:
                 cues,
                 tuple(rules),
                 float(share),
+                seed,
             )
         )
     other = data.get("other", columns.OTHER_SECTOR)
@@ -139,9 +171,60 @@ def parse_taxonomy(data: dict, path: Path | str = "<taxonomy>") -> Taxonomy:
         if not isinstance(target, str) or target not in seen:
             raise _fail(path, f"group «{group}» maps to unknown block «{target}»")
         groups[group_key(group)] = target
-    taxonomy = Taxonomy(tuple(blocks), groups, other, str(path))
+    kinds = _parse_kinds(data.get("kind", []), seen, path)
+    topics: dict[str, str] = {}
+    for kind in kinds:
+        for topic in (kind.name, *kind.topics):
+            key = group_key(topic)
+            if topics.get(key, kind.name) != kind.name:
+                raise _fail(path, f"topic «{topic}» is named by kinds «{topics[key]}» and «{kind.name}»")
+            topics[key] = kind.name
+    taxonomy = Taxonomy(tuple(blocks), groups, other, str(path), kinds)
     taxonomy._by_name.update({b.name: b for b in blocks})
+    taxonomy._topics.update(topics)
     return taxonomy
+
+
+def _parse_kinds(raw_kinds: object, blocks: set[str], path: Path | str) -> tuple[Kind, ...]:
+    if not isinstance(raw_kinds, list):
+        raise _fail(path, "[[kind]] entries must be tables")
+    kinds: list[Kind] = []
+    names: set[str] = set()
+    for i, raw in enumerate(raw_kinds, start=1):
+        if not isinstance(raw, dict):
+            raise _fail(path, f"kind {i} is not a table")
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(path, f"kind {i} has no name")
+        name = name.strip()
+        if name in names:
+            raise _fail(path, f"kind «{name}» is defined twice")
+        names.add(name)
+        block = raw.get("block")
+        if block not in blocks:
+            raise _fail(path, f"kind «{name}»: block «{block}» is not defined")
+        if not isinstance(raw.get("description", ""), str):
+            raise _fail(path, f"kind «{name}»: description must be text")
+        rules = []
+        for rule in raw.get("not_confused", []):
+            if not isinstance(rule, dict) or not isinstance(rule.get("with"), str):
+                raise _fail(path, f"kind «{name}»: each not_confused entry needs «with» and «rule»")
+            rules.append(Confusion(rule["with"].strip(), str(rule.get("rule", "")).strip()))
+        kinds.append(
+            Kind(
+                name,
+                str(block),
+                raw.get("description", ""),
+                _strings(raw.get("cues", []), f"kind «{name}»: cues", path),
+                tuple(rules),
+                _strings(raw.get("topics", []), f"kind «{name}»: topics", path),
+            )
+        )
+    for kind in kinds:
+        for rule in kind.not_confused:
+            if rule.neighbour not in names and rule.neighbour not in blocks:
+                raise _fail(path, f"kind «{kind.name}»: not_confused names unknown kind «{rule.neighbour}»")
+    return tuple(kinds)
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:

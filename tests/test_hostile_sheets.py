@@ -309,7 +309,7 @@ def test_too_wide_for_xlsx_is_refused_not_cut(tmp_path):
     seconds = time.perf_counter() - started
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
-        "error: out.xlsx: 17,008 columns do not fit in one Excel sheet (limit 16,384). "
+        "error: out.xlsx: 17,011 columns do not fit in one Excel sheet (limit 16,384). "
         "Hint: write .csv or .parquet instead [output-failed]"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wide.csv"]  # no output, no temp file

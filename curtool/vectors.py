@@ -1,0 +1,122 @@
+"""Pretrained Russian word vectors (navec, shipped inside the ``natasha`` wheel), read offline.
+
+Words a region uses that curtool's seed corpus never wrote («парадная», «роллеты»)
+still sit near words it knows in a vector space learnt from a billion words of
+news.  The ``natasha`` wheel carries navec's 250k-word × 300-dim quantised
+vectors (26.6 MB); nothing is downloaded at run time.  The archive is read here
+directly (tar + gzip + numpy): importing ``natasha`` itself pulls in pymorphy2,
+which does not import on Python 3.11, and ``navec.Navec.load`` precomputes a
+26 MB similarity table we do not need.
+
+Vectors are decoded lazily, once per distinct word (product quantisation: each
+word is 100 one-byte codes into 100 tables of 256 three-dim centroids).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.util
+import json
+import tarfile
+from pathlib import Path
+
+import numpy as np
+
+from curtool import errors
+
+NAVEC_NAME = "navec_news_v1_1B_250K_300d_100q"
+DIM = 300
+
+
+def navec_path() -> Path | None:
+    """Where the installed ``natasha`` wheel keeps the navec archive (None: not installed)."""
+    spec = importlib.util.find_spec("natasha")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "emb" / f"{NAVEC_NAME}.tar"
+    return path if path.is_file() else None
+
+
+class WordVectors:
+    """Word → row id, and rows → unit-length float32 vectors."""
+
+    def __init__(self, words: list[str], indexes: np.ndarray, codes: np.ndarray, name: str) -> None:
+        self.name = name
+        self.words = words
+        self.index = {w: i for i, w in enumerate(words)}
+        self._indexes = indexes  # (n_words, qdim) uint8
+        self._codes = codes  # (qdim, 256, chunk) float32
+        self._qdims = np.arange(codes.shape[0])
+        self.dim = codes.shape[0] * codes.shape[2]
+
+    def get(self, word: str) -> int:
+        return self.index.get(word, -1)
+
+    def matrix(self, rows: np.ndarray) -> np.ndarray:
+        """Unit vectors of the given rows, shape (len(rows), dim)."""
+        parts = self._codes[self._qdims, self._indexes[rows]]  # (n, qdim, chunk)
+        out = parts.reshape(len(rows), self.dim).astype(np.float32)
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+        return out
+
+
+_LOADED: dict[str, WordVectors] = {}
+
+
+def load(name: str = NAVEC_NAME) -> WordVectors:
+    """The named vectors, read once per process; a clear error when natasha is missing."""
+    if name in _LOADED:
+        return _LOADED[name]
+    if name != NAVEC_NAME:
+        raise errors.CurtoolError(
+            errors.NOT_A_MODEL,
+            f"the model needs word vectors «{name}», which this curtool does not know",
+            "rebuild the model with this curtool (scripts/build_model.py or `curtool train`)",
+        )
+    path = navec_path()
+    if path is None:
+        raise errors.CurtoolError(
+            errors.FILE_NOT_FOUND,
+            "the word vectors of the `natasha` package are not installed",
+            "install curtool with its dependencies: pip install -e .",
+        )
+    try:
+        with tarfile.open(path) as tar:
+            meta = json.loads(_member(tar, "meta.json"))
+            vocab = gzip.decompress(_member(tar, "vocab.bin"))
+            pq = _member(tar, "pq.bin")
+    except (OSError, tarfile.TarError, ValueError, KeyError) as exc:
+        raise errors.CurtoolError(
+            errors.NOT_A_MODEL,
+            f"the word vector archive cannot be read ({type(exc).__name__})",
+            "reinstall the natasha package",
+            path=str(path),
+        ) from None
+    size = int(np.frombuffer(vocab[:4], np.uint32)[0])
+    words = vocab[4 + 4 * size :].decode("utf-8").splitlines()
+    n, _dim, qdim, centroids = (int(v) for v in np.frombuffer(pq[:16], np.uint32))
+    indexes = np.frombuffer(pq[16 : 16 + n * qdim], np.uint8).reshape(n, qdim)
+    codes = np.frombuffer(pq[16 + n * qdim :], np.float32).reshape(qdim, centroids, -1)
+    if len(words) != n or meta.get("protocol") != 1:
+        raise errors.CurtoolError(
+            errors.NOT_A_MODEL, "the word vector archive is inconsistent", "reinstall the natasha package"
+        )
+    vectors = WordVectors(words, indexes, codes, name)
+    _LOADED[name] = vectors
+    return vectors
+
+
+def fingerprint(name: str = NAVEC_NAME) -> str:
+    """A short content hash of the archive, kept in the model so a rebuild can be compared."""
+    path = navec_path()
+    if path is None:
+        return ""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _member(tar: tarfile.TarFile, name: str) -> bytes:
+    handle = tar.extractfile(tar.getmember(name))
+    if handle is None:
+        raise KeyError(name)
+    return handle.read()
