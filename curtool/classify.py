@@ -182,9 +182,15 @@ def classify_with_categories(
             source[mapped] = SOURCE_CATEGORY
         messages = np.bincount(category[category >= 0], minlength=len(values))
         table = categories.build_map(values, messages, block, why, vote, known, distinct)
-    kind, kind_confidence = _final_kinds(
+    kind, kind_confidence, agrees = _final_kinds(
         model, pred, kind_rows, kind_answer, sector, confidence, topic_kind, taxonomy
     )
+    # the export's topic names a kind of the block chosen otherwise: the export says so too
+    confirm = agrees & (source != SOURCE_CONFIG) & (source != SOURCE_GIVEN)
+    if confirm.any():
+        confidence[confirm] = 1.0
+        source[confirm] = SOURCE_GIVEN
+        evidence[confirm] = ["тема: " + k for k in topic_kind[confirm]]
     # a person looks at what the model was unsure of; what the export or the analyst said is not
     review = (source == SOURCE_MODEL) & (confidence < model.review_below) & (evidence != EMPTY_EVIDENCE)
     result = pd.DataFrame(
@@ -221,9 +227,10 @@ def _final_kinds(
     confidence: np.ndarray,
     topic_kind: np.ndarray,
     taxonomy: Taxonomy,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's kind under its final sector: the export's topic where it names a kind of
-    that sector, else the model's likeliest kind of that sector for the row's text."""
+    that sector, else the model's likeliest kind of that sector for the row's text.  The
+    third array marks the rows whose topic named the kind."""
     n = len(sector)
     kind = np.full(n, "", dtype=object)
     kind_confidence = np.zeros(n, dtype=float)
@@ -238,12 +245,13 @@ def _final_kinds(
         kind[r[has]] = names[pick[has]]
         kind_confidence[r[has]] = np.round(pred.kind_share[a, c][has] * confidence[r[has]], 4)
     given = topic_kind != ""
+    same = np.zeros(n, dtype=bool)
     if given.any():
         block_of = {k.name: k.block for k in taxonomy.kinds}
         same = given & (np.asarray([block_of.get(k, "") for k in topic_kind], dtype=object) == sector)
         kind[same] = topic_kind[same]
         kind_confidence[same] = 1.0
-    return kind, kind_confidence
+    return kind, kind_confidence, same
 
 
 def _block_totals(

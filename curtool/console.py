@@ -180,6 +180,18 @@ def print_sector_summary(
             console, "Messages by sector", ["sector", "сообщений", "доля", "given", "mean conf."], table_rows
         )
     )
+    if C.PROBLEM_KIND in result.columns:
+        kinds = pd.Series(result[C.PROBLEM_KIND].to_numpy()[keep])
+        top = kinds[kinds != ""].value_counts().head(10)
+        if len(top):
+            rows_k = [(k, int(n), f"{n / total:.1%}") for k, n in top.items()]
+            console.print(table(console, "Top problem kinds", ["kind", "сообщений", "доля"], rows_k))
+    if C.NEEDS_REVIEW in result.columns:
+        review = int(result[C.NEEDS_REVIEW].to_numpy()[keep].sum())
+        console.print(
+            f"На проверку человеку: {review:,} сообщ. ({review / total:.1%}) — модель не уверена "
+            "(needs_review = True)"
+        )
     # empty texts are already counted under their row issue; they say nothing about the model
     candidates = keep & (result[C.SECTOR_SOURCE].to_numpy() == "model")
     if C.TEXT in result.columns:

@@ -390,6 +390,14 @@ def _messages(
                 if C.SECTOR_CONFIDENCE in classified
                 else np.nan
             ),
+            C.PROBLEM_KIND: (
+                classified.loc[rows, C.PROBLEM_KIND].astype(str) if C.PROBLEM_KIND in classified else ""
+            ),
+            C.NEEDS_REVIEW: (
+                np.where(classified.loc[rows, C.NEEDS_REVIEW].astype(bool), "да", "")
+                if C.NEEDS_REVIEW in classified
+                else ""
+            ),
             C.PROBLEM_ID: assignments.loc[rows] if assignments is not None else "",
             C.PLATFORM: agg.platforms(prepared.loc[rows]),
             C.STATUS: prepared.loc[rows, C.STATUS],
@@ -542,6 +550,18 @@ def _summary(report: Report) -> list[str]:
     if report.partial:  # part of a week against whole ones would read as a fall
         sector_base = sector_base * np.nan
     lines.append("Больше всего сообщений по секторам: " + _top_with_change(sector_counts, sector_base) + ".")
+    if C.PROBLEM_KIND in report.messages and len(report.messages):
+        kinds = report.messages[C.PROBLEM_KIND].astype(str)
+        top = kinds[kinds != ""].value_counts().head(5)
+        if len(top):
+            lines.append("Чаще всего: " + ", ".join(f"{k} — {n}" for k, n in top.items()) + ".")
+    if C.NEEDS_REVIEW in report.messages:
+        review = int((report.messages[C.NEEDS_REVIEW] == "да").sum())
+        if review:
+            lines.append(
+                f"На проверку человеку: {review} сообщ. (модель не уверена в секторе; "
+                "столбец «На проверку» листа сообщений)."
+            )
     district_counts = heat.counts.sum(axis=1).drop(C.NO_DISTRICT, errors="ignore")
     district_base = heat.baseline.sum(axis=1, min_count=1)
     if report.partial:

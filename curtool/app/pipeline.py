@@ -101,11 +101,11 @@ def run_report(
     resolved = agg.resolve_week(frame, week, today)
     span = agg.data_span(frame)  # of the whole export: the cut below ends at the week
     cut = agg.until_week_end(frame, resolved)
-    # the report shows sector and confidence; a million evidence strings need not stay
+    # the report shows sector, confidence, kind and review; a million evidence strings need not stay
     classified, categories = classify_frame_with_categories(
         cut, model, taxonomy, use_given, groups, groups_source
     )
-    classified = classified[[C.SECTOR, C.SECTOR_CONFIDENCE]]
+    classified = classified[[C.SECTOR, C.SECTOR_CONFIDENCE, C.PROBLEM_KIND, C.NEEDS_REVIEW]]
     found = find_recurring(cut, classified[C.SECTOR], recurring_settings or RecurringSettings())
     report = build_report(
         cut,
