@@ -559,14 +559,22 @@ def evaluate(
     # the model is measured on its own unless asked: by default every row is predicted
     use_given = models.use_given(default=False)
     model, taxonomy = models.model or cfg.model, models.taxonomy or cfg.taxonomy
-    predicted = _classify_frame(msgs, model, taxonomy, use_given, cfg)[C.SECTOR]
+    from curtool.model import label_level
+    from curtool.taxonomy import load_taxonomy
+
+    # labels that are kinds of the taxonomy measure the kind, block labels the sector
+    tax = load_taxonomy(taxonomy) if taxonomy else None
+    level = label_level(labels.tolist(), tax)
+    column = C.PROBLEM_KIND if level == "kind" else C.SECTOR
+    predicted = _classify_frame(msgs, model, taxonomy, use_given, cfg)[column]
     result = run_evaluate(labels.tolist(), predicted.tolist(), alt_labels=alt)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
         from curtool.console import print_evaluation
 
-        print_evaluation(_console(), result, f"{len(labels):,} messages")
+        what = "kinds" if level == "kind" else "sectors" if level == "sector" else "labels"
+        print_evaluation(_console(), result, f"{len(labels):,} messages, {what}")
     if output is not None:
         write_evaluation(result, output)
 

@@ -133,9 +133,10 @@ def cross_validate(
     """Stratified ``folds``-fold cross-validation of :func:`curtool.model.train`."""
     from sklearn.model_selection import StratifiedKFold
 
-    from curtool.model import train
+    from curtool.model import label_level, train
 
     texts = list(texts)
+    kinds = base != "none" and label_level(labels) == "kind"
     y = np.asarray([str(v) for v in labels], dtype=object)
     counts = pd.Series(y).value_counts()
     if len(counts) < 2:
@@ -149,7 +150,8 @@ def cross_validate(
     predicted = np.empty(len(y), dtype=object)
     for train_idx, test_idx in splitter.split(np.zeros(len(y)), strat):
         model = train([texts[i] for i in train_idx], list(y[train_idx]), base=base)
-        predicted[test_idx] = model.predict([texts[i] for i in test_idx]).labels
+        pred = model.predict([texts[i] for i in test_idx])
+        predicted[test_idx] = pred.kinds if kinds else pred.labels
     result = evaluate(y, predicted, alt_labels=alt_labels)
     result.extra["folds"] = folds
     result.extra["seed"] = seed

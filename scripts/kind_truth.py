@@ -4,6 +4,11 @@
 reason (spb_dev.csv `reason`) or a regional topic (kursk_train_sectors.csv `topic`)
 names, or None where no kind is the same problem (e.g. abandoned cars): such rows
 are left out of the agreement figure and counted in `kind_mapped_share`.
+`accepted_kinds(topic)` adds the other kinds a topic's own wording covers, where it
+is broader than one kind (like `alt_sector` for blocks): «водоснабжение» names cold
+and hot water, «содержание электросети и качество энергоснабжения» both outages and
+the network, «текущий ремонт многоквартирного дома» the roof, the entrance and the
+façade.  The strict figure uses `expected_kind`; the lenient one any accepted kind.
 
 Rules are tried in order; the first whose every fragment occurs in the lower-cased
 topic wins.  Topic names are the only thing of the dev files here (allowed for a
@@ -225,6 +230,30 @@ RULES: list[tuple[tuple[str, ...], str | None]] = [
     (("порча земель",), "Палы травы и порча земель"),
     (("энергоснабжения",), "Отключения электричества"),
 ]
+
+
+# (fragments, further kinds the topic's wording also names)
+BROADER: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
+    (("водоснабжение",), ("Горячая вода", "Холодная вода и водоснабжение")),
+    (("текущий ремонт",), ("Крыша и водостоки", "Состояние подъезда", "Фасад и стены дома")),
+    (("клумб и газонов",), ("Покос травы и сорняки",)),
+    (("электросети", "энергоснабжения"), ("Электросети и опоры", "Отключения электричества")),
+    (("нарушение графика движения",), ("Нехватка транспорта и интервалы",)),
+    (("надписи", "светофоры, дорожные знаки"), ("Дорожные знаки и разметка",)),
+    (("надписи", "опорах освещения"), ("Уличное освещение",)),
+    (("мусор на газонах (",), ("Уборка дворов", "Газоны и клумбы")),
+    (("уборки и освещения мест общего",), ("Освещение в подъезде и на доме",)),
+    (("уборка и освещение мест общего",), ("Освещение в подъезде и на доме",)),
+]
+
+
+def accepted_kinds(topic: object) -> tuple[str, ...]:
+    first = expected_kind(topic)
+    if first is None:
+        return ()
+    low = " ".join(str(topic).lower().split())
+    more = [k for fragments, kinds in BROADER if all(f in low for f in fragments) for k in kinds]
+    return (first, *dict.fromkeys(k for k in more if k != first))
 
 
 def expected_kind(topic: object) -> str | None:

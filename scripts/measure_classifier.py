@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from curtool import classify, columns, evaluate, model, text
+from curtool.taxonomy import load_taxonomy
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -78,16 +79,24 @@ def measure(
         "per_class_f1": {k: round(v, 3) for k, v in ev.per_class["f1"].items()},
     }
     if topic and columns.PROBLEM_KIND in out:
-        from kind_truth import expected_kind
+        from kind_truth import accepted_kinds, expected_kind
 
         want = d[topic].map(expected_kind)
+        accepted = d[topic].map(accepted_kinds).tolist()
         known = want.notna().to_numpy()
         got = out[columns.PROBLEM_KIND].to_numpy(dtype=object)
         agree = got[known] == want[known].to_numpy(dtype=object)
+        loose = np.array([g in a for g, a, k in zip(got, accepted, known, strict=True) if k])
         kconf = out[columns.PROBLEM_KIND_CONFIDENCE].to_numpy(dtype=float)[known]
         result["kind_mapped_share"] = round(float(known.mean()), 4)
         result["kind_agreement"] = round(float(agree.mean()), 4)
-        result["kind_ece"] = round(ece(kconf, agree), 4)
+        result["kind_agreement_lenient"] = round(float(loose.mean()), 4)
+        result["kind_ece"] = round(ece(kconf, loose), 4)
+        blocks = out[columns.SECTOR].to_numpy(dtype=object)[known]
+        of_block = {k.name: k.block for k in load_taxonomy().kinds}
+        right_block = np.array([of_block.get(w) == b for w, b in zip(want[known], blocks, strict=True)])
+        # how much of the disagreement is the block: within the right block, kinds agree this often
+        result["kind_agreement_in_block"] = round(float(loose[right_block].mean()), 4)
     return result
 
 

@@ -208,3 +208,50 @@ def test_classify_writes_the_kind_and_review_columns_and_counts_them(tmp_path) -
     assert flagged > 0
     assert f"На проверку человеку: {flagged:,} сообщ." in result.output
     assert "Top problem kinds" in result.output
+
+
+# --------------------------------------------------------------------------- train / evaluate on kinds
+def _region_with_its_own_words() -> tuple[list[str], list[str]]:
+    """A region whose residents call the lift «гыдыщ» and the entry phone «бряцалка»."""
+    lift = [f"гыдыщ опять стоит {x}" for x in ("неделю", "с утра", "третий день", "после ремонта")]
+    door = [f"бряцалка не пускает {x}" for x in ("гостей", "врачей", "курьеров", "детей")]
+    pits = [f"на улице яма {x}" for x in ("у школы", "у рынка", "на повороте", "у моста")]
+    texts = (lift + door + pits) * 3
+    labels = (["Лифт"] * 4 + ["Домофон и входная дверь"] * 4 + ["Ямы на дорогах"] * 4) * 3
+    return texts, labels
+
+
+def test_a_region_history_labelled_with_kinds_trains_its_words_into_both_heads() -> None:
+    texts, labels = _region_with_its_own_words()
+    assert model.label_level(labels) == "kind"
+    before = model.load_model().predict(["гыдыщ стоит", "бряцалка не пускает"])
+    trained = model.train(texts, labels)
+    after = trained.predict(["гыдыщ стоит", "бряцалка не пускает", "батареи холодные всю зиму"])
+    assert before.kinds[:2] != ["Лифт", "Домофон и входная дверь"]
+    assert after.kinds[:2] == ["Лифт", "Домофон и входная дверь"]
+    assert after.labels[:2] == ["ЖКХ", "ЖКХ"]
+    # kinds the region never labelled still come from the default model
+    assert after.kinds[2] == "Отопление"
+    # every kind of the blocks the region trained stays known
+    default = model.load_model()
+    kept = [k for k, b in zip(default.kinds, default.kind_block, strict=True) if default.labels[b] in trained.labels]
+    assert list(trained.kinds) == kept
+
+
+def test_evaluate_on_kind_labels_measures_the_kind(tmp_path) -> None:
+    texts, labels = _region_with_its_own_words()
+    path = tmp_path / "labelled.csv"
+    pd.DataFrame({"Текст сообщения": texts, "Вид": labels, "ID": range(len(texts))}).to_csv(path, index=False)
+    result = runner.invoke(
+        app, ["evaluate", str(path), "--label-column", "Вид", "--json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    import json
+
+    metrics = json.loads(result.output[result.output.index("{") :])
+    got = classify.classify_texts(texts)[columns.PROBLEM_KIND]
+    distinct = {t: k for t, k in zip(texts, labels, strict=True)}
+    want = np.mean([got[i] == labels[i] for i in range(len(texts))])
+    assert len(distinct) == len(set(texts))
+    assert metrics["accuracy"] == pytest.approx(want, abs=1e-4)
+    assert set(metrics["per_class"]) >= {"Лифт", "Ямы на дорогах"}
