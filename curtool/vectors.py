@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import importlib.util
 import json
+import re
 import tarfile
 from pathlib import Path
 
@@ -41,10 +42,18 @@ def navec_path() -> Path | None:
 class WordVectors:
     """Word → row id, and rows → unit-length float32 vectors."""
 
-    def __init__(self, words: list[str], indexes: np.ndarray, codes: np.ndarray, name: str) -> None:
+    def __init__(
+        self,
+        words: list[str],
+        indexes: np.ndarray,
+        codes: np.ndarray,
+        name: str,
+        counts: np.ndarray | None = None,
+    ) -> None:
         self.name = name
         self.words = words
         self.index = {w: i for i, w in enumerate(words)}
+        self.counts = counts if counts is not None else np.zeros(len(words), dtype=np.uint32)
         self._indexes = indexes  # (n_words, qdim) uint8
         self._codes = codes  # (qdim, 256, chunk) float32
         self._qdims = np.arange(codes.shape[0])
@@ -53,12 +62,66 @@ class WordVectors:
     def get(self, word: str) -> int:
         return self.index.get(word, -1)
 
+    def nearest(self, token: str) -> int:
+        """A row for a word the table lacks, or -1: another form of the same word (pymorphy3's
+        lexeme: «воздуховод» → «воздуховоды»), else the commonest word one typing slip away
+        («обьявления» → «объявления», «надпис» → «надпись»), else the word without a verb
+        prefix («изрисовано» → «рисовано»).  Run once per distinct unknown word (cached by the
+        caller), so the cost never reaches the hot path."""
+        if len(token) < 4 or not _CYRILLIC.fullmatch(token):
+            return -1
+        from curtool import morph
+
+        index = self.index
+        try:
+            forms = [f.word.replace("ё", "е") for f in morph._best_parse(token).lexeme]
+        except (ValueError, IndexError):
+            forms = []
+        found = [index[f] for f in forms if f in index]
+        if found:
+            return max(found, key=lambda r: self.counts[r])
+        if len(token) >= 5:
+            # not a name or a place: «каляки» is no misspelt surname
+            near = [index[w] for w in _edits(token) if w in index and not _proper(morph._best_parse(w))]
+            if near:
+                return max(near, key=lambda r: self.counts[r])
+        for prefix in _PREFIXES:
+            rest = token[len(prefix) :]
+            if token.startswith(prefix) and len(rest) >= 4:
+                row = index.get(morph.lemma(rest), index.get(rest, -1))
+                if row >= 0:
+                    return row
+        return -1
+
     def matrix(self, rows: np.ndarray) -> np.ndarray:
         """Unit vectors of the given rows, shape (len(rows), dim)."""
         parts = self._codes[self._qdims, self._indexes[rows]]  # (n, qdim, chunk)
         out = parts.reshape(len(rows), self.dim).astype(np.float32)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
         return out
+
+
+_CYRILLIC = re.compile(r"[а-яё]+")
+_ALPHABET = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
+# Russian verb and adjective prefixes, longest first: «изрисовано», «перекопали», «недочистили»
+_PREFIXES = ("пере", "недо", "раз", "рас", "под", "над", "про", "при", "без", "бес", "из", "ис",
+             "вы", "за", "на", "по", "до", "от", "об")  # fmt: skip
+
+
+def _proper(parse: object) -> bool:
+    tag = getattr(parse, "tag", None)
+    return tag is not None and any(g in tag for g in ("Surn", "Name", "Patr", "Geox", "Orgn", "Abbr"))
+
+
+def _edits(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    out |= {a + c + b for a, b in splits for c in _ALPHABET}
+    out.discard(word)
+    return out
 
 
 _LOADED: dict[str, WordVectors] = {}
@@ -94,6 +157,7 @@ def load(name: str = NAVEC_NAME) -> WordVectors:
             path=str(path),
         ) from None
     size = int(np.frombuffer(vocab[:4], np.uint32)[0])
+    counts = np.frombuffer(vocab[4 : 4 + 4 * size], np.uint32)
     words = vocab[4 + 4 * size :].decode("utf-8").splitlines()
     n, _dim, qdim, centroids = (int(v) for v in np.frombuffer(pq[:16], np.uint32))
     indexes = np.frombuffer(pq[16 : 16 + n * qdim], np.uint8).reshape(n, qdim)
@@ -102,7 +166,7 @@ def load(name: str = NAVEC_NAME) -> WordVectors:
         raise errors.CurtoolError(
             errors.NOT_A_MODEL, "the word vector archive is inconsistent", "reinstall the natasha package"
         )
-    vectors = WordVectors(words, indexes, codes, name)
+    vectors = WordVectors(words, indexes, codes, name, counts)
     _LOADED[name] = vectors
     return vectors
 

@@ -118,9 +118,10 @@ def test_classifier_figures_on_both_dev_files_do_not_fall_back() -> None:
     kursk = mc.measure("kursk", pd.read_csv(KURSK), m, topic="topic")
     city = mc.measure("spb", spb_rows, m, topic="reason")
     by_reason = mc.measure("spb", spb_rows, m, group="reason", topic="reason")
-    assert city["lenient"] >= 0.87
-    assert by_reason["lenient"] >= 0.92
+    by_category = mc.measure("spb", spb_rows, m, group="category", topic="reason")
+    assert city["lenient"] >= 0.885
+    assert by_reason["lenient"] >= 0.93 and by_category["lenient"] >= 0.915
     assert kursk["lenient"] >= 0.82 and kursk["macro_f1"] >= 0.70
-    assert city["no_known_words"] <= 0.005
-    assert city["kind_agreement"] >= 0.50 and kursk["kind_agreement"] >= 0.50
-    assert kursk["ece_lenient"] <= 0.06 and city["ece_lenient"] <= 0.10
+    assert city["no_known_words"] <= 0.002
+    assert city["kind_agreement"] >= 0.53 and kursk["kind_agreement"] >= 0.52
+    assert kursk["ece_lenient"] <= 0.05 and city["ece_lenient"] <= 0.05
