@@ -155,8 +155,9 @@ def test_missing_model_file_is_file_not_found(tmp_path: Path) -> None:
 def test_unsure_predictions_fall_back_to_other() -> None:
     shipped = model.load_model()
     strict = model.SectorModel(
-        shipped.labels, shipped.vocabulary, shipped.coef, shipped.intercept, threshold=1.01
-    )
+        shipped.labels, shipped.vocabulary, shipped.coef, shipped.intercept, threshold=1.01,
+        temperature=shipped.temperature,
+    )  # fmt: skip
     pred = strict.predict(["батареи холодные"])
     assert pred.labels == [columns.OTHER_SECTOR]
     assert 0 < pred.confidence[0] < 1
