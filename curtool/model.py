@@ -123,12 +123,15 @@ class Featurizer:
                 self._token_vec.clear()
             self._token_col[token] = col
             if self.vectors is not None:
-                row = self.vectors.get(lemma)
-                if row < 0:
-                    row = self.vectors.get(token)
-                if row < 0 and col < 0:
-                    # a word neither the vocabulary nor the vectors know: a slip or another form
-                    row = self.vectors.nearest(token)
+                if col < 0 and vectors.is_name(token):
+                    row = -1  # a village or a surname means nothing about the problem
+                else:
+                    row = self.vectors.get(lemma)
+                    if row < 0:
+                        row = self.vectors.get(token)
+                    if row < 0 and col < 0:
+                        # a word neither the vocabulary nor the vectors know: a slip or another form
+                        row = self.vectors.nearest(token)
                 self._token_vec[token] = row
         return col
 

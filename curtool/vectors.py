@@ -108,6 +108,14 @@ _PREFIXES = ("пере", "недо", "раз", "рас", "под", "над", "п
              "вы", "за", "на", "по", "до", "от", "об")  # fmt: skip
 
 
+def is_name(token: str) -> bool:
+    """Whether pymorphy3 reads the word as a name, surname, patronymic, place or organisation
+    (after preferring a common noun where one exists: «люков» stays hatches)."""
+    from curtool import morph
+
+    return _proper(morph._best_parse(token))
+
+
 def _proper(parse: object) -> bool:
     tag = getattr(parse, "tag", None)
     return tag is not None and any(g in tag for g in ("Surn", "Name", "Patr", "Geox", "Orgn", "Abbr"))
