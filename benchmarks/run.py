@@ -78,7 +78,12 @@ STAGES: dict[str, tuple[str, float | None, float | None, str]] = {
         None,
         "`curtool classify in.xlsx -o out.xlsx` end to end (to compare with the notebook way)",
     ),
-    "recurring": ("csv", 300, 6, "recurring.find_recurring over all messages (after loading)"),
+    "recurring": (
+        "csv",
+        60,
+        4,
+        "recurring.find_recurring over all messages with the classifier's kinds (after loading, classifying)",
+    ),
     "recurring_district": (
         "csv",
         300,

@@ -89,25 +89,42 @@ def notebook_baseline(path: Path) -> dict:
 
 def recurring_stage(path: Path) -> dict:
     from curtool import columns as C
+    from curtool.app.pipeline import classify_frame_detailed
     from curtool.loader import load
     from curtool.recurring import find_recurring
 
     data = load([path]).drop_originals()  # as `curtool recurring` does
-    sectors = data.frame[C.GROUP].where(data.frame[C.GROUP] != "", "Прочее")
-    result, seconds = timed(lambda: find_recurring(data.frame, sectors))
-    return {"stage_wall_s": seconds, "problems": len(result.problems)}
+    # as the CLI: the classifier's sectors and kinds (its time is the classify stages')
+    done, classify_s = timed(lambda: classify_frame_detailed(data.frame))
+    table = done.table
+    result, seconds = timed(
+        lambda: find_recurring(
+            data.frame, table[C.SECTOR], kinds=table[C.PROBLEM_KIND], kind_vectors=done.kind_vectors
+        )
+    )
+    return {"stage_wall_s": seconds, "problems": len(result.problems), "classify_s": classify_s}
 
 
 def recurring_district_stage(path: Path) -> dict:
     """`recurring --district`: the region-wide run sliced, so the drill-down equals it."""
     from curtool import columns as C
+    from curtool.app.pipeline import classify_frame_detailed
     from curtool.loader import load
     from curtool.recurring import find_recurring
 
     data = load([path]).drop_originals()
-    sectors = data.frame[C.GROUP].where(data.frame[C.GROUP] != "", "Прочее")
+    done = classify_frame_detailed(data.frame)
+    table = done.table
     district = data.frame[C.DISTRICT].value_counts().index[0]  # the busiest district
-    result, seconds = timed(lambda: find_recurring(data.frame, sectors, district=district))
+    result, seconds = timed(
+        lambda: find_recurring(
+            data.frame,
+            table[C.SECTOR],
+            district=district,
+            kinds=table[C.PROBLEM_KIND],
+            kind_vectors=done.kind_vectors,
+        )
+    )
     return {"stage_wall_s": seconds, "problems": len(result.problems)}
 
 

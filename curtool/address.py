@@ -76,8 +76,71 @@ _HOUSE = re.compile(
     r"(?:\s*(?:литера|лит|л)\s*(?P<lit>[а-я]))?"
 )
 
+_ISLAND = re.compile(r"(?<![а-яё])(?P<a>[вп])\.\s*(?P<b>[ос])\.?(?![а-яё])")
+
+# An export's address field written as comma-separated parts, in any order: «г.Санкт-Петербург,
+# Мебельная улица, дом 47, корпус 1, литера А», «Комендантский проспект, дом 69, строение 1».
+_PART_LOCALITY = re.compile(
+    r"^(?:г|гор|город|пос|посёлок|поселок|п|пгт|рп|р\.\s?п|с|село|дер|деревня|ст-ца|станица|х|хутор)"
+    r"(?:\.\s*|\s+)(?P<name>[А-ЯЁ][А-ЯЁа-яё-]*(?:\s+[А-ЯЁа-яё][А-ЯЁа-яё-]*){0,3})$",
+    re.IGNORECASE,
+)
+# a federal city written without its type
+_BARE_CITY = re.compile(r"^(?:Санкт-Петербург|Москва|Севастополь)$", re.IGNORECASE)
+_PART_HOUSE = re.compile(r"^(?:д|дом)\.?\s*№?\s*(?P<v>\d[\w/.-]*)$", re.IGNORECASE)
+_PART_NUMBER = re.compile(r"^(?P<v>\d{1,4}(?:\s*[а-яА-Я](?![а-яА-Я]))?(?:\s*[/-]\s*\d{1,4}[а-яА-Я]?)?)$")
+_STREET_NUMBER = re.compile(r"^(?P<s>.*?[А-ЯЁа-яё].*?)\s+(?:д\.?\s*)?(?P<h>\d{1,4}[а-яА-Я]?(?:/\d{1,4})?)$")
+_PART_KORPUS = re.compile(r"^(?:корпус|корп|кор|к)\.?\s*(?P<v>\d{1,3}|[а-яА-Я])$", re.IGNORECASE)
+_PART_BUILDING = re.compile(r"^(?:строение|стр|с)\.?\s*(?P<v>\d{1,3})$", re.IGNORECASE)
+_PART_LETTER = re.compile(r"^(?:литера|литер|лит|л)\.?\s*(?P<v>[а-яА-Я])$", re.IGNORECASE)
+
+
+def _parse_parts(text: str) -> tuple[str, str, str] | None:
+    """Locality, street and house of a comma-separated address, or None when it is not one
+    (no comma part names a house or a street type)."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) < 2:
+        return None
+    locality = street = house = ""
+    extra: list[str] = []
+    for part in parts:
+        if _REGION_PART.search(part) and not _PART_HOUSE.match(part):
+            continue
+        m = _PART_LOCALITY.match(part)
+        if m and not locality and not street:
+            locality = m["name"]
+            continue
+        if _BARE_CITY.match(part) and not locality:
+            locality = part
+            continue
+        m = _PART_HOUSE.match(part) or (_PART_NUMBER.match(part) if street and not house else None)
+        if m and not house:
+            house = m["v"]
+            continue
+        for pattern, word in ((_PART_KORPUS, "корп"), (_PART_BUILDING, "стр"), (_PART_LETTER, "лит")):
+            m = pattern.match(part)
+            if m and house:
+                extra.append(f"{word} {m['v']}")
+                break
+        else:
+            if not street and re.search(r"[А-ЯЁа-яё]", part):
+                tail = _STREET_NUMBER.match(part)
+                if tail and not house:  # «Полевая 5»: the street and its house in one part
+                    street, house = tail["s"], tail["h"]
+                else:
+                    street = part
+            elif street and not house:
+                return None  # two street-like parts before any house: not this form
+    if not street or not house:
+        return None  # the free-text reader knows the rest (a village alone, a street alone)
+    return locality, street, " ".join([house, *extra]).strip()
+
+
 # Grid cell for coordinates: 0.00125° of latitude ≈ 139 m; longitude scaled by cos(lat).
 GEO_CELL_DEGREES = 0.00125
+# Points of one district within this many metres of each other are one spot (recurring
+# problems): a phone's position of one spot wanders by tens of metres.
+GEO_RADIUS_M = 30.0
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +169,8 @@ def normalize_street(value: object) -> str:
         parts = sorted({normalize_street(p) for p in text.split("×")} - {""})
         return " × ".join(parts)
     text = text.replace("пр-кт", " ").replace("пр-т", " ").replace("пр-д", " ").replace("б-р", " ")
+    # St Petersburg's islands: «Большой проспект В.О.» and «… П.С.» are two streets
+    text = _ISLAND.sub(lambda m: f" {m['a']}{m['b']} ", text)
     # «3-я», «3я» and «3» of a numbered street are one number («1-й Промышленный»)
     words = [_ORDINAL.sub(r"\1", w) for w in _PUNCT.sub(" ", text).split() if w]
     kept = [w for w in words if w not in STREET_TYPE_WORDS and not (len(w) == 1 and w.isalpha())]
@@ -429,6 +494,9 @@ def parse_address_field(value: object) -> tuple[str, str, str]:
     text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
     if not text.strip():
         return "", "", ""
+    parsed = _parse_parts(text)
+    if parsed is not None:
+        return parsed
     locality, street, house = extract_address(text)
     if street:
         return locality, street, house
@@ -452,6 +520,47 @@ def parse_address_field(value: object) -> tuple[str, str, str]:
 
 
 # --- coordinates -----------------------------------------------------------------
+def geo_places(lat: pd.Series, lon: pd.Series, district: pd.Series, radius_m: float = 30.0) -> pd.Series:
+    """One key per spot: points of one district within ``radius_m`` of each other, chained
+    (``geo:<lat>:<lon>`` of the spot's south-westmost point, so the key does not depend on
+    row order); "" for missing or impossible coordinates.
+
+    A resident's phone puts one spot tens of metres off, and a fixed grid cut such points
+    apart at its lines; a radius keeps them together (haversine ball tree, connected pairs).
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.neighbors import BallTree
+
+    la = pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float)
+    lo = pd.to_numeric(lon, errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(la) & np.isfinite(lo) & (np.abs(la) <= 89.9) & (np.abs(lo) <= 180)
+    ok &= ~((la == 0) & (lo == 0))  # 0,0 is an export's "no coordinates"
+    out = np.full(len(la), "", dtype=object)
+    codes, _ = pd.factorize(pd.Series(district, index=lat.index).astype(str).to_numpy())
+    for code in np.unique(codes[ok]):
+        rows = np.flatnonzero(ok & (codes == code))
+        points = np.radians(np.c_[la[rows], lo[rows]])
+        # equal points are one point: a million messages on a few thousand spots stay cheap
+        uniq, inverse = np.unique(points, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        near = BallTree(uniq, metric="haversine").query_radius(uniq, r=radius_m / 6_371_000.0)
+        left = np.repeat(np.arange(len(uniq)), [len(x) for x in near])
+        right = np.concatenate(near)
+        graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(len(uniq), len(uniq)))
+        _, spot = connected_components(graph, directed=False)
+        # the spot's name: its smallest (lat, lon), found without sorting the points twice
+        order = np.lexsort((uniq[:, 1], uniq[:, 0]))
+        first = np.full(spot.max() + 1, -1, dtype=np.int64)
+        for i in order[::-1]:
+            first[spot[i]] = i
+        names = np.array(
+            [f"geo:{np.degrees(uniq[i, 0]):.5f}:{np.degrees(uniq[i, 1]):.5f}" for i in first], dtype=object
+        )
+        out[rows] = names[spot[inverse]]
+    return pd.Series(out, index=lat.index, dtype=object)
+
+
 def geo_cells(lat: pd.Series, lon: pd.Series) -> pd.Series:
     """Grid cell keys ``geo:<i>:<j>`` (~140 m) for valid coordinates, "" elsewhere."""
     la = pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float)
@@ -484,7 +593,10 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def place_table(
-    frame: pd.DataFrame, text_column: str = C.CLEAN, lenders: np.ndarray | None = None
+    frame: pd.DataFrame,
+    text_column: str = C.CLEAN,
+    lenders: np.ndarray | None = None,
+    radius_m: float = GEO_RADIUS_M,
 ) -> pd.DataFrame:
     """Every row's place: ``place_key``, its ``street_key`` and ``house_key`` parts, ``place``
     (readable) and ``place_source``.
@@ -529,7 +641,7 @@ def place_table(
     if C.LAT in frame.columns and C.LON in frame.columns:
         need = source == ""
         if need.any():
-            geo_keys = geo_cells(frame[C.LAT][need], frame[C.LON][need])
+            geo_keys = geo_places(frame[C.LAT][need], frame[C.LON][need], district[need], radius_m)
             geo.loc[geo_keys.index] = geo_keys
             source[need & (geo != "").to_numpy()] = "geo"
 

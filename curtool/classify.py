@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from curtool import categories, columns
 from curtool.categories import CategoryMap
@@ -60,6 +62,17 @@ def classify(
     return result
 
 
+@dataclass
+class Classification:
+    """What :func:`classify_detailed` found: the output columns, how the export's
+    categories were used, and each row's likeliest kinds as a unit vector (rows ×
+    kinds, sparse; zero rows without text), which recurring problems compare."""
+
+    table: pd.DataFrame
+    categories: CategoryMap | None
+    kind_vectors: sp.csr_matrix | None
+
+
 def classify_with_categories(
     frame: pd.DataFrame,
     model: SectorModel | None = None,
@@ -69,6 +82,22 @@ def classify_with_categories(
     n_jobs: int | None = None,
     groups: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, CategoryMap | None]:
+    """:func:`classify`, and how the export's categories were used (None without any)."""
+    done = classify_detailed(
+        frame, model, use_given=use_given, taxonomy=taxonomy, n_jobs=n_jobs, groups=groups
+    )
+    return done.table, done.categories
+
+
+def classify_detailed(
+    frame: pd.DataFrame,
+    model: SectorModel | None = None,
+    *,
+    use_given: bool = True,
+    taxonomy: Taxonomy | None = None,
+    n_jobs: int | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> Classification:
     """:func:`classify`, and how the export's categories were used (None without any).
 
     A category the analyst mapped in ``groups`` (``[groups]`` of ``curtool.toml``:
@@ -193,6 +222,15 @@ def classify_with_categories(
         evidence[confirm] = ["тема: " + k for k in topic_kind[confirm]]
     # a person looks at what the model was unsure of; what the export or the analyst said is not
     review = (source == SOURCE_MODEL) & (confidence < model.review_below) & (evidence != EMPTY_EVIDENCE)
+    kind_vectors = None
+    if pred is not None and pred.kind_top is not None:
+        # each row with text takes its text's row; the others stay empty
+        pick = np.full(n, -1, dtype=np.int64)
+        pick[kind_rows] = kind_answer
+        has = pick >= 0
+        base = pred.kind_top[np.where(has, pick, 0)]
+        kind_vectors = sp.csr_matrix(sp.diags(has.astype(np.float32)) @ base)
+        kind_vectors.eliminate_zeros()
     result = pd.DataFrame(
         {
             columns.SECTOR: sector,
@@ -205,7 +243,7 @@ def classify_with_categories(
         },
         index=frame.index,
     )
-    return result, table
+    return Classification(result, table, kind_vectors)
 
 
 def _topic_kinds(frame: pd.DataFrame, taxonomy: Taxonomy) -> np.ndarray:

@@ -52,6 +52,7 @@ _COLUMN_HELP = {
     "lat": "the latitude",
     "lon": "the longitude",
     "group": "the export's own topic group or category",
+    "topic": "the export's own topic («Тема», subcategory, portal reason)",
 }
 
 
@@ -637,10 +638,23 @@ def recurring(
     cfg, data = _load(inputs, read)
     data.drop_originals()  # the outputs are built from the analysis columns alone
     settings = RecurringSettings(**_recurring_settings(cfg, min_count, min_weeks))
-    sectors = _classify_frame(
-        data.frame, models.model or cfg.model, models.taxonomy or cfg.taxonomy, models.use_given(), cfg
-    )[C.SECTOR]
-    result = find_recurring(data.frame, sectors, settings, district=district, since=start, until=end)
+    from curtool.app.pipeline import classify_frame_detailed
+
+    groups, source = cfg.groups, cfg.path
+    done = classify_frame_detailed(
+        data.frame, models.model or cfg.model, models.taxonomy or cfg.taxonomy, models.use_given(),
+        groups, source,
+    )  # fmt: skip
+    result = find_recurring(
+        data.frame,
+        done.table[C.SECTOR],
+        settings,
+        district=district,
+        since=start,
+        until=end,
+        kinds=done.table[C.PROBLEM_KIND],
+        kind_vectors=done.kind_vectors,
+    )
     from curtool.console import print_recurring
 
     print_recurring(_console(), result, settings, top=top)

@@ -163,6 +163,7 @@ COLUMN_OPTIONS: dict[str, str] = {
     "lat": "--lat-column",
     "lon": "--lon-column",
     "group": "--group-column",
+    "topic": "--topic-column",
 }
 
 
@@ -253,6 +254,7 @@ PROBLEM_FIELDS = (
     "id",
     "district",
     "sector",
+    "kind",
     "label",
     "place",
     "count",

@@ -63,6 +63,8 @@ DEFAULT_REVIEW_BELOW = 0.5
 # 0.3 cost the region (0.5: lenient 0.819, macro-F1 0.692), below it the portal.
 KIND_CLAUSE_SHARE = 0.3
 KIND_CUE_REPEAT = 3
+# How many likeliest kinds describe a message when messages are compared (recurring problems).
+KIND_TOP = 5
 # Messages of the sample generator the confidence temperature is fitted on.
 CALIBRATION_MESSAGES = 20_000
 # Composed messages per kind for the kind head.
@@ -356,12 +358,14 @@ class SectorModel:
                 texts.append(f"{hint}; {words}" if words else hint)
             else:
                 texts.append(words)
-        kinds, kind_conf, by_block, share = self._kinds(f, final, conf, empty)
-        return Prediction(list(labels), conf.astype(float), texts, best, kinds, kind_conf, by_block, share)
+        kinds, kind_conf, by_block, share, top = self._kinds(f, final, conf, empty)
+        return Prediction(
+            list(labels), conf.astype(float), texts, best, kinds, kind_conf, by_block, share, top
+        )
 
     def _kinds(
         self, f: Features, block: np.ndarray, block_conf: np.ndarray, empty: np.ndarray
-    ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, sp.csr_matrix | None]:
         """The likeliest kind under each block for each text, and under the text's own block.
 
         A kind's confidence is its block's times its share among that block's kinds, so it
@@ -371,8 +375,9 @@ class SectorModel:
         """
         n = f.shape[0]
         if not self.kinds or self.kind_block is None:
-            return [""] * n, np.zeros(n), np.full((n, 0), -1, np.int16), np.zeros((n, 0), np.float32)
+            return [""] * n, np.zeros(n), np.full((n, 0), -1, np.int16), np.zeros((n, 0), np.float32), None
         z = self.kind_scores(f) / self.kind_temperature
+        kind_top = _top_rows(softmax(z.copy()), KIND_TOP, empty)
         by_block = np.full((n, len(self.labels)), -1, dtype=np.int16)
         share = np.zeros((n, len(self.labels)), dtype=np.float32)
         for b in range(len(self.labels)):
@@ -387,7 +392,7 @@ class SectorModel:
         names = np.asarray(self.kinds + ("",), dtype=object)[pick]  # -1: the "" at the end
         names[empty] = ""
         conf = np.where(empty | (pick < 0), 0.0, share[np.arange(n), block] * block_conf)
-        return list(names), conf, by_block, share
+        return list(names), conf, by_block, share, kind_top
 
     def evidence(self, f: Features, best: np.ndarray, k: int = 3) -> list[str]:
         """The ``k`` words that pushed each row most towards its predicted label.
@@ -454,6 +459,9 @@ class Prediction:
     # per block (model.labels order): the likeliest kind's index (-1: none) and its share
     kind_by_block: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int16))
     kind_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    # each text's likeliest kinds over all blocks (top KIND_TOP probabilities, unit length):
+    # what «the same kind of problem» means between two messages (recurring problems)
+    kind_top: sp.csr_matrix | None = None
 
     @staticmethod
     def concat(parts: list[Prediction]) -> Prediction:
@@ -466,7 +474,29 @@ class Prediction:
             kind_confidence=np.concatenate([p.kind_confidence for p in parts]),
             kind_by_block=np.concatenate([p.kind_by_block for p in parts]),
             kind_share=np.concatenate([p.kind_share for p in parts]),
+            kind_top=(
+                sp.vstack([p.kind_top for p in parts], format="csr")
+                if parts and all(p.kind_top is not None for p in parts)
+                else None
+            ),
         )
+
+
+def _top_rows(p: np.ndarray, k: int, empty: np.ndarray) -> sp.csr_matrix:
+    """Each row's ``k`` largest values as a sparse row of unit length (empty rows stay zero)."""
+    n, m = p.shape
+    k = min(k, m)
+    top = np.argpartition(-p, k - 1, axis=1)[:, :k]
+    values = np.take_along_axis(p, top, axis=1).astype(np.float32)
+    values[empty] = 0
+    norm = np.linalg.norm(values, axis=1, keepdims=True)
+    values = np.where(norm > 0, values / np.maximum(norm, 1e-12), 0).astype(np.float32)
+    out = sp.csr_matrix(
+        (values.ravel(), top.ravel().astype(np.int32), np.arange(0, n * k + 1, k, dtype=np.int64)),
+        shape=(n, m),
+    )
+    out.eliminate_zeros()
+    return out
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:

@@ -102,6 +102,7 @@ def test_recurring_json_has_the_documented_shape_and_finds_planted_problems(tmp_
         "id",
         "district",
         "sector",
+        "kind",
         "label",
         "place",
         "count",

@@ -597,3 +597,23 @@ def test_sample_drill_downs_equal_the_region_wide_problems() -> None:
     for name in sorted(set(whole.problems["district"]))[:3]:
         part = find_recurring(frame, district=name)
         _same_problems(part.problems, whole.problems[whole.problems["district"] == name])
+
+
+def test_sample_problems_found_with_the_classifier_kinds() -> None:
+    """The CLI's road: the classifier's sectors and kinds, not the true sectors."""
+    from curtool.classify import classify_detailed
+
+    frame, truth = _sample_frame()
+    file_col = frame[C.FILE] if C.FILE in frame.columns else pd.Series("", index=frame.index)
+    keys = list(zip(file_col.astype(str), frame[C.ID].astype(str), strict=True))
+    done = classify_detailed(frame)
+    result = find_recurring(
+        frame, done.table[C.SECTOR], kinds=done.table[C.PROBLEM_KIND], kind_vectors=done.kind_vectors
+    )
+    found = {k: a for k, a in zip(keys, result.assignments, strict=True) if a}
+    planted = {
+        (m["file"], str(m["id"])): p["key"] for p in truth["problems"] for m in p["message_ids"]
+    }
+    kept = [k for k, dup in zip(keys, frame[C.DUPLICATE], strict=True) if not dup]
+    _, _, f1_all = _bcubed(planted, found, kept)
+    assert f1_all >= 0.9

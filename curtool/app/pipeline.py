@@ -19,6 +19,7 @@ from curtool import aggregate as agg
 from curtool import columns as C
 from curtool import errors
 from curtool.categories import CategoryMap
+from curtool.classify import Classification
 from curtool.loader import Dataset
 from curtool.recurring import RecurringSettings, find_recurring
 from curtool.report import Report, build_report
@@ -38,7 +39,21 @@ def classify_frame_with_categories(
     ``groups`` is the config's ``[groups]`` (category -> block or ``text``); its blocks
     are checked against the taxonomy in use, and an error names ``groups_source``.
     """
-    from curtool.classify import classify_with_categories
+    done = classify_frame_detailed(frame, model_path, taxonomy_path, use_given, groups, groups_source)
+    return done.table, done.categories
+
+
+def classify_frame_detailed(
+    frame: pd.DataFrame,
+    model_path: str | Path | None = None,
+    taxonomy_path: str | Path | None = None,
+    use_given: bool = True,
+    groups: Mapping[str, str] | None = None,
+    groups_source: str | Path | None = None,
+) -> Classification:
+    """:func:`classify_frame_with_categories`, with each row's likeliest kinds as vectors
+    (what recurring problems compare)."""
+    from curtool.classify import classify_detailed
     from curtool.model import load_model
     from curtool.taxonomy import load_taxonomy
 
@@ -48,7 +63,7 @@ def classify_frame_with_categories(
         from curtool.config import check_groups
 
         check_groups(dict(groups), taxonomy, groups_source)
-    return classify_with_categories(frame, model, use_given=use_given, taxonomy=taxonomy, groups=groups)
+    return classify_detailed(frame, model, use_given=use_given, taxonomy=taxonomy, groups=groups)
 
 
 @dataclass
@@ -102,11 +117,16 @@ def run_report(
     span = agg.data_span(frame)  # of the whole export: the cut below ends at the week
     cut = agg.until_week_end(frame, resolved)
     # the report shows sector, confidence, kind and review; a million evidence strings need not stay
-    classified, categories = classify_frame_with_categories(
-        cut, model, taxonomy, use_given, groups, groups_source
+    done = classify_frame_detailed(cut, model, taxonomy, use_given, groups, groups_source)
+    categories = done.categories
+    classified = done.table[[C.SECTOR, C.SECTOR_CONFIDENCE, C.PROBLEM_KIND, C.NEEDS_REVIEW]]
+    found = find_recurring(
+        cut,
+        classified[C.SECTOR],
+        recurring_settings or RecurringSettings(),
+        kinds=classified[C.PROBLEM_KIND],
+        kind_vectors=done.kind_vectors,
     )
-    classified = classified[[C.SECTOR, C.SECTOR_CONFIDENCE, C.PROBLEM_KIND, C.NEEDS_REVIEW]]
-    found = find_recurring(cut, classified[C.SECTOR], recurring_settings or RecurringSettings())
     report = build_report(
         cut,
         classified,

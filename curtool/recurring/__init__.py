@@ -47,6 +47,7 @@ from scipy.sparse.csgraph import connected_components
 from curtool import address, districts, errors
 from curtool import columns as C
 from curtool.aggregate import is_resolved_status
+from curtool.recurring import grouping
 
 _EPOCH_MONDAY = np.datetime64("1970-01-05", "D")  # a Monday: week index = days since it // 7
 _TOKEN = re.compile(r"[а-я]{3,}|\x01")
@@ -116,6 +117,10 @@ class RecurringSettings:
     systemic_burst: float = 3.0  # … with this many times the group's usual messages for that time
     split_similarity: float = 0.3  # a group whose two halves' centres are less alike is two problems
     topic_weight: float = 0.7  # weight of the export's «Тема» beside the text (0: ignore it)
+    # with the classifier's kinds (recurring.grouping): a place's messages are one problem when
+    # kind_weight × cos(kinds) + (1 − kind_weight) × cos(words) averages at least kind_similarity
+    kind_weight: float = 0.5
+    kind_similarity: float = 0.3
 
     def describe(self) -> str:
         """The definition as one sentence for the outputs."""
@@ -215,6 +220,8 @@ def find_recurring(
     district: str | None = None,
     since: object = None,
     until: object = None,
+    kinds: pd.Series | None = None,
+    kind_vectors: sparse.csr_matrix | None = None,
 ) -> RecurringResult:
     """Recurring and systemic problems of ``frame`` (rows with ``_duplicate`` are skipped).
 
@@ -222,7 +229,11 @@ def find_recurring(
     without it the export's ``_group`` is the sector, or everything is one block.
     ``district`` keeps one district (matched tolerantly; unknown → CurtoolError
     ``unknown-district``); ``since``/``until`` keep messages created on or
-    between those dates (inclusive).
+    between those dates (inclusive).  ``kinds`` (each row's kind of problem) and
+    ``kind_vectors`` (each row's likeliest kinds, rows × kinds, unit length; from
+    :func:`curtool.classify.classify_detailed`) make a place's problems one kind of
+    problem told in any words (:mod:`curtool.recurring.grouping`) instead of one
+    sector and similar words.
     """
     settings = settings or RecurringSettings()
     if C.CREATED not in frame.columns:
@@ -268,8 +279,19 @@ def find_recurring(
         # one district or a short period: analysing a small copy is faster
         work, active, kept_positions = frame.loc[keep, used], None, np.flatnonzero(keep)
         sector, created = sector[keep], created[keep]
+    work_kinds = work_vectors = None
+    if kind_vectors is not None and kind_vectors.shape[0] == len(frame):
+        work_vectors = kind_vectors if active is not None else kind_vectors[kept_positions]
+        kind_names = (
+            kinds.reindex(frame.index).astype(object).where(lambda v: v.notna(), "").to_numpy()
+            if kinds is not None
+            else np.full(len(frame), "", dtype=object)
+        )
+        work_kinds = kind_names if active is not None else kind_names[kept_positions]
     work_places = np.full(len(work), "", dtype=object)
-    problems, members = _detect(work, sector.astype(str), created, last_day, settings, work_places, active)
+    problems, members = _detect(
+        work, sector.astype(str), created, last_day, settings, work_places, active, work_kinds, work_vectors
+    )
     place_all = np.full(len(frame), "", dtype=object)
     place_all[kept_positions] = work_places
     if active is not None:
@@ -338,6 +360,8 @@ def _detect(
     settings: RecurringSettings,
     place_out: np.ndarray,
     active: np.ndarray | None = None,
+    kinds: np.ndarray | None = None,
+    kind_vectors: sparse.csr_matrix | None = None,
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Problems of ``work`` and the work positions of their messages; fills ``place_out``.
 
@@ -374,16 +398,35 @@ def _detect(
     house_codes, _ = pd.factorize(house_key)
     house_codes = np.where(house_key == "", -1, house_codes)
     block_codes, _ = pd.factorize(pd.Series(district) + "\x1f" + sec + "\x1f" + street_key)
-    lowest = min(settings.similarity, settings.house_similarity)
-    i, j, s = _block_edges(X, block_codes, lowest, settings.min_count, top_n=None)
-    known_same = (house_codes[i] == house_codes[j]) & (house_codes[i] >= 0)
-    compatible = known_same | (house_codes[i] < 0) | (house_codes[j] < 0)
-    # one known house is strong evidence of one problem: its texts may differ more
-    edge = (known_same & (s >= settings.house_similarity)) | (compatible & (s >= settings.similarity))
-    i, j, s = i[edge], j[edge], s[edge]
-    place_groups = _groups(n, i, j, s, X, settings.similarity, settings.cohesion)
-    place_groups = _bisect(place_groups, X, settings.min_count, settings.split_similarity)
-    place_groups = _split_houses(place_groups, house_codes, X)
+    row_kinds = kinds[rows].astype(object) if kinds is not None else np.full(n, "", dtype=object)
+    if kind_vectors is not None:
+        # one kind of problem at one place, in any words: the sector is no key
+        place_codes, _ = pd.factorize(pd.Series(district) + "\x1f" + place_key)
+        row_vectors = kind_vectors[rows]
+        if C.TOPIC in work.columns:
+            # the export's own topic is the kind where it has one (a portal's reason, a «Тема»)
+            row_vectors, row_kinds = grouping.with_topics(
+                row_vectors, row_kinds, _column(work, C.TOPIC).iloc[rows].to_numpy()
+            )
+        place_groups = grouping.group_places(
+            place_codes,
+            X,
+            row_vectors,
+            kind_weight=settings.kind_weight,
+            similarity=settings.kind_similarity,
+            min_count=settings.min_count,
+        )
+    else:
+        lowest = min(settings.similarity, settings.house_similarity)
+        i, j, s = _block_edges(X, block_codes, lowest, settings.min_count, top_n=None)
+        known_same = (house_codes[i] == house_codes[j]) & (house_codes[i] >= 0)
+        compatible = known_same | (house_codes[i] < 0) | (house_codes[j] < 0)
+        # one known house is strong evidence of one problem: its texts may differ more
+        edge = (known_same & (s >= settings.house_similarity)) | (compatible & (s >= settings.similarity))
+        i, j, s = i[edge], j[edge], s[edge]
+        place_groups = _groups(n, i, j, s, X, settings.similarity, settings.cohesion)
+        place_groups = _bisect(place_groups, X, settings.min_count, settings.split_similarity)
+        place_groups = _split_houses(place_groups, house_codes, X)
 
     # systemic: blocks of one district and sector, cut by four-week periods when large
     ds_codes, _ = pd.factorize(pd.Series(district) + "\x1f" + sec)
@@ -430,6 +473,7 @@ def _detect(
         street_key=street_key,
         house_key=house_key,
         place_terms=_place_terms(street_key, vectors.terms),
+        kind=row_kinds,
     )
     place_problems = _problems_from_groups(context, place_groups, systemic=False)
     sys_problems = _problems_from_groups(context, sys_groups, systemic=True)
@@ -913,6 +957,7 @@ class _Context:
     # terms that name a street or settlement somewhere in the data: the place is shown
     # beside the label, so the label keeps to what the problem is
     place_terms: frozenset[int] = frozenset()
+    kind: np.ndarray | None = None  # each row's kind of problem ("" unknown)
 
 
 def _problems_from_groups(ctx: _Context, labels: np.ndarray, *, systemic: bool) -> list[dict]:
@@ -995,12 +1040,21 @@ def _problems_from_groups(ctx: _Context, labels: np.ndarray, *, systemic: bool) 
         else:
             place = str(places[0][0])
         words = _top_words(centres, p, ctx.vectors.words, ctx.place_terms)
+        kind = _majority_kind(ctx, members)
+        where = place if not district or systemic else f"{place} ({district})"
+        if kind and not systemic:
+            label = f"{kind} — {where}"
+        elif kind:
+            label = f"{kind}: {', '.join(words)} — {place}" if words else f"{kind} — {place}"
+        else:
+            label = f"{', '.join(words)} — {place}" if words else place
         problems.append(
             {
                 "id": pid,
                 "district": district,
                 "sector": sector,
-                "label": f"{', '.join(words)} — {place}" if words else place,
+                "kind": kind,
+                "label": label,
                 "place": place,
                 "count": len(members),
                 "weeks": len(np.unique(ctx.week[members])),
@@ -1016,6 +1070,17 @@ def _problems_from_groups(ctx: _Context, labels: np.ndarray, *, systemic: bool) 
             }
         )
     return problems
+
+
+def _majority_kind(ctx: _Context, members: np.ndarray) -> str:
+    """The commonest kind of a problem's messages ("" when none is known)."""
+    if ctx.kind is None:
+        return ""
+    named = [k for k in ctx.kind[members].tolist() if k]
+    if not named:
+        return ""
+    counts = Counter(named)
+    return min(counts, key=lambda k: (-counts[k], k))
 
 
 def _bursts(
@@ -1174,6 +1239,7 @@ _PROBLEM_HEADERS = {
     "id": "ID проблемы",
     "district": "Район",
     "sector": "Сектор",
+    "kind": "Вид проблемы",
     "label": "Проблема",
     "place": "Место",
     "count": "Сообщений",

@@ -1,0 +1,105 @@
+"""Messages at one place → problems: one kind of problem, told in any words.
+
+A place's messages are one problem when they are about the same kind of problem
+(the classifier's likeliest kinds, compared as unit vectors: «грязно в парадной»
+and «не моют полы на площадке» share «Уборка подъезда» though they share no word)
+and, less, when their words agree.  The similarity of two messages is
+
+    kind_weight × cos(kinds) + (1 − kind_weight) × cos(words)
+
+and a place's messages are grouped by average linkage: a message joins a group
+when it is similar *on average* to the group's messages, so one ambiguous
+message cannot chain two problems together as a single edge does.
+
+Measured on the city portal's development file (messages of one district and
+place, 30 m for points; B-cubed F1 / true problems found): words only, single
+link at 0.15 (the 40-line baseline) 0.679 / 55%; hard kinds 0.685 / 52%; kinds
+and words, single link 0.71 / 57%; kinds and words, average linkage at 0.3 with
+kind weight 0.5–0.6 0.70 / 62–65%.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
+
+# The largest place grouped exactly (average linkage needs the pairwise matrix: 2,500²
+# float64 is 50 MB); larger places are cut into consecutive runs of this many messages.
+MAX_EXACT = 2_500
+
+
+def group_places(
+    place_codes: np.ndarray,
+    words: sparse.csr_matrix,
+    kinds: sparse.csr_matrix,
+    *,
+    kind_weight: float,
+    similarity: float,
+    min_count: int,
+) -> np.ndarray:
+    """A group number per message (-1: alone), groups never crossing a place.
+
+    ``place_codes`` (≥ 0; -1 = no place) says which messages share a place;
+    ``words`` and ``kinds`` are unit-length rows (zero rows are allowed).
+    """
+    n = len(place_codes)
+    labels = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return labels
+    order = np.argsort(place_codes, kind="stable")
+    codes = place_codes[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[starts[1:], n]
+    next_label = 0
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        if codes[a] < 0 or b - a < min_count:
+            continue
+        for c in range(a, b, MAX_EXACT):
+            members = order[c : min(b, c + MAX_EXACT)]
+            if len(members) < min_count:
+                continue
+            local = _average_linkage(members, words, kinds, kind_weight, similarity)
+            keep = local >= 0
+            labels[members[keep]] = local[keep] + next_label
+            next_label += int(local.max()) + 1 if keep.any() else 0
+    return labels
+
+
+def with_topics(
+    kinds: sparse.csr_matrix, names: np.ndarray, topics: np.ndarray
+) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Rows with an export topic compare by the topic alone (one-hot, in columns after the
+    kinds'), and take it as their kind's name; rows without keep the classifier's kinds."""
+    text = np.array([" ".join(str(t).split()) if isinstance(t, str) else "" for t in topics], dtype=object)
+    has = text != ""
+    if not has.any():
+        return kinds, names
+    codes, uniques = np.unique(text[has], return_inverse=True)
+    n, k = kinds.shape
+    rows = np.flatnonzero(has)
+    topic_part = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, uniques + k)), shape=(n, k + len(codes))
+    )
+    keep = sparse.diags((~has).astype(np.float32)) @ kinds
+    joined = sparse.csr_matrix(sparse.hstack([keep, sparse.csr_matrix((n, len(codes)))]) + topic_part)
+    out_names = names.astype(object).copy()
+    out_names[has] = text[has]
+    return joined, out_names
+
+
+def _average_linkage(
+    members: np.ndarray,
+    words: sparse.csr_matrix,
+    kinds: sparse.csr_matrix,
+    kind_weight: float,
+    similarity: float,
+) -> np.ndarray:
+    w = words[members]
+    k = kinds[members]
+    sim = (1 - kind_weight) * (w @ w.T).toarray() + kind_weight * (k @ k.T).toarray()
+    distance = np.clip(1.0 - sim, 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="average")
+    return fcluster(tree, t=1.0 - similarity, criterion="distance").astype(np.int64) - 1
