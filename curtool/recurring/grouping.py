@@ -52,18 +52,26 @@ def group_places(
     codes = place_codes[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     ends = np.r_[starts[1:], n]
+    big = (codes[starts] >= 0) & (ends - starts >= min_count)
+    if not big.any():
+        return labels
+    # only the rows of places that can hold a problem, in place order: each place is then a
+    # contiguous run of rows, sliced without a fancy index (most places hold one message)
+    take = np.concatenate([order[a:b] for a, b in zip(starts[big], ends[big], strict=True)])
+    w_all = (1.0 - kind_weight) ** 0.5 * words[take]
+    k_all = kind_weight**0.5 * kinds[take]
+    both = sparse.hstack([w_all, k_all], format="csr")  # one product gives the weighted sum
     next_label = 0
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        if codes[a] < 0 or b - a < min_count:
-            continue
-        for c in range(a, b, MAX_EXACT):
-            members = order[c : min(b, c + MAX_EXACT)]
-            if len(members) < min_count:
-                continue
-            local = _average_linkage(members, words, kinds, kind_weight, similarity)
-            keep = local >= 0
-            labels[members[keep]] = local[keep] + next_label
-            next_label += int(local.max()) + 1 if keep.any() else 0
+    offset = 0
+    for size in (ends[big] - starts[big]).tolist():
+        for c in range(0, size, MAX_EXACT):
+            length = min(size - c, MAX_EXACT)
+            if length >= min_count:
+                members = take[offset + c : offset + c + length]
+                local = _average_linkage(both[offset + c : offset + c + length], similarity)
+                labels[members] = local + next_label
+                next_label += int(local.max()) + 1
+        offset += size
     return labels
 
 
@@ -89,16 +97,11 @@ def with_topics(
     return joined, out_names
 
 
-def _average_linkage(
-    members: np.ndarray,
-    words: sparse.csr_matrix,
-    kinds: sparse.csr_matrix,
-    kind_weight: float,
-    similarity: float,
-) -> np.ndarray:
-    w = words[members]
-    k = kinds[members]
-    sim = (1 - kind_weight) * (w @ w.T).toarray() + kind_weight * (k @ k.T).toarray()
+def _average_linkage(rows: sparse.csr_matrix, similarity: float) -> np.ndarray:
+    """Cluster numbers (from 0) of ``rows``, whose products are the weighted similarities."""
+    if rows.shape[0] == 1:
+        return np.zeros(1, dtype=np.int64)
+    sim = (rows @ rows.T).toarray()
     distance = np.clip(1.0 - sim, 0.0, None)
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average")
