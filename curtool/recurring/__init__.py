@@ -122,14 +122,25 @@ class RecurringSettings:
     kind_weight: float = 0.5
     kind_similarity: float = 0.3
 
-    def describe(self) -> str:
-        """The definition as one sentence for the outputs."""
+    def describe(self, kinds: bool = True) -> str:
+        """The definition as one sentence for the outputs (``kinds``: as the CLI finds them,
+        by kind of problem; else by sector and similar words)."""
+        if kinds:
+            place = (
+                f"Повторяющаяся проблема — не меньше {self.min_count} сообщений одного района об "
+                f"одном виде проблемы (вид — по тексту или «Тема» выгрузки; сходство видов и текстов "
+                f"в среднем ≥ {self.kind_similarity:.2f}) в одном месте (адрес выгрузки, точки в "
+                f"пределах {address.GEO_RADIUS_M:g} м или адрес из текста), поступивших не меньше чем в "
+            )
+        else:
+            place = (
+                f"Повторяющаяся проблема — не меньше {self.min_count} сообщений одного района и сектора "
+                f"об одном и том же (сходство текстов ≥ {self.similarity:.2f}, у одного дома ≥ "
+                f"{self.house_similarity:.2f}) в одном месте "
+                f"(адрес выгрузки, координаты или адрес из текста), поступивших не меньше чем в "
+            )
         return (
-            f"Повторяющаяся проблема — не меньше {self.min_count} сообщений одного района и сектора "
-            f"об одном и том же (сходство текстов ≥ {self.similarity:.2f}, у одного дома ≥ "
-            f"{self.house_similarity:.2f}) в одном месте "
-            f"(адрес выгрузки, координаты или адрес из текста), поступивших не меньше чем в "
-            f"{self.min_weeks} разные ISO-недели; системная — одна и та же проблема (сходство ≥ "
+            place + f"{self.min_weeks} разные ISO-недели; системная — одна и та же проблема (сходство ≥ "
             f"{self.systemic_similarity:.2f}) в {self.systemic_min_places} и более местах района "
             f"за {self.systemic_window_weeks} "
             f"{_plural(self.systemic_window_weeks, 'неделю', 'недели', 'недель')} подряд, "
