@@ -500,7 +500,7 @@ def test_one_known_house_tolerates_more_different_wording() -> None:
     assert find_recurring(street_only, settings=strict).problems.empty
     both_strict = RecurringSettings(similarity=0.95, house_similarity=0.95)
     assert find_recurring(at_house, settings=both_strict).problems.empty
-    assert "0.10" in strict.describe()
+    assert "0.10" in strict.describe(kinds=False)
 
 
 def test_label_names_the_problem_not_other_places() -> None:
