@@ -96,10 +96,12 @@ def recurring_stage(path: Path) -> dict:
     data = load([path]).drop_originals()  # as `curtool recurring` does
     # as the CLI: the classifier's sectors and kinds (its time is the classify stages')
     done, classify_s = timed(lambda: classify_frame_detailed(data.frame))
-    table = done.table
+    # as the CLI: the evidence strings of a million rows need not stay
+    table, vectors = done.table[[C.SECTOR, C.PROBLEM_KIND]], done.kind_vectors
+    del done
     result, seconds = timed(
         lambda: find_recurring(
-            data.frame, table[C.SECTOR], kinds=table[C.PROBLEM_KIND], kind_vectors=done.kind_vectors
+            data.frame, table[C.SECTOR], kinds=table[C.PROBLEM_KIND], kind_vectors=vectors
         )
     )
     return {"stage_wall_s": seconds, "problems": len(result.problems), "classify_s": classify_s}

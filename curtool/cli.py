@@ -645,15 +645,18 @@ def recurring(
         data.frame, models.model or cfg.model, models.taxonomy or cfg.taxonomy, models.use_given(),
         groups, source,
     )  # fmt: skip
+    # the evidence strings of a million rows need not stay while problems are found
+    table, vectors = done.table[[C.SECTOR, C.PROBLEM_KIND]], done.kind_vectors
+    del done
     result = find_recurring(
         data.frame,
-        done.table[C.SECTOR],
+        table[C.SECTOR],
         settings,
         district=district,
         since=start,
         until=end,
-        kinds=done.table[C.PROBLEM_KIND],
-        kind_vectors=done.kind_vectors,
+        kinds=table[C.PROBLEM_KIND],
+        kind_vectors=vectors,
     )
     from curtool.console import print_recurring
 

@@ -118,15 +118,7 @@ def parse_taxonomy(data: dict, path: Path | str = "<taxonomy>") -> Taxonomy:
     blocks: list[Block] = []
     seen: set[str] = set()
     for i, raw in enumerate(raw_blocks, start=1):
-        if not isinstance(raw, dict):
-            raise _fail(path, f"block {i} is not a table")
-        name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise _fail(path, f"block {i} has no name")
-        name = name.strip()
-        if name in seen:
-            raise _fail(path, f"block «{name}» is defined twice")
-        seen.add(name)
+        name = _entry_name(raw, "block", i, seen, path)
         for key in ("description", "body"):
             if not isinstance(raw.get(key, ""), str):
                 raise _fail(path, f"block «{name}»: {key} must be text")
@@ -185,21 +177,27 @@ def parse_taxonomy(data: dict, path: Path | str = "<taxonomy>") -> Taxonomy:
     return taxonomy
 
 
+def _entry_name(raw: object, what: str, number: int, seen: set[str], path: Path | str) -> str:
+    """The name of the ``number``-th [[block]] or [[kind]] table, checked and recorded."""
+    if not isinstance(raw, dict):
+        raise _fail(path, f"{what} {number} is not a table")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise _fail(path, f"{what} {number} has no name")
+    name = name.strip()
+    if name in seen:
+        raise _fail(path, f"{what} «{name}» is defined twice")
+    seen.add(name)
+    return name
+
+
 def _parse_kinds(raw_kinds: object, blocks: set[str], path: Path | str) -> tuple[Kind, ...]:
     if not isinstance(raw_kinds, list):
         raise _fail(path, "[[kind]] entries must be tables")
     kinds: list[Kind] = []
     names: set[str] = set()
     for i, raw in enumerate(raw_kinds, start=1):
-        if not isinstance(raw, dict):
-            raise _fail(path, f"kind {i} is not a table")
-        name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise _fail(path, f"kind {i} has no name")
-        name = name.strip()
-        if name in names:
-            raise _fail(path, f"kind «{name}» is defined twice")
-        names.add(name)
+        name = _entry_name(raw, "kind", i, names, path)
         block = raw.get("block")
         if block not in blocks:
             raise _fail(path, f"kind «{name}»: block «{block}» is not defined")

@@ -118,14 +118,15 @@ def run_report(
     cut = agg.until_week_end(frame, resolved)
     # the report shows sector, confidence, kind and review; a million evidence strings need not stay
     done = classify_frame_detailed(cut, model, taxonomy, use_given, groups, groups_source)
-    categories = done.categories
+    categories, vectors = done.categories, done.kind_vectors
     classified = done.table[[C.SECTOR, C.SECTOR_CONFIDENCE, C.PROBLEM_KIND, C.NEEDS_REVIEW]]
+    del done  # a million evidence strings need not stay while problems are found
     found = find_recurring(
         cut,
         classified[C.SECTOR],
         recurring_settings or RecurringSettings(),
         kinds=classified[C.PROBLEM_KIND],
-        kind_vectors=done.kind_vectors,
+        kind_vectors=vectors,
     )
     report = build_report(
         cut,
