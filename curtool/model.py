@@ -782,7 +782,11 @@ def fit(
         clf = LogisticRegression(C=c, max_iter=200, class_weight="balanced", tol=1e-4, solver="newton-cg")
         clf.fit(x, y, sample_weight=w)
         coef = np.asarray(clf.coef_, dtype=np.float64)
+        # the same shift of every intercept is the same model: centred, so that scikit-learn
+        # versions that pick another shift rebuild the same file
         intercept = np.asarray(clf.intercept_, dtype=np.float64)
+        if coef.shape[0] > 1:
+            intercept = intercept - intercept.mean()
         if coef.shape[0] == 1:  # two classes: sklearn stores one row for the second class
             coef = np.vstack([-coef / 2, coef / 2])
             intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
@@ -793,15 +797,19 @@ def fit(
     vec_coef = None
     if word_vectors:
         assert feats.v is not None
+        # converged tightly, and the intercepts centred below: an older scikit-learn (the
+        # floors run) stopped 0.003 away and shifted every intercept alike, and the model
+        # must rebuild alike everywhere
         vec = LogisticRegression(
-            C=vector_c, max_iter=500, class_weight="balanced", tol=1e-4, solver="newton-cg"
+            C=vector_c, max_iter=1000, class_weight="balanced", tol=1e-5, solver="newton-cg"
         ).fit(feats.v, y, sample_weight=w)
         vorder = [list(vec.classes_).index(label) for label in classes]
         vc, vi = np.asarray(vec.coef_, dtype=np.float64), np.asarray(vec.intercept_, dtype=np.float64)
         if vc.shape[0] == 1:
             vc, vi = np.vstack([-vc / 2, vc / 2]), np.array([-vi[0] / 2, vi[0] / 2])
         vec_coef = (vector_weight * vc[vorder]).astype(np.float32)
-        intercept = intercept + vector_weight * vi[vorder]
+        # a softmax ignores a shift shared by every class: only differences are kept
+        intercept = intercept + vector_weight * (vi[vorder] - vi.mean())
     if prior:
         shares = np.array([max(prior.get(label, 0.0), 1e-3) for label in classes])
         intercept = intercept + np.log(shares / shares.mean())

@@ -65,7 +65,9 @@ def test_shipped_model_is_rebuilt_identically() -> None:
     # stops a few 1e-6 elsewhere (measured: 16 of 132,504 weights, at most 2.5e-6 apart
     # under scikit-learn 1.9.1): the model is the same, the last digits are not.
     np.testing.assert_allclose(built.coef, shipped.coef, atol=1e-4)
-    np.testing.assert_allclose(built.intercept, shipped.intercept, atol=1e-4)
+    # the intercepts gather the word-vector regression's too, whose solver on the oldest
+    # scikit-learn (1.5.2, the floors run) stops up to 3e-4 elsewhere (measured 2026-12-02)
+    np.testing.assert_allclose(built.intercept, shipped.intercept, atol=1e-3)
     probe = ["во дворе яма", "нет горячей воды", "не ходит автобус", "в школе холодно", "свалка в лесу"]
     assert built.predict(probe).labels == shipped.predict(probe).labels
 
