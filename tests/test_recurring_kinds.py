@@ -118,3 +118,30 @@ def test_groups_never_cross_places() -> None:
 def test_settings_name_the_kind_knobs() -> None:
     st = RecurringSettings()
     assert 0 <= st.kind_weight <= 1 and 0 < st.kind_similarity < 1
+
+
+def _partition(labels: np.ndarray) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for i, g in enumerate(labels.tolist()):
+        if g >= 0:
+            groups.setdefault(g, set()).add(i)
+    return {frozenset(v) for v in groups.values()}
+
+
+def test_small_places_grouped_in_batches_equal_scipy_place_by_place(monkeypatch) -> None:
+    """fast = exact: the vectorised average linkage gives scipy's partition."""
+    rng = np.random.default_rng(7)
+    n = 3_000
+    places = rng.integers(0, 700, size=n)  # sizes 1–12: both roads are taken
+    words = sp.csr_matrix(rng.random((n, 12)) * (rng.random((n, 12)) < 0.3))
+    kinds = sp.csr_matrix(rng.random((n, 5)) ** 4)
+    for m in (words, kinds):  # unit rows, as the callers give them
+        norm = np.sqrt(np.asarray(m.multiply(m).sum(axis=1))).ravel()
+        m.data /= np.repeat(np.maximum(norm, 1e-12), np.diff(m.indptr))
+    for similarity in (0.2, 0.35, 0.5):
+        fast = grouping.group_places(places, words, kinds, kind_weight=0.5, similarity=similarity, min_count=3)
+        monkeypatch.setattr(grouping, "SMALL", 0)
+        exact = grouping.group_places(places, words, kinds, kind_weight=0.5, similarity=similarity, min_count=3)
+        monkeypatch.undo()
+        assert _partition(fast) == _partition(exact)
+        assert (fast >= 0).sum() == (exact >= 0).sum()

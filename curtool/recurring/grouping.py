@@ -25,6 +25,10 @@ from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
+# Places of at most this many messages are grouped in batches of equal size (vectorised);
+# measured on 1M generated messages: 93,829 places, 50,580 of five messages or fewer,
+# about 0.15 ms each through scipy's linkage one by one.
+SMALL = 8
 # The largest place grouped exactly (average linkage needs the pairwise matrix: 2,500²
 # float64 is 50 MB); larger places are cut into consecutive runs of this many messages.
 MAX_EXACT = 2_500
@@ -61,9 +65,21 @@ def group_places(
     w_all = (1.0 - kind_weight) ** 0.5 * words[take]
     k_all = kind_weight**0.5 * kinds[take]
     both = sparse.hstack([w_all, k_all], format="csr")  # one product gives the weighted sum
+    sizes = ends[big] - starts[big]
+    firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     next_label = 0
-    offset = 0
-    for size in (ends[big] - starts[big]).tolist():
+    # most places hold a few messages: those of one size are grouped together, vectorised
+    for count in range(max(min_count, 2), SMALL + 1):
+        which = np.flatnonzero(sizes == count)
+        if len(which) == 0:
+            continue
+        local = _small_average_linkage(both, firsts[which], count, similarity)
+        rows = take[firsts[which][:, None] + np.arange(count)[None, :]]
+        labels[rows] = local + next_label
+        next_label += int(local.max()) + 1
+    for size, offset in zip(sizes.tolist(), firsts.tolist(), strict=True):
+        if size <= SMALL and size >= max(min_count, 2):
+            continue
         for c in range(0, size, MAX_EXACT):
             length = min(size - c, MAX_EXACT)
             if length >= min_count:
@@ -71,7 +87,6 @@ def group_places(
                 local = _average_linkage(both[offset + c : offset + c + length], similarity)
                 labels[members] = local + next_label
                 next_label += int(local.max()) + 1
-        offset += size
     return labels
 
 
@@ -95,6 +110,48 @@ def with_topics(
     out_names = names.astype(object).copy()
     out_names[has] = text[has]
     return joined, out_names
+
+
+def _small_average_linkage(
+    both: sparse.csr_matrix, firsts: np.ndarray, n: int, similarity: float
+) -> np.ndarray:
+    """Average linkage of many places of ``n`` messages at once (rows ``firsts[p] + 0 … n-1``
+    of ``both``): the same partition as :func:`_average_linkage` place by place.
+
+    Clusters are merged most-similar first while their average similarity reaches
+    ``similarity``; average linkage never merges at a higher similarity later, so stopping
+    there is cutting the tree at that height.  Returns numbers unique over all places.
+    """
+    k = len(firsts)
+    iu, ju = np.triu_indices(n, 1)
+    left = (firsts[:, None] + iu[None, :]).ravel()
+    right = (firsts[:, None] + ju[None, :]).ravel()
+    pair = np.asarray(both[left].multiply(both[right]).sum(axis=1)).ravel()
+    sim = np.zeros((k, n, n))
+    sim[:, iu, ju] = pair.reshape(k, -1)
+    sim[:, ju, iu] = pair.reshape(k, -1)
+    member = np.broadcast_to(np.eye(n, dtype=bool), (k, n, n)).copy()  # cluster c holds i
+    alive = np.ones((k, n), dtype=bool)
+    for _ in range(n - 1):
+        m = member.astype(float)
+        total = m @ sim @ m.transpose(0, 2, 1)  # summed similarity between clusters
+        size = m.sum(axis=2)
+        mean = total / np.maximum(size[:, :, None] * size[:, None, :], 1)
+        ok = alive[:, :, None] & alive[:, None, :] & ~np.eye(n, dtype=bool)[None]
+        mean = np.where(ok, mean, -np.inf)
+        flat = mean.reshape(k, -1).argmax(axis=1)
+        best = mean.reshape(k, -1)[np.arange(k), flat]
+        go = best >= similarity
+        if not go.any():
+            break
+        a, b = np.divmod(flat, n)
+        places = np.flatnonzero(go)
+        member[places, a[go]] |= member[places, b[go]]
+        member[places, b[go]] = False
+        alive[places, b[go]] = False
+    # each message's cluster: the live cluster holding it, numbered per place, then offset
+    owner = member.argmax(axis=1)  # (k, n): for message i, the cluster c with member[c, i]
+    return (owner + (np.arange(k) * n)[:, None]).astype(np.int64)
 
 
 def _average_linkage(rows: sparse.csr_matrix, similarity: float) -> np.ndarray:
