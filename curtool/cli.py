@@ -628,7 +628,8 @@ def recurring(
     import json
 
     from curtool.output import atomic_path, check_writable
-    from curtool.recurring import RecurringSettings, find_recurring, write_recurring_workbook
+    from curtool.recurring import RecurringSettings, find_recurring
+    from curtool.workbook import write_recurring_workbook
 
     _refuse_overwriting_inputs(inputs, output, json_path)
     for path in (output, json_path):

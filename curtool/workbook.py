@@ -14,6 +14,7 @@ import math
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,9 @@ from curtool import columns as C
 from curtool import errors
 from curtool import report as R
 from curtool.output import EXCEL_MAX_CELL, EXCEL_MAX_ROWS, atomic_path, scratch_dir, workbook_options
+
+if TYPE_CHECKING:
+    from curtool.recurring import RecurringResult
 
 SHEET_SUMMARY = "Сводка"
 SHEET_HEAT = "Тепловая карта"
@@ -882,4 +886,45 @@ def write_report(report: R.Report, path: str | Path) -> Path:
             "check that the folder is writable and has free space",
             path=path,
         ) from exc
+    return path
+
+
+# --- the recurring problems' workbook (`curtool recurring -o x.xlsx`) ---------------------
+# its messages sheet: «id» is the message's there, the problem's in the problem sheets
+_RECURRING_MESSAGE_HEADERS = {
+    "problem_id": "ID проблемы",
+    "id": "ID сообщения",
+    "date": "Дата",
+    "district": "Район",
+    "place": "Место",
+    "text": "Текст",
+}
+
+
+def write_recurring_workbook(result: RecurringResult, frame: pd.DataFrame, path: str | Path) -> Path:
+    """Two sheets joined by the problem id: «Проблемы» (with the definition on top) and
+    «Сообщения»; headers as in the weekly report's problem sheet."""
+    import xlsxwriter
+
+    from curtool import output
+
+    path = Path(path)
+    problems = result.problems.copy()
+    if not problems.empty:
+        problems["trend"] = problems["trend"].map(_TRENDS).fillna(problems["trend"])
+        for col in ("returned_after_resolved", "systemic"):
+            problems[col] = problems[col].map({True: "да", False: "нет"})
+    problems = problems.rename(columns=_HEADERS)
+    messages = result.messages_frame(frame).rename(columns=_RECURRING_MESSAGE_HEADERS)
+    with output.atomic_path(path) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), output.workbook_options(output.scratch_dir(tmp)))
+        try:
+            header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+            date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+            sheet = book.add_worksheet("Проблемы")
+            sheet.write_string(0, 0, result.settings.describe())
+            output.write_frame(book, sheet, problems, header, date_fmt, first_row=2)
+            output.write_frame(book, book.add_worksheet("Сообщения"), messages, header, date_fmt)
+        finally:
+            book.close()
     return path

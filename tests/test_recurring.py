@@ -16,8 +16,8 @@ from curtool.recurring import (
     find_recurring,
     match_district,
     trend,
-    write_recurring_workbook,
 )
+from curtool.workbook import write_recurring_workbook
 
 MONDAY = pd.Timestamp("2026-09-14")  # ISO week 2026-W38
 

@@ -37,7 +37,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -1243,64 +1242,6 @@ def trend(weekly: np.ndarray | list[int], ratio: float = 1.5, min_change: float 
     if early >= ratio * late and early - late >= min_change:
         return "fading"
     return "stable"
-
-
-# --- writing --------------------------------------------------------------------------
-_PROBLEM_HEADERS = {
-    "id": "ID проблемы",
-    "district": "Район",
-    "sector": "Сектор",
-    "kind": "Вид проблемы",
-    "label": "Проблема",
-    "place": "Место",
-    "count": "Сообщений",
-    "weeks": "Недель",
-    "first_seen": "Впервые",
-    "last_seen": "Последний раз",
-    "trend": "Тренд",
-    "returned_after_resolved": "Вернулась после «Решено»",
-    "systemic": "Системная",
-    C.PROBLEM_PLACES: "Мест",
-    C.PROBLEM_REPRESENTATIVE: "Типичное сообщение",
-    "message_ids": "ID сообщений",
-}
-_MESSAGE_HEADERS = {
-    "problem_id": "ID проблемы",
-    "id": "ID сообщения",
-    "date": "Дата",
-    "district": "Район",
-    "place": "Место",
-    "text": "Текст",
-}
-_TREND_RU = {"growing": "растёт", "stable": "стабильно", "fading": "затухает"}
-
-
-def write_recurring_workbook(result: RecurringResult, frame: pd.DataFrame, path: str | Path) -> Path:
-    """Two sheets joined by the problem id: «Проблемы» (with the definition on top) and «Сообщения»."""
-    import xlsxwriter
-
-    from curtool import output
-
-    path = Path(path)
-    problems = result.problems.copy()
-    if not problems.empty:
-        problems["trend"] = problems["trend"].map(_TREND_RU).fillna(problems["trend"])
-        for col in ("returned_after_resolved", "systemic"):
-            problems[col] = problems[col].map({True: "да", False: "нет"})
-    problems = problems.rename(columns=_PROBLEM_HEADERS)
-    messages = result.messages_frame(frame).rename(columns=_MESSAGE_HEADERS)
-    with output.atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), output.workbook_options(output.scratch_dir(tmp)))
-        try:
-            header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-            date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
-            sheet = book.add_worksheet("Проблемы")
-            sheet.write_string(0, 0, result.settings.describe())
-            output.write_frame(book, sheet, problems, header, date_fmt, first_row=2)
-            output.write_frame(book, book.add_worksheet("Сообщения"), messages, header, date_fmt)
-        finally:
-            book.close()
-    return path
 
 
 # --- small helpers ----------------------------------------------------------------------
