@@ -79,7 +79,7 @@ _HOUSE = re.compile(
 _ISLAND = re.compile(r"(?<![а-яё])(?P<a>[вп])\.\s*(?P<b>[ос])\.?(?![а-яё])")
 
 # An export's address field written as comma-separated parts, in any order: «г.Санкт-Петербург,
-# Мебельная улица, дом 47, корпус 1, литера А», «Комендантский проспект, дом 69, строение 1».
+# Тополиная улица, дом 12, корпус 2, литера Б», «Рябиновый проспект, дом 33, строение 1».
 _PART_LOCALITY = re.compile(
     r"^(?:г|гор|город|пос|посёлок|поселок|п|пгт|рп|р\.\s?п|с|село|дер|деревня|ст-ца|станица|х|хутор)"
     r"(?:\.\s*|\s+)(?P<name>[А-ЯЁ][А-ЯЁа-яё-]*(?:\s+[А-ЯЁа-яё][А-ЯЁа-яё-]*){0,3})$",
@@ -169,7 +169,7 @@ def normalize_street(value: object) -> str:
         parts = sorted({normalize_street(p) for p in text.split("×")} - {""})
         return " × ".join(parts)
     text = text.replace("пр-кт", " ").replace("пр-т", " ").replace("пр-д", " ").replace("б-р", " ")
-    # St Petersburg's islands: «Большой проспект В.О.» and «… П.С.» are two streets
+    # St Petersburg's islands: «Сиреневый проспект В.О.» and «… П.С.» are two streets
     text = _ISLAND.sub(lambda m: f" {m['a']}{m['b']} ", text)
     # «3-я», «3я» and «3» of a numbered street are one number («1-й Промышленный»)
     words = [_ORDINAL.sub(r"\1", w) for w in _PUNCT.sub(" ", text).split() if w]

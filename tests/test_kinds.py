@@ -63,8 +63,8 @@ def test_a_new_kind_needs_no_code_only_the_file() -> None:
         ('[[kind]]\nname = "Х"\nblock = "Космос"\ncues = ["х"]\n', "kind «Х»: block «Космос» is not defined"),
         ('[[kind]]\nname = "Лифт"\nblock = "ЖКХ"\ncues = ["х"]\n', "kind «Лифт» is defined twice"),
         (
-            '[[kind]]\nname = "Х"\nblock = "ЖКХ"\ncues = ["х"]\ntopics = ["Неисправный лифт"]\n',
-            "topic «Неисправный лифт» is named by kinds «Лифт» and «Х»",
+            '[[kind]]\nname = "Х"\nblock = "ЖКХ"\ncues = ["х"]\ntopics = ["Застревание в лифте"]\n',
+            "topic «Застревание в лифте» is named by kinds «Лифт» and «Х»",
         ),
         (
             '[[kind]]\nname = "Х"\nblock = "ЖКХ"\ncues = ["х"]\nnot_confused = [{ with = "Нечто", rule = "" }]\n',
@@ -110,14 +110,14 @@ def test_a_given_group_still_gets_the_kind_its_text_names(shipped) -> None:
 
 def test_an_export_topic_the_taxonomy_names_is_the_kind_as_given(shipped) -> None:
     texts = ["прошу разобраться, третий раз пишу", "прошу разобраться, третий раз пишу"]
-    out = classify.classify(frame(texts, **{columns.TOPIC: ["Неисправный лифт", "что-то своё"]}), shipped)
+    out = classify.classify(frame(texts, **{columns.TOPIC: ["Застревание в лифте", "что-то своё"]}), shipped)
     assert out[columns.PROBLEM_KIND].iloc[0] == "Лифт"
     assert out[columns.SECTOR].iloc[0] == "ЖКХ"
     assert out[columns.SECTOR_SOURCE].iloc[0] == "given"
     assert out[columns.PROBLEM_KIND_CONFIDENCE].iloc[0] == 1.0
     assert out[columns.SECTOR_SOURCE].iloc[1] == "model"
     # without use_given the topic is ignored
-    plain = classify.classify(frame(texts, **{columns.TOPIC: ["Неисправный лифт"] * 2}), shipped, use_given=False)
+    plain = classify.classify(frame(texts, **{columns.TOPIC: ["Застревание в лифте"] * 2}), shipped, use_given=False)
     assert (plain[columns.SECTOR_SOURCE] == "model").all()
 
 

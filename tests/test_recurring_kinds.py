@@ -68,7 +68,7 @@ def test_without_kinds_the_words_alone_split_the_stairs() -> None:
 def test_an_export_topic_is_the_kind_where_it_has_one() -> None:
     frame = _place_frame()
     # the export files all seven under one topic: they are one problem, named by the topic
-    frame[C.TOPIC] = "Неудовлетворительное состояние подъезда"
+    frame[C.TOPIC] = "Подъезд в плохом состоянии"
     done = _classified(frame)
     result = find_recurring(
         frame, done.table[C.SECTOR], kinds=done.table[C.PROBLEM_KIND], kind_vectors=done.kind_vectors
@@ -76,7 +76,7 @@ def test_an_export_topic_is_the_kind_where_it_has_one() -> None:
     place = result.problems[~result.problems["systemic"]]
     assert len(place) == 1
     assert set(place["message_ids"].iloc[0]) == {"s0", "s1", "s2", "s3", "l0", "l1", "l2"}
-    assert place["kind"].iloc[0] == "Неудовлетворительное состояние подъезда"
+    assert place["kind"].iloc[0] == "Подъезд в плохом состоянии"
 
 
 def test_the_json_carries_the_kind() -> None:
