@@ -248,7 +248,7 @@ THRESHOLD = "threshold"
 POPULATION = "population"
 NO_DISTRICT = "район не указан"  # shown where _district is ""
 
-# --- recurring problems (recurring.py) ------------------------------------------
+# --- recurring problems (curtool.recurring) ---------------------------------------
 # Columns of RecurringResult.problems; the same names are the keys of its JSON.
 PROBLEM_FIELDS = (
     "id",

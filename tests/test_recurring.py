@@ -352,7 +352,7 @@ def _sample_frame() -> tuple[pd.DataFrame, dict]:
 
 
 def _frame_by_hand(files: list[Path], truth: dict) -> pd.DataFrame:
-    """Just enough of the loader for this test: the `_` columns recurring.py reads."""
+    """Just enough of the loader for this test: the `_` columns curtool.recurring reads."""
     from curtool.text import clean_series
 
     variant = {v.strip().lower(): k for k, vs in truth["district_variants"].items() for v in vs}
