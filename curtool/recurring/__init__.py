@@ -316,15 +316,15 @@ def _detect(
     if not has_place.any():
         return empty, {}
     rows = np.flatnonzero(has_place)
-    # by mask, not by position: a positional pick on a chunked text column copies all of it
-    text = _text_values(work, has_place)
+    # the whole column, read where it lies: the candidates' texts are never copied out
+    text = _text_series(work)
     district = _column(work, C.DISTRICT).iloc[rows].to_numpy().astype(str)
     sec = sector.iloc[rows].to_numpy().astype(str)
     place_key = places["place_key"].iloc[rows].to_numpy().astype(str)
     days = created.iloc[rows].to_numpy().astype("datetime64[D]")
     week = ((days - _EPOCH_MONDAY).astype(np.int64)) // 7
 
-    vectors = vectorise(text, place_key, district)
+    vectors = vectorise(text, place_key, district, rows)
     if C.TOPIC in work.columns:
         vectors = with_topic_terms(vectors, _column(work, C.TOPIC).iloc[rows], settings.topic_weight)
     X = vectors.matrix
@@ -450,15 +450,12 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series("", index=frame.index, dtype=object)
 
 
-def _text_values(frame: pd.DataFrame, rows: np.ndarray) -> pd.Series:
-    """The analysis text of the ``rows`` mask, as Arrow text when it is (no Python string per row)."""
+def _text_series(frame: pd.DataFrame) -> pd.Series:
+    """The analysis text of every row of ``frame``, as it lies (Arrow text stays Arrow text)."""
     name = _text_column(frame)
     if name not in frame.columns:
-        return pd.Series("", index=frame.index[rows], dtype="str")
-    values = frame[name]
-    if values.dtype != "str":
-        return _column(frame, name)[rows]
-    return values[rows].fillna("")
+        return pd.Series("", index=frame.index, dtype="str")
+    return frame[name]
 
 
 def _day(value: object) -> pd.Timestamp:

@@ -54,7 +54,7 @@ class Context:
 
     rows: np.ndarray  # positions in the analysed frame
     ids: np.ndarray
-    text: pd.Series  # the candidates' texts, read by position for the representatives
+    text: pd.Series  # every analysed row's text; a candidate's is at its position in ``rows``
     district: np.ndarray
     sector: np.ndarray
     place_key: np.ndarray
@@ -179,12 +179,17 @@ def assemble(ctx: Context, labels: np.ndarray, *, systemic: bool) -> list[Proble
                 returned_after_resolved=bool(returned[p]),
                 systemic=systemic,
                 message_ids=ctx.ids[members].tolist(),
-                representative=str(ctx.text.iloc[rep]),
+                representative=_text_at(ctx, rep),
                 places=len(places),
                 members=members,
             )
         )
     return problems
+
+
+def _text_at(ctx: Context, candidate: int) -> str:
+    value = ctx.text.iloc[int(ctx.rows[candidate])]
+    return "" if pd.isna(value) else str(value)
 
 
 def _majority_kind(ctx: Context, members: np.ndarray) -> str:
