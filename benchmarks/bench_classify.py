@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from curtool import classify, columns, model, output
-from curtool.text import clean_series
+from curtool.core import classify, columns, model
+from curtool.core.text import clean_series
+from curtool.io import output
 
 
 class PeakRss:

@@ -109,8 +109,8 @@ def _generate(n: int, seed: int) -> tuple[pd.DataFrame, str]:
 
 def _as_loaded(raw: pd.DataFrame) -> pd.DataFrame:
     """The ПОС-layout frame with the `_` columns the loader would add (enough for recurring)."""
+    from curtool.core.text import clean_series
     from curtool.synthetic.places import DISTRICTS, district_variants
-    from curtool.text import clean_series
 
     canon = {v.strip().lower(): d.name for d in DISTRICTS for v in district_variants(d)}
     text = raw["Текст сообщения"].astype(object).where(raw["Текст сообщения"].notna(), "")
@@ -136,7 +136,7 @@ def _as_loaded(raw: pd.DataFrame) -> pd.DataFrame:
 def run_one(n: int, seed: int) -> dict[str, object]:
     import psutil
 
-    from curtool.recurring import find_recurring
+    from curtool.core.recurring import find_recurring
 
     proc = psutil.Process()
     peak = [proc.memory_info().rss]
@@ -154,7 +154,7 @@ def run_one(n: int, seed: int) -> dict[str, object]:
     t_gen = time.perf_counter() - t0
     rss_loaded = proc.memory_info().rss
     # text addresses alone: every message's text read as if the export had no address
-    from curtool.address import extract_addresses
+    from curtool.core.address import extract_addresses
 
     texts = frame["_clean"]
     t_addr = time.perf_counter()

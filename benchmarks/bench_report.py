@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from curtool import columns as C
-from curtool.report import build_report
-from curtool.workbook import write_report
+from curtool.core import columns as C
+from curtool.core.report import build_report
+from curtool.io.workbook import write_report
 
 START = pd.Timestamp("2026-09-14")  # Monday of 2026-W38; ten weeks run to 2026-W47
 TODAY = date(2026, 11, 24)
@@ -66,7 +66,7 @@ def generate(n: int, seed: int, own: bool = False) -> tuple[pd.DataFrame, pd.Dat
     rng = np.random.default_rng(seed)
     if not own:
         try:
-            from curtool.loader import load
+            from curtool.io.loader import load
             from curtool.synthetic import write_benchmark_csv
         except ImportError:
             pass

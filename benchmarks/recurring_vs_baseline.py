@@ -57,10 +57,10 @@ def baseline(frame: pd.DataFrame) -> list[dict]:
 
 
 def curtool_run(path: Path, topic: bool) -> tuple[list[dict], float]:
-    from curtool import columns as C
     from curtool.app.pipeline import classify_frame_detailed
-    from curtool.loader import load
-    from curtool.recurring import find_recurring
+    from curtool.core import columns as C
+    from curtool.core.recurring import find_recurring
+    from curtool.io.loader import load
 
     columns = dict(COLUMNS, **({"topic": "reason"} if topic else {}))
     started = time.perf_counter()

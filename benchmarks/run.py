@@ -135,7 +135,7 @@ def _with_blank_lines(source: Path, target: Path, every: int = 1000) -> None:
 
 def _record_ends(data: bytes):
     """Byte offset of each record's closing line break, quoted line breaks skipped."""
-    from curtool.readers import _scan_records
+    from curtool.io.readers import _scan_records
 
     return _scan_records(data, ";").ends
 

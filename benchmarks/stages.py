@@ -19,16 +19,16 @@ def timed(func):
 
 
 def load_stage(path: Path) -> dict:
-    from curtool.loader import load
+    from curtool.io.loader import load
 
     data, seconds = timed(lambda: load([path]))
     return {"stage_wall_s": seconds, "messages": int((~data.frame["_duplicate"]).sum())}
 
 
 def classify_model(path: Path) -> dict:
-    from curtool.classify import classify
-    from curtool.loader import load
-    from curtool.model import load_model
+    from curtool.core.classify import classify
+    from curtool.core.model import load_model
+    from curtool.io.loader import load
 
     data = load([path])
     model, load_s = timed(lambda: load_model(None))
@@ -39,7 +39,7 @@ def classify_model(path: Path) -> dict:
 def cli(args: list[str]) -> dict:
     from typer.testing import CliRunner
 
-    from curtool.cli import app
+    from curtool.app.cli import app
 
     result, seconds = timed(lambda: CliRunner().invoke(app, args, catch_exceptions=False))
     if result.exit_code != 0:
@@ -88,10 +88,10 @@ def notebook_baseline(path: Path) -> dict:
 
 
 def recurring_stage(path: Path) -> dict:
-    from curtool import columns as C
     from curtool.app.pipeline import classify_frame_detailed
-    from curtool.loader import load
-    from curtool.recurring import find_recurring
+    from curtool.core import columns as C
+    from curtool.core.recurring import find_recurring
+    from curtool.io.loader import load
 
     data = load([path]).drop_originals()  # as `curtool recurring` does
     # as the CLI: the classifier's sectors and kinds (its time is the classify stages')
@@ -109,10 +109,10 @@ def recurring_stage(path: Path) -> dict:
 
 def recurring_district_stage(path: Path) -> dict:
     """`recurring --district`: the region-wide run sliced, so the drill-down equals it."""
-    from curtool import columns as C
     from curtool.app.pipeline import classify_frame_detailed
-    from curtool.loader import load
-    from curtool.recurring import find_recurring
+    from curtool.core import columns as C
+    from curtool.core.recurring import find_recurring
+    from curtool.io.loader import load
 
     data = load([path]).drop_originals()
     done = classify_frame_detailed(data.frame)

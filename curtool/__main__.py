@@ -1,3 +1,3 @@
-from curtool.cli import main
+from curtool.app.cli import main
 
 main()

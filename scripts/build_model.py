@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from curtool import model
+from curtool.core import model
 
 
 def digest(path: Path) -> str:

@@ -9,7 +9,7 @@ rows fall under the review threshold and how right they are, and (when the model
 kinds) how often the problem kind agrees with the export's own topic through the
 mapping of topic names to kinds in `kind_truth.py` beside this script.  The portal
 file is also classified with its `reason` and its `category` offered as the export's
-group (the category mapping of `curtool.categories`).
+group (the category mapping of `curtool.core.categories`).
 
 Only the category, reason and topic names of those files appear here (allowed for a
 measuring script); their texts and addresses never leave the files.
@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from curtool import classify, columns, evaluate, model, text
-from curtool.taxonomy import load_taxonomy
+from curtool.core import classify, columns, evaluate, model, text
+from curtool.core.taxonomy import load_taxonomy
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
-from curtool import columns as C
-from curtool.loader import load
+from curtool.core import columns as C
+from curtool.io.loader import load
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from curtool import columns as C
+from curtool.core import columns as C
 
 W47 = pd.Timestamp("2026-11-16")  # Monday of 2026-W47
 

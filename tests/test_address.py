@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from curtool import address
+from curtool.core import address
 
 
 @pytest.mark.parametrize(

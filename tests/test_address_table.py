@@ -13,7 +13,7 @@ import itertools
 import pandas as pd
 import pytest
 
-from curtool import address
+from curtool.core import address
 
 # (name as written, the key's street part) — own invented and common street names
 STREETS = [

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from frames import W47, message_frame
 
-from curtool import aggregate as agg
-from curtool import columns as C
-from curtool.errors import BAD_CONFIG, BAD_OPTION, NO_DATA, CurtoolError
+from curtool.core import aggregate as agg
+from curtool.core import columns as C
+from curtool.core.errors import BAD_CONFIG, BAD_OPTION, NO_DATA, CurtoolError
 
 
 def make_frame(rows: list[dict]) -> tuple[pd.DataFrame, pd.Series]:

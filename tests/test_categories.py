@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from curtool import categories, classify, columns, config, errors
-from curtool.cli import app
-from curtool.console import groups_toml, make_console, print_categories, toml_string
-from curtool.taxonomy import load_taxonomy
+from curtool.app import config
+from curtool.app.cli import app
+from curtool.app.console import groups_toml, make_console, print_categories, toml_string
+from curtool.core import categories, classify, columns, errors
+from curtool.core.taxonomy import load_taxonomy
 
 # Own-written messages (not from any dataset); the default model is sure of each.
 HOUSE = [
@@ -272,8 +273,8 @@ SPB = Path(__file__).resolve().parent.parent.parent / "shared" / "dev" / "spb_de
 
 @pytest.mark.skipif(not SPB.exists(), reason="../shared/dev/spb_dev.csv is not here")
 def test_a_portal_category_or_reason_never_costs_a_block_its_recall() -> None:
-    from curtool.evaluate import evaluate
-    from curtool.loader import load
+    from curtool.core.evaluate import evaluate
+    from curtool.io.loader import load
 
     data = load([SPB], columns={"text": "text", "id": "id", "district": "district", "created": "created"})
     msgs = data.frame

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from curtool import classify, columns, errors, morph, taxonomy
+from curtool.core import classify, columns, errors, morph, taxonomy
 
 # Own-written messages, one clear case per block (not from any dataset).
 CLEAR = {
@@ -192,7 +192,7 @@ def test_user_taxonomy_changes_the_group_mapping(tmp_path: Path) -> None:
 
 
 def test_classify_texts_from_a_notebook():
-    from curtool.classify import classify_texts
+    from curtool.core.classify import classify_texts
 
     result = classify_texts(["Третий день нет отопления, батареи холодные", "Огромная яма на дороге, разбил колесо"])
     assert result["sector"].tolist() == ["ЖКХ", "Дорожное хозяйство"]
@@ -206,7 +206,7 @@ def test_default_model_on_the_bundled_samples_against_their_truth() -> None:
     """The sample generator writes its messages independently of the seed corpus."""
     import json
 
-    from curtool import loader
+    from curtool.io import loader
 
     truth = pd.DataFrame(json.loads((SAMPLES / "truth.json").read_text("utf-8"))["messages"])
     data = loader.load([SAMPLES / "incidents_adygea.xlsx", SAMPLES / "pos_adygea.csv"]).frame
@@ -225,7 +225,7 @@ def test_default_model_on_the_bundled_samples_against_their_truth() -> None:
 
 
 def test_console_previews_drop_emoji_joiners_that_shift_columns() -> None:
-    from curtool.console import short
+    from curtool.app.console import short
 
     assert short("🤦\u200d♀\ufe0f👍🏽 Нет   света") == "🤦♀👍 Нет света"
     assert short("а" * 80, width=10) == "а" * 9 + "…"

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from curtool import __version__
-from curtool.cli import app
+from curtool.app.cli import app
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 runner = CliRunner()

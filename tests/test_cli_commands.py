@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from curtool.cli import app
+from curtool.app.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -292,7 +292,7 @@ def test_train_with_an_unknown_label_column_names_the_columns(labelled, tmp_path
 
 def test_csv_output_is_the_same_across_write_batches(tmp_path, monkeypatch):
     """Columns keep one type through every batch: empty in one batch, text in the next."""
-    from curtool import output
+    from curtool.io import output
 
     monkeypatch.setattr(output, "_CSV_BATCH", 2)
     frame = pd.DataFrame(

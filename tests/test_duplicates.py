@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from curtool import columns as C
-from curtool.loader import POINT_TOLERANCE_M, load
-from curtool.report import REASONS, build_report
+from curtool.core import columns as C
+from curtool.core.report import REASONS, build_report
+from curtool.io.loader import POINT_TOLERANCE_M, load
 
 SPB = Path(__file__).resolve().parents[1] / ".." / "shared" / "dev" / "spb_dev.csv"
 

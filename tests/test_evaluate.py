@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from curtool import classify, columns, errors, evaluate
-from curtool.text import clean_text
+from curtool.core import classify, columns, errors, evaluate
+from curtool.core.text import clean_text
 
 KURSK = Path(__file__).resolve().parents[1].parent / "shared" / "dev" / "kursk_train_sectors.csv"
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from curtool.cli import app
-from curtool.loader import load
-from curtool.mapping import column_index, column_letter
+from curtool.app.cli import app
+from curtool.core.mapping import column_index, column_letter
+from curtool.io.loader import load
 
 runner = CliRunner()
 LINES = (

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from curtool import columns as C
-from curtool import errors
-from curtool.cli import app
-from curtool.loader import load
-from curtool.readers import check_separator, detect_encoding
+from curtool.app.cli import app
+from curtool.core import columns as C
+from curtool.core import errors
+from curtool.io.loader import load
+from curtool.io.readers import check_separator, detect_encoding
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 TEXTS = [
@@ -294,7 +294,7 @@ def test_a_header_over_two_lines_is_one_header_not_a_message():
 
 # --- shapes the property test found (tests/test_properties.py) ----------------------------------------
 def _frame_of(tmp_path, data: bytes):
-    from curtool.loader import load
+    from curtool.io.loader import load
 
     path = tmp_path / "export.csv"
     path.write_bytes(data)

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from curtool import columns as C
-from curtool import output
-from curtool.cli import Terminated, app, install_signal_handlers
-from curtool.loader import load
+from curtool.app.cli import Terminated, app, install_signal_handlers
+from curtool.core import columns as C
+from curtool.io import output
+from curtool.io.loader import load
 
 runner = CliRunner()
 HEADER = "ID;Дата создания;Муниципалитет;Адрес;Текст сообщения"
@@ -127,14 +127,14 @@ def test_a_full_disk_is_one_disk_full_line_and_leaves_nothing(
 
 
 def test_sigterm_unwinds_cleans_up_and_logs(tmp_path, week_export, private_tmpdir, monkeypatch) -> None:
-    import curtool.workbook
+    import curtool.io.workbook
 
     def killed(report, path):
         with output.atomic_path(path) as tmp:
             tmp.write_bytes(b"half a workbook")
             raise Terminated()
 
-    monkeypatch.setattr(curtool.workbook, "write_report", killed)
+    monkeypatch.setattr(curtool.io.workbook, "write_report", killed)
     out = tmp_path / "out"
     out.mkdir()
     result = run("report", week_export, "--week", "2026-W47", "-o", out / "r.xlsx")

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from curtool.cli import app
+from curtool.app.cli import app
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 runner = CliRunner()
@@ -272,8 +272,8 @@ def test_model_array_header_must_match_its_bytes(tmp_path):
                 handle, {"descr": "<f4", "fortran_order": False, "shape": (100_000, 100_000)}
             )
             handle.write(bytes(64))
-    from curtool import errors
-    from curtool.model import load_model
+    from curtool.core import errors
+    from curtool.core.model import load_model
 
     with pytest.raises(errors.CurtoolError) as caught:
         load_model(path)
@@ -282,7 +282,7 @@ def test_model_array_header_must_match_its_bytes(tmp_path):
 
 
 def test_the_shipped_model_and_workbooks_pass_the_checks():
-    from curtool.model import load_model
+    from curtool.core.model import load_model
 
     assert load_model().labels
     for name in ("title_rows.xlsx", "export.ods"):
@@ -322,7 +322,7 @@ def test_wide_files_are_read_in_time_linear_in_the_width(tmp_path):
 
     import xlsxwriter
 
-    from curtool.loader import load
+    from curtool.io.loader import load
 
     timings = {}
     for columns in (2_000, 8_000):
@@ -346,8 +346,8 @@ def test_wide_files_are_read_in_time_linear_in_the_width(tmp_path):
 
 
 def test_every_sheet_with_the_header_is_read_and_the_others_are_named():
-    from curtool import columns as C
-    from curtool.loader import load
+    from curtool.core import columns as C
+    from curtool.io.loader import load
 
     data = load([HOSTILE / "multi_sheet.xlsx"])
     frame = data.frame
@@ -382,7 +382,7 @@ def test_several_sheets_in_the_cli_warnings_and_output(tmp_path):
 
 
 def test_a_named_sheet_is_read_alone_and_silently():
-    from curtool.loader import load
+    from curtool.io.loader import load
 
     data = load([HOSTILE / "multi_sheet.xlsx"], sheet="Копия")
     assert data.frame["_id"].tolist() == ["101"] and data.warnings == []
@@ -391,7 +391,7 @@ def test_a_named_sheet_is_read_alone_and_silently():
 def test_rejected_rows_name_their_sheet_and_empty_sheets_say_nothing(tmp_path):
     import openpyxl
 
-    from curtool.loader import load
+    from curtool.io.loader import load
 
     path = tmp_path / "months.xlsx"
     book = openpyxl.Workbook()
@@ -416,8 +416,8 @@ def test_rejected_rows_name_their_sheet_and_empty_sheets_say_nothing(tmp_path):
 
 def test_several_sheets_in_the_calamine_reader_too(monkeypatch):
     """When fastexcel cannot read a workbook the calamine reader does, with the same result."""
-    from curtool import readers
-    from curtool.loader import load
+    from curtool.io import readers
+    from curtool.io.loader import load
 
     monkeypatch.setattr(readers, "_read_xlsx_arrow", lambda *a, **k: None)
     data = load([HOSTILE / "multi_sheet.xlsx"])

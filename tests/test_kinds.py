@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from curtool import classify, columns, errors, model, morph, taxonomy, vectors
-from curtool.cli import app
+from curtool.app.cli import app
+from curtool.core import classify, columns, errors, model, morph, taxonomy, vectors
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "pos_adygea.csv"
 runner = CliRunner()
@@ -81,7 +81,7 @@ def test_a_broken_kind_is_a_clear_taxonomy_error(extra: str, message: str) -> No
 
 # --------------------------------------------------------------------------- classify
 def test_every_message_gets_a_kind_of_its_own_sector(shipped) -> None:
-    from curtool.loader import load
+    from curtool.io.loader import load
 
     data = load([SAMPLE])
     out = classify.classify(data.frame, shipped)

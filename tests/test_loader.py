@@ -8,15 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from curtool import columns as C
-from curtool import errors
-from curtool.config import load_config
-from curtool.dates import parse_dates
-from curtool.districts import Gazetteer, match_district, normalise_districts
-from curtool.loader import load
-from curtool.mapping import map_columns
-from curtool.readers import detect_separator
-from curtool.text import clean_series, clean_text
+from curtool.app.config import load_config
+from curtool.core import columns as C
+from curtool.core import errors
+from curtool.core.dates import parse_dates
+from curtool.core.districts import Gazetteer, match_district, normalise_districts
+from curtool.core.mapping import map_columns
+from curtool.core.text import clean_series, clean_text
+from curtool.io.loader import load
+from curtool.io.readers import detect_separator
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 EXPECTED_TEXTS = [
@@ -356,7 +356,7 @@ def test_separator_is_not_fooled_by_commas_in_long_texts():
 
 def test_readme_config_example_is_valid(tmp_path):
     """The config shown in the README loads and its deadlines are understood."""
-    from curtool.aggregate import deadlines_from
+    from curtool.core.aggregate import deadlines_from
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
@@ -371,7 +371,7 @@ def test_readme_config_example_is_valid(tmp_path):
 
 def test_vectorised_cleaning_equals_the_per_message_rule():
     """clean_series takes an Arrow shortcut for plain rows; it must agree with clean_text."""
-    from curtool.readers import read_table
+    from curtool.io.readers import read_table
 
     samples = Path(__file__).resolve().parent.parent / "data" / "samples"
     texts = read_table(samples / "pos_adygea.csv").frame["Текст сообщения"]
@@ -413,7 +413,7 @@ def test_vectorised_cleaning_equals_the_per_message_rule_on_random_markup():
 
 
 def test_when_the_quick_scan_and_the_parser_disagree_the_exact_reader_decides(monkeypatch):
-    from curtool import readers
+    from curtool.io import readers
 
     monkeypatch.setattr(readers, "_parse_csv", lambda *args, **kwargs: pd.DataFrame())
     table = readers.read_table(HOSTILE / "ragged.csv")
@@ -426,7 +426,7 @@ def test_when_the_quick_scan_and_the_parser_disagree_the_exact_reader_decides(mo
 
 def test_the_arrow_reader_and_the_exact_reader_agree_on_every_csv_fixture(monkeypatch):
     """The fast path must give what the exact reader gives, or step aside (None)."""
-    from curtool import readers
+    from curtool.io import readers
 
     files = sorted(HOSTILE.glob("*.csv")) + [
         Path(__file__).resolve().parent.parent / "data/samples/pos_adygea.csv"
@@ -452,7 +452,7 @@ def test_the_arrow_reader_and_the_exact_reader_agree_on_every_csv_fixture(monkey
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_blank_lines_between_rows_keep_every_row_on_its_own_line(tmp_path, monkeypatch, newline):
-    from curtool import readers
+    from curtool.io import readers
 
     path = tmp_path / "gaps.csv"
     text = 'id;Текст;Итог\n1;a;\n\n2;"b\nc";\n\n\n3;d;Решено\n\n'.replace("\n", newline)
@@ -469,7 +469,7 @@ def test_blank_lines_between_rows_keep_every_row_on_its_own_line(tmp_path, monke
 
 
 def test_a_line_of_separators_is_a_row_but_a_blank_line_is_not(tmp_path):
-    from curtool import readers
+    from curtool.io import readers
 
     path = tmp_path / "gaps.csv"
     path.write_text("id;Текст;Итог\n1;a;\n\n;;\n3;d;\n", encoding="utf-8")
@@ -492,7 +492,7 @@ def test_a_million_dates_are_read_like_a_few():
 
 def test_the_arrow_xlsx_reader_and_the_calamine_reader_agree(monkeypatch):
     """fastexcel gives every cell as the text Excel shows; calamine gives typed cells."""
-    from curtool import readers
+    from curtool.io import readers
 
     files = [
         Path(__file__).resolve().parent.parent / "data/samples/incidents_adygea.xlsx",
@@ -523,7 +523,7 @@ def test_missing_dates_in_a_text_column_are_missing_not_errors():
 def test_xlsx_blank_rows_inside_the_data_are_skipped_with_their_lines_kept(tmp_path):
     import xlsxwriter
 
-    from curtool import readers
+    from curtool.io import readers
 
     path = tmp_path / "gaps.xlsx"
     book = xlsxwriter.Workbook(str(path))
@@ -546,7 +546,7 @@ def test_xlsx_blank_rows_inside_the_data_are_skipped_with_their_lines_kept(tmp_p
 @pytest.mark.parametrize("encoding", ["cp1251", "utf-8", "utf-8-sig"])
 def test_the_arrow_reader_streams_a_long_file_like_the_exact_reader(tmp_path, monkeypatch, encoding):
     """Many small reads and a head cut inside a quoted line break, as in a big export."""
-    from curtool import readers
+    from curtool.io import readers
 
     rows = ["Номер;Дата поступления;Текст сообщения;Муниципальное образование"]
     for i in range(3000):
@@ -587,7 +587,7 @@ def test_coordinates_with_commas_are_read_and_nonsense_is_flagged(tmp_path):
 
 
 def test_a_separator_at_the_end_of_every_line_is_not_a_ragged_row(monkeypatch):
-    from curtool import readers
+    from curtool.io import readers
 
     fast = readers._read_csv_arrow(HOSTILE / "trailing_separator.csv", encoding=None, separator=None)
     assert fast is not None  # the common habit keeps the fast reader
@@ -615,7 +615,7 @@ def test_text_after_a_line_ending_separator_is_still_ragged(tmp_path):
         "id;Текст;Итог\n1;яма;Решено;\n2;свет;;\n3;вода;;ещё текст\n4;газ\n5;снег;;;\n",
         encoding="utf-8",
     )
-    table = __import__("curtool.readers", fromlist=["read_table"]).read_table(path)
+    table = __import__("curtool.io.readers", fromlist=["read_table"]).read_table(path)
     # 1, 2: an empty field after the last separator; 4: one field short; 5: two extra
     assert table.ragged.tolist() == [False, False, True, True, True]
     assert table.frame.loc[2, "extra_1"] == "ещё текст"
@@ -623,7 +623,7 @@ def test_text_after_a_line_ending_separator_is_still_ragged(tmp_path):
 
 
 def test_text_in_the_field_after_every_line_ending_separator_leaves_the_fast_reader(tmp_path):
-    from curtool import readers
+    from curtool.io import readers
 
     path = tmp_path / "extra_text.csv"
     path.write_text("id;Текст;Итог\n1;яма;Решено;\n2;свет;;примечание\n3;вода;;\n", encoding="utf-8")
@@ -634,7 +634,7 @@ def test_text_in_the_field_after_every_line_ending_separator_leaves_the_fast_rea
 
 
 def test_spaces_after_a_line_ending_separator_are_nothing(tmp_path, monkeypatch):
-    from curtool import readers
+    from curtool.io import readers
 
     path = tmp_path / "spaces.csv"
     path.write_bytes("id;Текст;Итог\r\n1;яма;Решено; \r\n2;свет;;\t\r\n3;вода;;\r\n".encode("cp1251"))
@@ -679,7 +679,7 @@ def test_a_row_without_an_id_never_makes_a_real_message_a_duplicate(tmp_path):
 def test_every_way_a_separator_ends_the_lines_reads_alike(
     tmp_path, monkeypatch, header_end, row_end, columns
 ):
-    from curtool import readers
+    from curtool.io import readers
 
     path = tmp_path / "ends.csv"
     rows = [f"{i};текст {i};Решено{row_end}" for i in range(1, 5)]

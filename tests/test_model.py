@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from curtool import columns, errors, model, morph
+from curtool.core import columns, errors, model, morph
 
 # A small own-written labelled set with a label set of its own (not the twelve blocks).
 OWN = {

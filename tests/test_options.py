@@ -8,8 +8,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from curtool import columns as C
-from curtool.cli import MODEL_OPTION_NAMES, READ_OPTION_NAMES, app
+from curtool.app.cli import MODEL_OPTION_NAMES, READ_OPTION_NAMES, app
+from curtool.core import columns as C
 
 runner = CliRunner()
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from curtool.pii import EMAIL_MASK, PHONE_MASK, PROFILE_MASK, mask_series, mask_text
+from curtool.core.pii import EMAIL_MASK, PHONE_MASK, PROFILE_MASK, mask_series, mask_text
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ in every supported encoding (UTF-8 with and without BOM, cp1251, UTF-16 with BOM
 ``,``, tab or ``|`` between fields, three quoting styles, ``\\n`` or ``\\r\\n`` line ends, blank
 lines, lines of separators only, ragged rows, a separator ending the lines, and odd cells (empty,
 spaces only, quotes, separators and line breaks inside quoted cells, formulas, very long texts,
-emoji, HTML). Each file is loaded with :func:`curtool.loader.load`, and a sample of them is also
+emoji, HTML). Each file is loaded with :func:`curtool.io.loader.load`, and a sample of them is also
 classified in-process (``curtool classify … -o out.csv``). The checks:
 
 * the loader returns exactly the data rows written (blank lines are not rows), in order, each
@@ -41,10 +41,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from curtool import columns as C
-from curtool.cli import app
-from curtool.loader import load
-from curtool.output import defuse_csv
+from curtool.app.cli import app
+from curtool.core import columns as C
+from curtool.io.loader import load
+from curtool.io.output import defuse_csv
 
 # --- profiles ----------------------------------------------------------------------------
 # deadline=None: the first example pays for importing and warming pandas/Arrow (~0.5 s), and a

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from curtool import aggregate as agg
-from curtool import columns as C
+from curtool.app.cli import app
 from curtool.app.pipeline import run_report
-from curtool.cli import app
-from curtool.loader import load
+from curtool.core import aggregate as agg
+from curtool.core import columns as C
+from curtool.io.loader import load
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "dev"
 SPB = DEV / "spb_dev.csv"
@@ -110,7 +110,7 @@ def test_classifier_figures_on_both_dev_files_do_not_fall_back() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     import measure_classifier as mc
 
-    from curtool import model
+    from curtool.core import model
 
     m = model.load_model()
     spb_rows = pd.read_csv(SPB)

@@ -9,15 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from curtool import columns as C
-from curtool import errors
-from curtool.recurring import (
+from curtool.core import columns as C
+from curtool.core import errors
+from curtool.core.recurring import (
     RecurringSettings,
     find_recurring,
     match_district,
     trend,
 )
-from curtool.workbook import write_recurring_workbook
+from curtool.io.workbook import write_recurring_workbook
 
 MONDAY = pd.Timestamp("2026-09-14")  # ISO week 2026-W38
 
@@ -338,22 +338,22 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
 def _sample_frame() -> tuple[pd.DataFrame, dict]:
-    """The sample exports as a loaded frame (curtool.loader when it exists, else by hand)."""
+    """The sample exports as a loaded frame (curtool.io.loader when it exists, else by hand)."""
     truth_path = SAMPLES / "truth.json"
     files = [SAMPLES / "incidents_adygea.xlsx", SAMPLES / "pos_adygea.csv"]
     if not truth_path.exists() or not all(f.exists() for f in files):
         pytest.skip("sample data not generated yet")
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     try:
-        from curtool.loader import load  # type: ignore[attr-defined]
+        from curtool.io.loader import load  # type: ignore[attr-defined]
     except ImportError:
         return _frame_by_hand(files, truth), truth
     return load(files).frame, truth
 
 
 def _frame_by_hand(files: list[Path], truth: dict) -> pd.DataFrame:
-    """Just enough of the loader for this test: the `_` columns curtool.recurring reads."""
-    from curtool.text import clean_series
+    """Just enough of the loader for this test: the `_` columns curtool.core.recurring reads."""
+    from curtool.core.text import clean_series
 
     variant = {v.strip().lower(): k for k, vs in truth["district_variants"].items() for v in vs}
     inc = pd.read_excel(files[0], sheet_name=0, header=2, dtype=str, engine="calamine")
@@ -519,7 +519,7 @@ def test_label_names_the_problem_not_other_places() -> None:
 
 def test_reading_the_frame_in_place_or_a_copy_of_its_kept_rows_agree(monkeypatch) -> None:
     """A weekly run reads the loaded frame where it is; a narrow one copies its rows out."""
-    from curtool import recurring
+    from curtool.core import recurring
 
     frame, _ = _sample_frame()
     frame = frame.copy()
@@ -541,7 +541,7 @@ def test_reading_the_frame_in_place_or_a_copy_of_its_kept_rows_agree(monkeypatch
 
 def test_a_row_left_out_lends_no_settlement_to_the_rows_analysed(monkeypatch) -> None:
     """A text address without a settlement borrows one only from the rows being analysed."""
-    from curtool import recurring
+    from curtool.core import recurring
 
     frame = _rows([
         {"text": HEATING[0], "day": 7, "street": "Ленина", "house": "5"},
@@ -601,7 +601,7 @@ def test_sample_drill_downs_equal_the_region_wide_problems() -> None:
 
 def test_sample_problems_found_with_the_classifier_kinds() -> None:
     """The CLI's road: the classifier's sectors and kinds, not the true sectors."""
-    from curtool.classify import classify_detailed
+    from curtool.core.classify import classify_detailed
 
     frame, truth = _sample_frame()
     file_col = frame[C.FILE] if C.FILE in frame.columns else pd.Series("", index=frame.index)

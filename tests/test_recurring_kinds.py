@@ -9,9 +9,9 @@ import pandas as pd
 import scipy.sparse as sp
 from test_recurring import _rows
 
-from curtool import classify
-from curtool import columns as C
-from curtool.recurring import RecurringSettings, find_recurring, grouping
+from curtool.core import classify
+from curtool.core import columns as C
+from curtool.core.recurring import RecurringSettings, find_recurring, grouping
 
 # one problem in three residents' words: no content word is shared by all three
 STAIRS = (

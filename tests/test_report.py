@@ -13,11 +13,10 @@ import pandas as pd
 import pytest
 from frames import W47, message_frame
 
-from curtool import columns as C
-from curtool import workbook
-from curtool.errors import BAD_OPTION, OUTPUT_FAILED, CurtoolError
-from curtool.pii import EMAIL_MASK, PHONE_MASK
-from curtool.report import (
+from curtool.core import columns as C
+from curtool.core.errors import BAD_OPTION, OUTPUT_FAILED, CurtoolError
+from curtool.core.pii import EMAIL_MASK, PHONE_MASK
+from curtool.core.report import (
     RecurringLike,
     build_report,
     change_words,
@@ -25,6 +24,7 @@ from curtool.report import (
     plural,
     read_population,
 )
+from curtool.io import workbook
 
 TODAY = date(2026, 11, 24)
 HOSTILE = '=HYPERLINK("http://x","y")'
@@ -394,9 +394,9 @@ def test_sample_report_matches_truth() -> None:
     truth_path = SAMPLES / "truth.json"
     if not truth_path.exists():
         pytest.skip("data/samples/truth.json not generated yet")
-    loader = pytest.importorskip("curtool.loader")
+    loader = pytest.importorskip("curtool.io.loader")
     if not hasattr(loader, "load"):
-        pytest.skip("curtool.loader.load not written yet")
+        pytest.skip("curtool.io.loader.load not written yet")
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     files = [SAMPLES / name for name in truth["files"]]
     if not all(p.exists() for p in files):

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from curtool import aggregate as agg
-from curtool.cli import EXIT_WARNING, app
+from curtool.app.cli import EXIT_WARNING, app
+from curtool.core import aggregate as agg
 
 runner = CliRunner()
 # Monday of 2026-W40; the export runs W40 … W45 and stops on Friday 6 November (W45)

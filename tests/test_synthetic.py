@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from curtool import columns as C
-from curtool.errors import CurtoolError
+from curtool.core import columns as C
+from curtool.core.errors import CurtoolError
 from curtool.synthetic import generate_messages, samples, write_benchmark_csv
 from curtool.synthetic import phrases as P
 from curtool.synthetic import places as G

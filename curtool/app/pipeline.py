@@ -1,6 +1,6 @@
 """Whole jobs, from loaded exports to results: the Python API the CLI wraps.
 
-Each function takes a loaded :class:`curtool.loader.Dataset` and plain options and
+Each function takes a loaded :class:`curtool.io.loader.Dataset` and plain options and
 returns data; nothing here prints or writes a file.  Warnings a user must see (an
 export that stops before the report week ends, a week without messages) are
 returned with the result, so the CLI, a cron log and a notebook all get them.
@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from curtool import aggregate as agg
-from curtool import columns as C
-from curtool import errors
-from curtool.categories import CategoryMap
-from curtool.classify import Classification
-from curtool.loader import Dataset
-from curtool.recurring import RecurringSettings, find_recurring
-from curtool.report import Report, build_report
+from curtool.core import aggregate as agg
+from curtool.core import columns as C
+from curtool.core import errors
+from curtool.core.categories import CategoryMap
+from curtool.core.classify import Classification
+from curtool.core.recurring import RecurringSettings, find_recurring
+from curtool.core.report import Report, build_report
+from curtool.io.loader import Dataset
 
 
 def classify_frame_with_categories(
@@ -33,7 +33,7 @@ def classify_frame_with_categories(
     groups: Mapping[str, str] | None = None,
     groups_source: str | Path | None = None,
 ) -> tuple[pd.DataFrame, CategoryMap | None]:
-    """Sector columns for every row of a loaded frame (see :func:`curtool.classify.classify`),
+    """Sector columns for every row of a loaded frame (see :func:`curtool.core.classify.classify`),
     and how the export's categories were mapped.
 
     ``groups`` is the config's ``[groups]`` (category -> block or ``text``); its blocks
@@ -53,14 +53,14 @@ def classify_frame_detailed(
 ) -> Classification:
     """:func:`classify_frame_with_categories`, with each row's likeliest kinds as vectors
     (what recurring problems compare)."""
-    from curtool.classify import classify_detailed
-    from curtool.model import load_model
-    from curtool.taxonomy import load_taxonomy
+    from curtool.core.classify import classify_detailed
+    from curtool.core.model import load_model
+    from curtool.core.taxonomy import load_taxonomy
 
     model = load_model(model_path)
     taxonomy = load_taxonomy(taxonomy_path)
     if groups:
-        from curtool.config import check_groups
+        from curtool.app.config import check_groups
 
         check_groups(dict(groups), taxonomy, groups_source)
     return classify_detailed(frame, model, use_given=use_given, taxonomy=taxonomy, groups=groups)

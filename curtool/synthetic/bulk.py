@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from curtool import columns as C
-from curtool import errors
-from curtool.output import atomic_path, scratch_dir, workbook_options
+from curtool.core import columns as C
+from curtool.core import errors
+from curtool.io.output import atomic_path, scratch_dir, workbook_options
 from curtool.synthetic import phrases as P
 from curtool.synthetic import places as G
 from curtool.synthetic.compose import Composer

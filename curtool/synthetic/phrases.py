@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from curtool import columns as C
+from curtool.core import columns as C
 
 # «Группа тем» -> sector block: one group always belongs to one sector.
 GROUP_SECTOR: dict[str, str] = {

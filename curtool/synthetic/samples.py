@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from curtool import columns as C
-from curtool.output import atomic_path, scratch_dir, workbook_options
+from curtool.core import columns as C
+from curtool.io.output import atomic_path, scratch_dir, workbook_options
 from curtool.synthetic import phrases as P
 from curtool.synthetic import places as G
 from curtool.synthetic.compose import Composer, Place

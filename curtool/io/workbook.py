@@ -3,7 +3,7 @@
 Sheets, in this order: «Сводка», «Тепловая карта», «Динамика», «Всплески»,
 «Повторяющиеся проблемы», «Источники», «Сроки ответа», «Сообщения»,
 «Отклонено».  Public text is always written with ``write_string`` and the
-workbook options of :func:`curtool.output.workbook_options`, so a message
+workbook options of :func:`curtool.io.output.workbook_options`, so a message
 starting with «=» stays text.  A sheet with nothing to show says so in a row.
 """
 
@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from curtool import aggregate as agg
-from curtool import columns as C
-from curtool import errors
-from curtool import report as R
-from curtool.output import EXCEL_MAX_CELL, EXCEL_MAX_ROWS, atomic_path, scratch_dir, workbook_options
+from curtool.core import aggregate as agg
+from curtool.core import columns as C
+from curtool.core import errors
+from curtool.core import report as R
+from curtool.io.output import EXCEL_MAX_CELL, EXCEL_MAX_ROWS, atomic_path, scratch_dir, workbook_options
 
 if TYPE_CHECKING:
-    from curtool.recurring import RecurringResult
+    from curtool.core.recurring import RecurringResult
 
 SHEET_SUMMARY = "Сводка"
 SHEET_HEAT = "Тепловая карта"
@@ -906,7 +906,7 @@ def write_recurring_workbook(result: RecurringResult, frame: pd.DataFrame, path:
     «Сообщения»; headers as in the weekly report's problem sheet."""
     import xlsxwriter
 
-    from curtool import output
+    from curtool.io import output
 
     path = Path(path)
     problems = result.problems.copy()

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from curtool.taxonomy import Taxonomy, group_key
+from curtool.core.taxonomy import Taxonomy, group_key
 
 TEXT = "text"  # a [groups] value: leave the category's messages to their own text
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from curtool import errors
+from curtool.core import errors
 
 NAVEC_NAME = "navec_news_v1_1B_250K_300d_100q"
 DIM = 300
@@ -70,7 +70,7 @@ class WordVectors:
         caller), so the cost never reaches the hot path."""
         if len(token) < 4 or not _CYRILLIC.fullmatch(token):
             return -1
-        from curtool import morph
+        from curtool.core import morph
 
         index = self.index
         try:
@@ -111,7 +111,7 @@ _PREFIXES = ("пере", "недо", "раз", "рас", "под", "над", "п
 def is_name(token: str) -> bool:
     """Whether pymorphy3 reads the word as a name, surname, patronymic, place or organisation
     (after preferring a common noun where one exists: «люков» stays hatches)."""
-    from curtool import morph
+    from curtool.core import morph
 
     return _proper(morph._best_parse(token))
 

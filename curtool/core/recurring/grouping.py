@@ -29,7 +29,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import squareform
 
-from curtool.recurring.vectors import dot_with_rows, indicator, normalised
+from curtool.core.recurring.vectors import dot_with_rows, indicator, normalised
 
 # Places of at most this many messages are grouped in batches of equal size (vectorised);
 # measured on 1M generated messages: 93,829 places, 50,580 of five messages or fewer,

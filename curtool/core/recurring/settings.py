@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from curtool import address
+from curtool.core import address
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from curtool import columns as C
-from curtool.recurring.settings import RecurringSettings, plural
-from curtool.recurring.vectors import TOPIC_TERM, WordVectors, dot_with_rows, indicator, normalised
+from curtool.core import columns as C
+from curtool.core.recurring.settings import RecurringSettings, plural
+from curtool.core.recurring.vectors import TOPIC_TERM, WordVectors, dot_with_rows, indicator, normalised
 
 SIGNATURE_MESSAGES = 5  # a problem's signature is read from its first five messages
 

@@ -36,13 +36,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from curtool import address, districts, errors
-from curtool import columns as C
-from curtool.aggregate import is_resolved_status
-from curtool.recurring import grouping
-from curtool.recurring.problems import Context, Problem, assemble, trend
-from curtool.recurring.settings import RecurringSettings
-from curtool.recurring.vectors import place_terms, vectorise, with_topic_terms
+from curtool.core import address, districts, errors
+from curtool.core import columns as C
+from curtool.core.aggregate import is_resolved_status
+from curtool.core.recurring import grouping
+from curtool.core.recurring.problems import Context, Problem, assemble, trend
+from curtool.core.recurring.settings import RecurringSettings
+from curtool.core.recurring.vectors import place_terms, vectorise, with_topic_terms
 
 __all__ = [
     "Problem",
@@ -169,8 +169,8 @@ def find_recurring(
     ``unknown-district``); ``since``/``until`` keep messages created on or
     between those dates (inclusive).  ``kinds`` (each row's kind of problem) and
     ``kind_vectors`` (each row's likeliest kinds, rows × kinds, unit length; from
-    :func:`curtool.classify.classify_detailed`) make a place's problems one kind of
-    problem told in any words (:mod:`curtool.recurring.grouping`) instead of one
+    :func:`curtool.core.classify.classify_detailed`) make a place's problems one kind of
+    problem told in any words (:mod:`curtool.core.recurring.grouping`) instead of one
     sector and similar words.
     """
     settings = settings or RecurringSettings()
@@ -274,7 +274,7 @@ def _only_district(
 
 
 def match_district(name: str, known: list[str]) -> str:
-    """The known district ``name`` means (see :func:`curtool.districts.match_district`), or an error."""
+    """The known district ``name`` means (see :func:`curtool.core.districts.match_district`), or an error."""
     from rapidfuzz import fuzz, process
 
     found = districts.match_district(name, known)
@@ -491,7 +491,7 @@ def _group_sectors(groups: pd.Series) -> pd.Series:
     mapped to blocks, messages of one problem from two exports share a block.
     """
     try:
-        from curtool.taxonomy import load_taxonomy
+        from curtool.core.taxonomy import load_taxonomy
 
         taxonomy = load_taxonomy()
     except Exception:  # no taxonomy (or a broken one): blocks by the group as written

@@ -11,9 +11,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from curtool import columns as C
-from curtool.loader import Dataset
-from curtool.text import blank
+from curtool.core import columns as C
+from curtool.core.text import blank
+from curtool.io.loader import Dataset
 
 
 def make_console(stderr: bool = False, quiet: bool = False) -> Console:
@@ -329,7 +329,7 @@ def print_categories(console: Console, mapping, headers: Sequence[str] = ()) -> 
     """
     if mapping is None or not mapping.rules:
         return
-    from curtool import categories
+    from curtool.core import categories
 
     name = ", ".join(f"«{h}»" for h in headers) or "the group column"
     by_config = [r for r in mapping.rules if r.why == categories.BY_CONFIG]

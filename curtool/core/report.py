@@ -1,7 +1,7 @@
 """The weekly report: every figure of one week as DataFrames plus sentences for a letter.
 
-:func:`build_report` runs the analysis (:mod:`curtool.aggregate`) for one ISO
-week and returns a :class:`Report`; :func:`curtool.workbook.write_report`
+:func:`build_report` runs the analysis (:mod:`curtool.core.aggregate`) for one ISO
+week and returns a :class:`Report`; :func:`curtool.io.workbook.write_report`
 writes it.  Nothing here prints or writes files.
 """
 
@@ -16,10 +16,10 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from curtool import aggregate as agg
-from curtool import columns as C
-from curtool import errors
-from curtool.pii import mask_series, mask_text
+from curtool.core import aggregate as agg
+from curtool.core import columns as C
+from curtool.core import errors
+from curtool.core.pii import mask_series, mask_text
 
 # Keys of the report's own tables (workbook.py maps them to Russian headers).
 LABEL = "label"
@@ -197,7 +197,7 @@ _POPULATION_HEADERS = (
 
 def read_population(path: str | Path) -> pd.DataFrame:
     """A population table (CSV/XLSX: district, population) as ``_district``, ``population``."""
-    from curtool.readers import read_table
+    from curtool.io.readers import read_table
 
     # the loader's reader: cp1251, separators, title rows and bad files handled as for exports
     table = read_table(Path(path)).frame

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from curtool import errors
+from curtool.core import errors
 
 FUZZY_CUTOFF = 88  # field notes: near 88 WRatio keeps variants and rejects neighbours
 _QUOTES = re.compile(r"[«»\"'“”„`]")
@@ -125,7 +125,7 @@ class Gazetteer:
     @classmethod
     def from_file(cls, path: str | Path) -> Gazetteer:
         """CSV/XLSX with a name column and optional «aliases» (separated by ;) and «population»."""
-        from curtool.readers import read_table
+        from curtool.io.readers import read_table
 
         table = read_table(Path(path)).frame
         cols = {str(c).strip().lower(): c for c in table.columns}

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from curtool import columns, errors, output
+from curtool.core import columns, errors
+from curtool.io import output
 
 METRICS_SHEET = "Метрики"
 CONFUSION_SHEET = "Матрица ошибок"
@@ -130,10 +131,10 @@ def cross_validate(
     base: str = "auto",
     alt_labels: Sequence[str] | None = None,
 ) -> Evaluation:
-    """Stratified ``folds``-fold cross-validation of :func:`curtool.model.train`."""
+    """Stratified ``folds``-fold cross-validation of :func:`curtool.core.model.train`."""
     from sklearn.model_selection import StratifiedKFold
 
-    from curtool.model import label_level, train
+    from curtool.core.model import label_level, train
 
     texts = list(texts)
     kinds = base != "none" and label_level(labels) == "kind"

@@ -2,7 +2,7 @@
 
 Returns the file's own columns untouched (text as text, Excel values as typed
 by the workbook) plus what was learned about the file; mapping columns to
-meaning is :mod:`curtool.mapping`'s job.
+meaning is :mod:`curtool.core.mapping`'s job.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from curtool import archive, errors
-from curtool.columns import FIELD_ALIASES
+from curtool.core import errors
+from curtool.core.columns import FIELD_ALIASES
+from curtool.io import archive
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -65,7 +66,7 @@ def sniff_format(path: Path) -> str:
         try:
             with zipfile.ZipFile(path) as archive:
                 names = set(archive.namelist())
-                # a few bytes only: the part may be a zip bomb, checked later (curtool.archive)
+                # a few bytes only: the part may be a zip bomb, checked later (curtool.io.archive)
                 if "mimetype" in names and b"opendocument.spreadsheet" in _head(archive, "mimetype"):
                     return "ods"
                 if any(n.startswith("xl/") for n in names):
@@ -1394,7 +1395,7 @@ def _arrow_filled(table) -> np.ndarray:
 def _check_workbook(path: Path, kind: str, sheet: str | None) -> set[str]:
     """Zip bombs, forged part sizes and sheets stretched by a stray cell are refused before
     calamine unpacks anything: it would take the machine's memory or abort the process
-    (see :mod:`curtool.archive`). Returns the names of the hidden sheets (.xlsx)."""
+    (see :mod:`curtool.io.archive`). Returns the names of the hidden sheets (.xlsx)."""
     hidden: set[str] = set()
     # an .ods cell has no reference that changes from row to row, so similar rows pack tighter
     book = archive.check_zip(path, ratio_scale=2 if kind == "ods" else 1)

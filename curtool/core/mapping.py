@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from curtool import errors
-from curtool.columns import FIELD_ALIASES, option_for
-from curtool.readers import _norm_header
+from curtool.core import errors
+from curtool.core.columns import FIELD_ALIASES, option_for
+from curtool.io.readers import _norm_header
 
 # A header containing one of these words never carries the field, whatever else it says:
 # «Общий текст первого ответа» is not the message, «Время с даты создания…» is not a date.

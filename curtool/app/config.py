@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from curtool import errors
-from curtool.categories import TEXT
-from curtool.columns import FIELD_ALIASES
-from curtool.taxonomy import Taxonomy, group_key
+from curtool.core import errors
+from curtool.core.categories import TEXT
+from curtool.core.columns import FIELD_ALIASES
+from curtool.core.taxonomy import Taxonomy, group_key
 
 CONFIG_NAME = "curtool.toml"
 
@@ -158,7 +158,7 @@ def _check(raw: dict[str, Any], path: Path) -> None:
             )
     _check_recurring(raw.get("recurring", {}), path)
     if "deadlines" in raw:
-        from curtool.aggregate import deadlines_from
+        from curtool.core.aggregate import deadlines_from
 
         try:
             deadlines_from(raw["deadlines"])
@@ -178,7 +178,7 @@ def _example(section: str, key: str) -> str:
 def _check_recurring(body: dict[str, Any], path: Path) -> None:
     from dataclasses import fields
 
-    from curtool.recurring import RecurringSettings
+    from curtool.core.recurring import RecurringSettings
 
     known = {f.name: f for f in fields(RecurringSettings)}
     for key, value in body.items():

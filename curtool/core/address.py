@@ -29,7 +29,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from curtool import columns as C
+from curtool.core import columns as C
 
 # --- street and settlement types -------------------------------------------------
 # Lower-case word forms (after punctuation is removed) that name a street type.

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from curtool import categories, columns
-from curtool.categories import CategoryMap
-from curtool.model import Prediction, SectorModel, load_model
-from curtool.taxonomy import Taxonomy, group_key, load_taxonomy
-from curtool.text import blank, text_codes
+from curtool.core import categories, columns
+from curtool.core.categories import CategoryMap
+from curtool.core.model import Prediction, SectorModel, load_model
+from curtool.core.taxonomy import Taxonomy, group_key, load_taxonomy
+from curtool.core.text import blank, text_codes
 
 SOURCE_GIVEN = "given"  # a «Группа тем» the taxonomy knows
 SOURCE_CONFIG = "config"  # a category mapped by the analyst in curtool.toml [groups]
@@ -104,7 +104,7 @@ def classify_detailed(
     category -> block, or ``text``) takes that block (source ``config``).  Otherwise, when
     the column is the taxonomy's «Группа тем» vocabulary, a value the taxonomy knows sets
     its block (source ``given``).  Every other category is mapped by its messages
-    (``curtool.categories``): a clear majority block of the model's predictions is given
+    (``curtool.core.categories``): a clear majority block of the model's predictions is given
     to all of them (source ``category``, confidence the majority's share); a mixed one
     leaves each message to its own text (source ``model``), as do rows without a category.
     """
@@ -345,7 +345,7 @@ def _texts_and_codes(frame: pd.DataFrame, rows: np.ndarray | None = None) -> tup
     if columns.CLEAN in frame.columns:
         values = frame[columns.CLEAN]
     elif columns.TEXT in frame.columns:
-        from curtool.text import clean_series
+        from curtool.core.text import clean_series
 
         values = clean_series(frame[columns.TEXT])
     else:

@@ -21,8 +21,9 @@ from typing import Annotated, Any
 
 import typer
 
-from curtool import __version__, errors
-from curtool import columns as C
+from curtool import __version__
+from curtool.core import columns as C
+from curtool.core import errors
 
 app = typer.Typer(
     name="curtool",
@@ -252,8 +253,8 @@ def handles_errors(func):
 def _load(inputs: list[str], read: ReadOptions, *, say_warnings: bool = True):
     """Read the config and the inputs with the shared reading options; warnings go to stderr
     (``report`` says them itself, with its own, and logs them)."""
-    from curtool.config import load_config
-    from curtool.loader import load
+    from curtool.app.config import load_config
+    from curtool.io.loader import load
 
     cfg = load_config(read.config)
     data = load(
@@ -274,7 +275,7 @@ def _load(inputs: list[str], read: ReadOptions, *, say_warnings: bool = True):
 
 def _refuse_overwriting_inputs(inputs: list[str], *targets: Path | None) -> None:
     """An input is never an output: ``-o export.xlsx`` on ``export.xlsx`` would destroy the export."""
-    from curtool.loader import expand_paths
+    from curtool.io.loader import expand_paths
 
     try:
         seen = {path.resolve() for path in expand_paths(inputs)}
@@ -291,7 +292,7 @@ def _refuse_overwriting_inputs(inputs: list[str], *targets: Path | None) -> None
 
 
 def _console(quiet: bool = False):
-    from curtool.console import make_console
+    from curtool.app.console import make_console
 
     return make_console(quiet=quiet)
 
@@ -322,7 +323,7 @@ def inspect(
     read: ReadOptions = ReadOptions(),
 ) -> None:
     """Show how an export is read: encoding, sheet, header row, column mapping, rows set aside."""
-    from curtool.console import print_inspect
+    from curtool.app.console import print_inspect
 
     _, data = _load(inputs, read)
     print_inspect(_console(), data)
@@ -359,8 +360,8 @@ def classify(
     """Assign every message to a sector block, with confidence and the evidence behind it."""
     import pandas as pd
 
-    from curtool import output as out
-    from curtool.console import print_sector_summary
+    from curtool.app.console import print_sector_summary
+    from curtool.io import output as out
 
     target = output or _default_output(inputs[0], "classified")
     _refuse_overwriting_inputs(inputs, target)
@@ -411,7 +412,7 @@ def _classify_frame(frame, model_path, taxonomy_path, use_given: bool, cfg=None,
 
 
 def _print_categories(console, mapping, data) -> None:
-    from curtool.console import print_categories
+    from curtool.app.console import print_categories
 
     files = data.files if data is not None else []
     headers = [f.mapping["group"] for f in files if "group" in f.mapping]
@@ -452,7 +453,7 @@ AltLabelCol = Annotated[
 
 
 def _label_header(data, name: str, option: str) -> str:
-    from curtool.mapping import _find_header
+    from curtool.core.mapping import _find_header
 
     header = _find_header(name, data.original_columns())
     if header is None:
@@ -503,8 +504,8 @@ def train(
     read: ReadOptions = ReadOptions(),
 ) -> None:
     """Learn a sector model from a region's own labelled history."""
-    from curtool import model as M
-    from curtool.output import check_writable
+    from curtool.core import model as M
+    from curtool.io.output import check_writable
 
     if cv == 1:
         raise errors.CurtoolError(
@@ -516,8 +517,8 @@ def train(
     msgs, labels, alt = _labels(data, label_column, alt_label_column)
     console = _console()
     if cv:
-        from curtool.console import print_evaluation
-        from curtool.evaluate import cross_validate
+        from curtool.app.console import print_evaluation
+        from curtool.core.evaluate import cross_validate
 
         print_evaluation(
             console,
@@ -547,11 +548,11 @@ def evaluate(
     """Measure a model against labelled messages: per-class P/R/F1, macro-F1, confusion matrix."""
     import json
 
-    from curtool.evaluate import evaluate as run_evaluate
-    from curtool.evaluate import write_evaluation
+    from curtool.core.evaluate import evaluate as run_evaluate
+    from curtool.core.evaluate import write_evaluation
 
     if output is not None:
-        from curtool.output import check_writable
+        from curtool.io.output import check_writable
 
         _refuse_overwriting_inputs(inputs, output)
         check_writable(output, force)
@@ -560,8 +561,8 @@ def evaluate(
     # the model is measured on its own unless asked: by default every row is predicted
     use_given = models.use_given(default=False)
     model, taxonomy = models.model or cfg.model, models.taxonomy or cfg.taxonomy
-    from curtool.model import label_level
-    from curtool.taxonomy import load_taxonomy
+    from curtool.core.model import label_level
+    from curtool.core.taxonomy import load_taxonomy
 
     # labels that are kinds of the taxonomy measure the kind, block labels the sector
     tax = load_taxonomy(taxonomy) if taxonomy else None
@@ -572,7 +573,7 @@ def evaluate(
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
-        from curtool.console import print_evaluation
+        from curtool.app.console import print_evaluation
 
         what = "kinds" if level == "kind" else "sectors" if level == "sector" else "labels"
         print_evaluation(_console(), result, f"{len(labels):,} messages, {what}")
@@ -627,9 +628,9 @@ def recurring(
     """The problems that keep coming back in a district, ranked, each with its messages."""
     import json
 
-    from curtool.output import atomic_path, check_writable
-    from curtool.recurring import RecurringSettings, find_recurring
-    from curtool.workbook import write_recurring_workbook
+    from curtool.core.recurring import RecurringSettings, find_recurring
+    from curtool.io.output import atomic_path, check_writable
+    from curtool.io.workbook import write_recurring_workbook
 
     _refuse_overwriting_inputs(inputs, output, json_path)
     for path in (output, json_path):
@@ -659,7 +660,7 @@ def recurring(
         kinds=table[C.PROBLEM_KIND],
         kind_vectors=vectors,
     )
-    from curtool.console import print_recurring
+    from curtool.app.console import print_recurring
 
     print_recurring(_console(), result, settings, top=top)
     if output is not None:
@@ -744,17 +745,17 @@ def report(
     log_path = log or Path(output or "reports/curtool-{week}.xlsx").parent / "curtool.log"
     warnings: list[str] = []
     try:
+        from curtool.app.config import check_output_template
         from curtool.app.pipeline import run_report
-        from curtool.config import check_output_template
 
         if output is not None:
             check_output_template(
                 output, lambda m, h: errors.CurtoolError(errors.BAD_OPTION, f"--output: {m}", h)
             )
-        from curtool.output import check_writable
-        from curtool.recurring import RecurringSettings
-        from curtool.report import read_population
-        from curtool.workbook import write_report
+        from curtool.core.recurring import RecurringSettings
+        from curtool.core.report import read_population
+        from curtool.io.output import check_writable
+        from curtool.io.workbook import write_report
 
         cfg, data = _load(inputs, read, say_warnings=False)
         rows = len(data.frame)
@@ -787,7 +788,7 @@ def report(
         for line in warnings:
             typer.echo(f"warning: {line}", err=True)
         if not quiet:
-            from curtool.console import print_report
+            from curtool.app.console import print_report
 
             _print_categories(_console(), run.categories, data)
             print_report(_console(), built)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from curtool import columns, errors
+from curtool.core import columns, errors
 
-DEFAULT_PATH = Path(__file__).parent / "data" / "taxonomy.toml"
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "taxonomy.toml"
 _SPACES = re.compile(r"\s+")
 
 

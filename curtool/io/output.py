@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from curtool import errors
+from curtool.core import errors
 
 TABLE_FORMATS = (".xlsx", ".csv", ".parquet", ".jsonl")
 EXCEL_MAX_ROWS = 1_048_575  # one row is the header

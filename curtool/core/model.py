@@ -30,14 +30,16 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from curtool import __version__, columns, errors, morph, output, vectors
-from curtool.taxonomy import Taxonomy, load_taxonomy
+from curtool import __version__
+from curtool.core import columns, errors, morph, vectors
+from curtool.core.taxonomy import Taxonomy, load_taxonomy
+from curtool.io import output
 
 FORMAT = "curtool-sector-model"
 # 2: word-vector weights and the kind head (optional arrays); version 1 files still load
 FORMAT_VERSION = 2
-DEFAULT_PATH = Path(__file__).parent / "data" / "default_model.npz"
-SEED_DIR = Path(__file__).parent / "data" / "seed"
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "default_model.npz"
+SEED_DIR = Path(__file__).resolve().parents[1] / "data" / "seed"
 # Below this top probability the model does not commit to a block.
 DEFAULT_THRESHOLD = 0.20
 # Softening of the default model's confidence (see SectorModel.temperature).
@@ -910,8 +912,8 @@ def calibration_set(n: int = CALIBRATION_MESSAGES, seed: int = 7) -> tuple[list[
     """Messages the seed corpus never saw, with their blocks: the sample generator's (its own
     phrase bank, its own noise), so confidence is tuned on text the model finds as hard as new
     text, not on its own training material (on which it is nearly always right)."""
+    from curtool.core.text import clean_text
     from curtool.synthetic import bulk
-    from curtool.text import clean_text
 
     frame = bulk.generate_messages(n, seed=seed, truth=True)
     texts = [clean_text(t) for t in frame["Текст сообщения"].astype(str)]
@@ -1029,7 +1031,7 @@ def train(
     set, e.g. the 26 «Группа тем»); ``"auto"`` picks ``seed`` when every label is
     a block.  ``prior`` replaces the shipped default model as the prior.
     """
-    from curtool.text import clean_text
+    from curtool.core.text import clean_text
 
     if base not in ("auto", "seed", "none"):
         raise errors.CurtoolError(errors.BAD_OPTION, f"unknown base «{base}»", "use auto, seed or none")
@@ -1193,10 +1195,10 @@ def _check_arrays(path: Path) -> None:
     """Refuse a model file that unpacks to far more than it holds, before numpy reads it.
 
     A 2 MB file of zeros unpacked to 2.4 GB; the zip directory gives each array's packed and
-    unpacked size (see :mod:`curtool.archive`), and each array's own header its shape, which
+    unpacked size (see :mod:`curtool.io.archive`), and each array's own header its shape, which
     must account for exactly the bytes the part holds: numpy allocates by the header.
     """
-    from curtool import archive
+    from curtool.io import archive
 
     book = archive.check_zip(path, "model file", ratio_scale=4)
     if book is None:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from curtool import errors
+from curtool.core import errors
 
 MAX_UNPACKED_ENV = "CURTOOL_MAX_UNPACKED_MB"
 MAX_RATIO_ENV = "CURTOOL_MAX_ZIP_RATIO"

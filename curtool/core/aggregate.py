@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from curtool import columns as C
-from curtool import errors
-from curtool.districts import normal_form
+from curtool.core import columns as C
+from curtool.core import errors
+from curtool.core.districts import normal_form
 
 WEEK_PATTERN = re.compile(r"^\s*(\d{4})-?[Ww](\d{1,2})\s*$")
 

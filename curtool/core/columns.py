@@ -226,8 +226,9 @@ RESOLVED_STATUSES = ("решено", "решен", "выполнено", "исп
 
 def _taxonomy_blocks() -> tuple[tuple[str, ...], str]:
     """The blocks, in report order, and the catch-all block, from the shipped taxonomy file:
-    the one place they are named (curtool.taxonomy checks the file; this only reads names)."""
-    data = tomllib.loads((Path(__file__).parent / "data" / "taxonomy.toml").read_text(encoding="utf-8"))
+    the one place they are named (curtool.core.taxonomy checks the file; this only reads names)."""
+    taxonomy_file = Path(__file__).resolve().parents[1] / "data" / "taxonomy.toml"
+    data = tomllib.loads(taxonomy_file.read_text(encoding="utf-8"))
     return tuple(b["name"] for b in data["block"]), data.get("other", "Прочее")
 
 
@@ -248,7 +249,7 @@ THRESHOLD = "threshold"
 POPULATION = "population"
 NO_DISTRICT = "район не указан"  # shown where _district is ""
 
-# --- recurring problems (curtool.recurring) ---------------------------------------
+# --- recurring problems (curtool.core.recurring) ---------------------------------------
 # Columns of RecurringResult.problems; the same names are the keys of its JSON.
 PROBLEM_FIELDS = (
     "id",

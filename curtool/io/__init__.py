@@ -1,0 +1,1 @@
+"""The io floor: every format in and out (readers, writers, side files)."""
