@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from curtool.app import config
+from curtool.io import configfile as config
 from curtool.app.cli import app
 from curtool.app.console import groups_toml, make_console, print_categories, toml_string
 from curtool.core import categories, classify, columns, errors

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from curtool.app.config import load_config
+from curtool.io.configfile import load_config
 from curtool.core import columns as C
 from curtool.core import errors
 from curtool.core.dates import parse_dates

@@ -8,7 +8,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from curtool.app.cli import MODEL_OPTION_NAMES, READ_OPTION_NAMES, app
+from curtool.app.cli import app
+from curtool.app.options import MODEL_OPTION_NAMES, READ_OPTION_NAMES
 from curtool.core import columns as C
 
 runner = CliRunner()

@@ -13,15 +13,20 @@ import functools
 import os
 import sys
 import time
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from inspect import Parameter, signature
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from curtool import __version__
+from curtool.app import pipeline
+from curtool.app.options import (
+    ModelOptions,
+    Options,
+    ReadOptions,
+    reads_messages,
+)
 from curtool.core import columns as C
 from curtool.core import errors
 
@@ -43,172 +48,6 @@ Inputs = Annotated[
 Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
 # exit code of a run that did its work but has something to flag (--strict); see the README
 EXIT_WARNING = 3
-
-_COLUMN_HELP = {
-    "text": "the message text",
-    "id": "the message id",
-    "district": "the district",
-    "created": "the creation date",
-    "address": "the address of the problem",
-    "lat": "the latitude",
-    "lon": "the longitude",
-    "group": "the export's own topic group or category",
-    "topic": "the export's own topic («Тема», subcategory, portal reason)",
-}
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """How to read the exports: the options of every command that reads messages."""
-
-    sheet: str | None = None
-    encoding: str | None = None
-    separator: str | None = None
-    no_header: bool = False
-    columns: dict[str, str] = field(default_factory=dict)  # loader field -> column, as typed
-    gazetteer: Path | None = None
-    config: Path | None = None
-
-
-@dataclass(frozen=True)
-class ModelOptions:
-    """Which model and taxonomy classify, and whether the export's own group is trusted."""
-
-    model: Path | None = None
-    taxonomy: Path | None = None
-    ignore_given: bool | None = None  # None: the command's own default
-
-    def use_given(self, default: bool = True) -> bool:
-        return default if self.ignore_given is None else not self.ignore_given
-
-
-def _param(name: str, annotation: Any, default: Any) -> Parameter:
-    return Parameter(name, Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
-
-
-# command parameter («date_column») -> loader field («created»), from the one list of options
-_COLUMN_PARAMS = {option[2:].replace("-", "_"): fld for fld, option in C.COLUMN_OPTIONS.items()}
-
-# (parameter, Typer annotation, default): one definition, given to every command that reads
-_READ_PARAMS: list[tuple[str, Any, Any]] = [
-    ("sheet", Annotated[str | None, typer.Option("--sheet", help="Sheet name or number (Excel/ODS).")], None),
-    (
-        "encoding",
-        Annotated[str | None, typer.Option("--encoding", help="CSV encoding, if detection is wrong.")],
-        None,
-    ),
-    (
-        "separator",
-        Annotated[str | None, typer.Option("--separator", help="CSV separator, if detection is wrong.")],
-        None,
-    ),
-    (
-        "no_header",
-        Annotated[
-            bool,
-            typer.Option(
-                "--no-header",
-                help="The first line is already data: name columns by position (2) or letter (B).",
-            ),
-        ],
-        False,
-    ),
-    *[
-        (
-            param,
-            Annotated[
-                str | None,
-                typer.Option(
-                    C.COLUMN_OPTIONS[fld],
-                    help=f"Column holding {_COLUMN_HELP[fld]}: its name, position or letter.",
-                ),
-            ],
-            None,
-        )
-        for param, fld in _COLUMN_PARAMS.items()
-    ],
-    (
-        "gazetteer",
-        Annotated[
-            Path | None,
-            typer.Option("--gazetteer", help="CSV of canonical district names (+ aliases, population)."),
-        ],
-        None,
-    ),
-    (
-        "config",
-        Annotated[
-            Path | None,
-            typer.Option("--config", help="Project config (default: ./curtool.toml if present)."),
-        ],
-        None,
-    ),
-]
-_MODEL_PARAMS: list[tuple[str, Any, Any]] = [
-    (
-        "model",
-        Annotated[Path | None, typer.Option("--model", help="A model made by `curtool train`.")],
-        None,
-    ),
-    (
-        "taxonomy",
-        Annotated[Path | None, typer.Option("--taxonomy", help="Replacement taxonomy TOML.")],
-        None,
-    ),
-    (
-        "ignore_given",
-        Annotated[
-            bool | None,
-            typer.Option(
-                "--ignore-given/--use-given",
-                help="Predict every row, or trust the export's own group where it names a block.",
-                show_default=False,
-            ),
-        ],
-        None,
-    ),
-]
-READ_OPTION_NAMES = [name for name, _, _ in _READ_PARAMS]
-MODEL_OPTION_NAMES = [name for name, _, _ in _MODEL_PARAMS]
-
-
-def reads_messages(*, classifies: bool = False):
-    """Give a command the shared reading options (and, if it ``classifies``, the model ones).
-
-    The command declares ``read: ReadOptions`` (and ``models: ModelOptions``); the
-    options themselves are added to its signature here, once for all commands, the way
-    csvkit builds its common flags: a new option reaches every command at once.
-    """
-
-    def decorate(func):
-        sig = signature(func, eval_str=True)
-        own = [p for name, p in sig.parameters.items() if name not in ("read", "models")]
-        shared = _READ_PARAMS + (_MODEL_PARAMS if classifies else [])
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            values = {name: kwargs.pop(name, default) for name, _, default in shared}
-            columns = {fld: values[param] for param, fld in _COLUMN_PARAMS.items() if values[param]}
-            kwargs["read"] = ReadOptions(
-                sheet=values["sheet"],
-                encoding=values["encoding"],
-                separator=values["separator"],
-                no_header=values["no_header"],
-                columns=columns,
-                gazetteer=values["gazetteer"],
-                config=values["config"],
-            )
-            if classifies:
-                kwargs["models"] = ModelOptions(values["model"], values["taxonomy"], values["ignore_given"])
-            return func(*args, **kwargs)
-
-        wrapper.__signature__ = sig.replace(  # type: ignore[attr-defined]
-            parameters=own + [_param(name, annotation, default) for name, annotation, default in shared]
-        )
-        return wrapper
-
-    return decorate
-
 
 def fail(exc: errors.CurtoolError) -> typer.Exit:
     typer.echo(f"error: {exc.line()}", err=True)
@@ -250,27 +89,14 @@ def handles_errors(func):
     return wrapper
 
 
-def _load(inputs: list[str], read: ReadOptions, *, say_warnings: bool = True):
-    """Read the config and the inputs with the shared reading options; warnings go to stderr
-    (``report`` says them itself, with its own, and logs them)."""
-    from curtool.app.config import load_config
-    from curtool.io.loader import load
+def _options(read: ReadOptions, models: ModelOptions | None = None, **flags: Any) -> Options:
+    """The command's flags merged with ``curtool.toml`` (or ``--config``): one typed object."""
+    return Options.build(read=read, models=models, **flags)
 
-    cfg = load_config(read.config)
-    data = load(
-        inputs,
-        columns=read.columns,
-        sheet=read.sheet,
-        encoding=read.encoding,
-        separator=read.separator,
-        no_header=read.no_header,
-        config=cfg,
-        gazetteer=read.gazetteer,
-    )
-    if say_warnings:
-        for line in data.warnings:
-            typer.echo(f"warning: {line}", err=True)
-    return cfg, data
+
+def _say_warnings(warnings: list[str]) -> None:
+    for line in warnings:
+        typer.echo(f"warning: {line}", err=True)
 
 
 def _refuse_overwriting_inputs(inputs: list[str], *targets: Path | None) -> None:
@@ -325,7 +151,8 @@ def inspect(
     """Show how an export is read: encoding, sheet, header row, column mapping, rows set aside."""
     from curtool.app.console import print_inspect
 
-    _, data = _load(inputs, read)
+    data = pipeline.load_files(inputs, _options(read))
+    _say_warnings(data.warnings)
     print_inspect(_console(), data)
 
 
@@ -373,20 +200,14 @@ def classify(
             f"name the output with one of {', '.join(out.TABLE_FORMATS)}",
             path=target,
         )
-    cfg, data = _load(inputs, read)
+    opts = _options(read, models)
+    data = pipeline.load_files(inputs, opts)
+    _say_warnings(data.warnings)
+    run = pipeline.classify_files(data, opts)
     console = _console()
-    result = _classify_frame(
-        data.frame,
-        models.model or cfg.model,
-        models.taxonomy or cfg.taxonomy,
-        models.use_given(),
-        cfg,
-        console,
-        data,
-    )
-    table = export_table(data, result)
-    protected = out.write_table(table, target, sheet_name="Сообщения").protected
-    shown = pd.concat([data.frame[[C.ID]], data.frame[C.CLEAN].rename(C.TEXT), result], axis=1)
+    _print_categories(console, run.categories, data)
+    protected = out.write_table(run.table, target, sheet_name="Сообщения").protected
+    shown = pd.concat([data.frame[[C.ID]], data.frame[C.CLEAN].rename(C.TEXT), run.result], axis=1)
     print_sector_summary(console, shown, rows=~data.frame[C.DUPLICATE].to_numpy())
     _print_issue_line(console, data)
     if protected:
@@ -394,21 +215,7 @@ def classify(
             f"Protected {protected:,} cells starting with = + - @ (formulas in a spreadsheet): "
             "written with a leading ' so they open as text"
         )
-    console.print(f"Written: {target} ({len(table):,} rows)")
-
-
-def _classify_frame(frame, model_path, taxonomy_path, use_given: bool, cfg=None, console=None, data=None):
-    """Sectors of ``frame``; with ``cfg`` its ``[groups]`` map the export's categories, and
-    with ``console`` the table of how they were mapped is printed (``data`` names the column)."""
-    from curtool.app.pipeline import classify_frame_with_categories
-
-    groups, source = (cfg.groups, cfg.path) if cfg is not None else (None, None)
-    result, mapping = classify_frame_with_categories(
-        frame, model_path, taxonomy_path, use_given, groups, source
-    )
-    if console is not None:
-        _print_categories(console, mapping, data)
-    return result
+    console.print(f"Written: {target} ({len(run.table):,} rows)")
 
 
 def _print_categories(console, mapping, data) -> None:
@@ -417,20 +224,6 @@ def _print_categories(console, mapping, data) -> None:
     files = data.files if data is not None else []
     headers = [f.mapping["group"] for f in files if "group" in f.mapping]
     print_categories(console, mapping, list(dict.fromkeys(headers)))
-
-
-def export_table(data, result):
-    """Original columns, then the sector columns, the source file and any row issue codes."""
-    originals = data.original_columns()
-    table = data.frame[originals]  # copy-on-write: adding columns does not copy the originals
-    for col in C.OUTPUT_COLUMNS:
-        name = col if col not in table.columns else f"{col} (curtool)"
-        table[name] = result[col].to_numpy()
-    table[C.SOURCE_FILE] = data.frame[C.FILE].to_numpy()
-    table[C.LINE_NUMBER] = data.frame[C.LINE].to_numpy()
-    table[C.ROW_ISSUES] = data.frame[C.ISSUES].to_numpy()
-    table[C.DUPLICATE_OF_COLUMN] = data.frame[C.DUPLICATE_OF].to_numpy()
-    return table
 
 
 def _print_issue_line(console, data) -> None:
@@ -452,41 +245,6 @@ AltLabelCol = Annotated[
 ]
 
 
-def _label_header(data, name: str, option: str) -> str:
-    from curtool.core.mapping import _find_header
-
-    header = _find_header(name, data.original_columns())
-    if header is None:
-        raise errors.CurtoolError(
-            errors.NO_SUCH_COLUMN,
-            f"there is no column «{name}» for {option}",
-            "columns seen: " + ", ".join(f"«{h}»" for h in data.original_columns()[:20]),
-            path=data.files[0].path,
-        )
-    return header
-
-
-def _labels(data, label_column: str, alt_column: str | None = None):
-    """Labelled messages (duplicates out), their labels and the alternative labels or None."""
-    header = _label_header(data, label_column, "--label-column")
-    alt_header = _label_header(data, alt_column, "--alt-label-column") if alt_column else None
-    wanted = [C.CLEAN, C.GROUP, header] + ([alt_header] if alt_header and alt_header != header else [])
-    msgs = data.frame.loc[~data.frame[C.DUPLICATE], wanted]
-    labels = msgs[header].fillna("").astype(str).str.strip()  # an empty .xlsx cell is NaN
-    keep = (labels != "") & (msgs[C.CLEAN] != "")
-    if keep.sum() < 2:
-        raise errors.CurtoolError(
-            errors.NO_LABELS,
-            f"column «{header}» has fewer than 2 labelled messages",
-            "check --label-column",
-            path=data.files[0].path,
-        )
-    alt = None
-    if alt_header is not None:
-        alt = msgs.loc[keep, alt_header].fillna("").astype(str).str.strip().tolist()
-    return msgs[keep], labels[keep], alt
-
-
 @app.command()
 @handles_errors
 @reads_messages()
@@ -504,30 +262,22 @@ def train(
     read: ReadOptions = ReadOptions(),
 ) -> None:
     """Learn a sector model from a region's own labelled history."""
-    from curtool.core import model as M
+    from curtool.core.model import save_model
     from curtool.io.output import check_writable
 
-    if cv == 1:
-        raise errors.CurtoolError(
-            errors.BAD_OPTION, "--cv 1 is not cross-validation", "use --cv 5 (or 0 for none)"
-        )
+    pipeline.check_folds(cv)
     _refuse_overwriting_inputs(inputs, output)
     check_writable(output, force)
-    _, data = _load(inputs, read)
-    msgs, labels, alt = _labels(data, label_column, alt_label_column)
+    data = pipeline.load_files(inputs, _options(read))
+    _say_warnings(data.warnings)
+    run = pipeline.train_from_files(data, label_column, alt_label_column=alt_label_column, cv=cv)
     console = _console()
-    if cv:
+    if run.cross_validation is not None:
         from curtool.app.console import print_evaluation
-        from curtool.core.evaluate import cross_validate
 
-        print_evaluation(
-            console,
-            cross_validate(msgs[C.CLEAN].tolist(), labels.tolist(), folds=cv, alt_labels=alt),
-            f"{cv}-fold cross-validation",
-        )
-    fitted = M.train(msgs[C.CLEAN].tolist(), labels.tolist())
-    M.save_model(fitted, output)
-    console.print(f"Model saved: {output} ({len(labels):,} messages, {labels.nunique()} labels)")
+        print_evaluation(console, run.cross_validation, f"{cv}-fold cross-validation")
+    save_model(run.model, output)
+    console.print(f"Model saved: {output} ({run.messages:,} messages, {run.labels} labels)")
 
 
 @app.command()
@@ -548,7 +298,6 @@ def evaluate(
     """Measure a model against labelled messages: per-class P/R/F1, macro-F1, confusion matrix."""
     import json
 
-    from curtool.core.evaluate import evaluate as run_evaluate
     from curtool.core.evaluate import write_evaluation
 
     if output is not None:
@@ -556,29 +305,19 @@ def evaluate(
 
         _refuse_overwriting_inputs(inputs, output)
         check_writable(output, force)
-    cfg, data = _load(inputs, read)
-    msgs, labels, alt = _labels(data, label_column, alt_label_column)
-    # the model is measured on its own unless asked: by default every row is predicted
-    use_given = models.use_given(default=False)
-    model, taxonomy = models.model or cfg.model, models.taxonomy or cfg.taxonomy
-    from curtool.core.model import label_level
-    from curtool.core.taxonomy import load_taxonomy
-
-    # labels that are kinds of the taxonomy measure the kind, block labels the sector
-    tax = load_taxonomy(taxonomy) if taxonomy else None
-    level = label_level(labels.tolist(), tax)
-    column = C.PROBLEM_KIND if level == "kind" else C.SECTOR
-    predicted = _classify_frame(msgs, model, taxonomy, use_given, cfg)[column]
-    result = run_evaluate(labels.tolist(), predicted.tolist(), alt_labels=alt)
+    opts = _options(read, models)
+    data = pipeline.load_files(inputs, opts)
+    _say_warnings(data.warnings)
+    run = pipeline.evaluate_files(data, label_column, opts, alt_label_column=alt_label_column)
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(run.evaluation.as_dict(), ensure_ascii=False, indent=2))
     else:
         from curtool.app.console import print_evaluation
 
-        what = "kinds" if level == "kind" else "sectors" if level == "sector" else "labels"
-        print_evaluation(_console(), result, f"{len(labels):,} messages, {what}")
+        what = {"kind": "kinds", "sector": "sectors"}.get(run.level, "labels")
+        print_evaluation(_console(), run.evaluation, f"{run.messages:,} messages, {what}")
     if output is not None:
-        write_evaluation(result, output)
+        write_evaluation(run.evaluation, output)
 
 
 # --- recurring ---------------------------------------------------------------------------
@@ -626,10 +365,8 @@ def recurring(
     models: ModelOptions = ModelOptions(),
 ) -> None:
     """The problems that keep coming back in a district, ranked, each with its messages."""
-    import json
-
-    from curtool.core.recurring import RecurringSettings, find_recurring
-    from curtool.io.output import atomic_path, check_writable
+    from curtool.app.console import print_recurring
+    from curtool.io.output import check_writable, write_json
     from curtool.io.workbook import write_recurring_workbook
 
     _refuse_overwriting_inputs(inputs, output, json_path)
@@ -637,49 +374,17 @@ def recurring(
         if path is not None:
             check_writable(path, force)
     start, end = _parse_day(since, "--since"), _parse_day(until, "--until")
-    cfg, data = _load(inputs, read)
-    data.drop_originals()  # the outputs are built from the analysis columns alone
-    settings = RecurringSettings(**_recurring_settings(cfg, min_count, min_weeks))
-    from curtool.app.pipeline import classify_frame_detailed
-
-    groups, source = cfg.groups, cfg.path
-    done = classify_frame_detailed(
-        data.frame, models.model or cfg.model, models.taxonomy or cfg.taxonomy, models.use_given(),
-        groups, source,
-    )  # fmt: skip
-    # the evidence strings of a million rows need not stay while problems are found
-    table, vectors = done.table[[C.SECTOR, C.PROBLEM_KIND]], done.kind_vectors
-    del done
-    result = find_recurring(
-        data.frame,
-        table[C.SECTOR],
-        settings,
-        district=district,
-        since=start,
-        until=end,
-        kinds=table[C.PROBLEM_KIND],
-        kind_vectors=vectors,
-    )
-    from curtool.app.console import print_recurring
-
-    print_recurring(_console(), result, settings, top=top)
+    opts = _options(read, models, min_count=min_count, min_weeks=min_weeks)
+    data = pipeline.load_files(inputs, opts)
+    _say_warnings(data.warnings)
+    run = pipeline.find_problems(data, opts, district=district, since=start, until=end)
+    print_recurring(_console(), run.result, run.settings, top=top)
     if output is not None:
-        write_recurring_workbook(result, data.frame, output)
+        write_recurring_workbook(run.result, data.frame, output)
         typer.echo(f"Written: {output}")
     if json_path is not None:
-        with atomic_path(json_path) as tmp:
-            tmp.write_text(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        write_json(run.result.to_json_dict(), json_path)
         typer.echo(f"Written: {json_path}")
-
-
-def _recurring_settings(cfg, min_count: int | None, min_weeks: int | None) -> dict[str, Any]:
-    values = dict(cfg.recurring)
-    if min_count is not None:
-        values["min_count"] = min_count
-    if min_weeks is not None:
-        values["min_weeks"] = min_weeks
-    # both are at least 1 already: the options are range-checked, the config by config._check
-    return values
 
 
 # --- report -------------------------------------------------------------------------------
@@ -745,48 +450,28 @@ def report(
     log_path = log or Path(output or "reports/curtool-{week}.xlsx").parent / "curtool.log"
     warnings: list[str] = []
     try:
-        from curtool.app.config import check_output_template
-        from curtool.app.pipeline import run_report
-
-        if output is not None:
-            check_output_template(
-                output, lambda m, h: errors.CurtoolError(errors.BAD_OPTION, f"--output: {m}", h)
-            )
-        from curtool.core.recurring import RecurringSettings
         from curtool.core.report import read_population
         from curtool.io.output import check_writable
         from curtool.io.workbook import write_report
 
-        cfg, data = _load(inputs, read, say_warnings=False)
+        opts = _options(read, models, weeks_back=weeks_back, output=output, population=population)
+        data = pipeline.load_files(inputs, opts)
         rows = len(data.frame)
         data.drop_originals()  # every sheet is built from the analysis columns
-        pop_path = population or cfg.population
-        pop = read_population(pop_path) if pop_path is not None else None
-        run = run_report(
-            data,
-            week=week,
-            today=_parse_day(today, "--today") or date.today(),
-            weeks_back=weeks_back or cfg.weeks_back,
-            population=pop,
-            deadlines=cfg.deadlines or None,
-            mask_pii=mask_pii,
-            model=models.model or cfg.model,
-            taxonomy=models.taxonomy or cfg.taxonomy,
-            use_given=models.use_given(),
-            recurring_settings=RecurringSettings(**_recurring_settings(cfg, None, None)),
-            groups=cfg.groups,
-            groups_source=cfg.path,
-        )
-        built, warnings = run.report, run.warnings
-        week_label = built.week
-        named = Path((output or cfg.output).replace("{week}", built.week))
+        day = _parse_day(today, "--today") or date.today()
+        # the output is named and checked before the work: a report that cannot be written
+        # is said at once, not after the whole computation
+        week_label = pipeline.report_week(data, week, day)
+        named = Path(opts.output.replace("{week}", week_label))
         _refuse_overwriting_inputs(inputs, named, log_path if log is not None else None)
+        check_writable(named, force, make_folder=True)
         target = named  # only now: the run log names an output that may be written
-        check_writable(target, force, make_folder=True)
+        pop = read_population(opts.population) if opts.population is not None else None
+        run = pipeline.run_report(data, opts, week=week_label, today=day, mask_pii=mask_pii, population=pop)
+        built, warnings = run.report, run.warnings
         write_report(built, target)
         status = "warning" if warnings else "ok"
-        for line in warnings:
-            typer.echo(f"warning: {line}", err=True)
+        _say_warnings(warnings)
         if not quiet:
             from curtool.app.console import print_report
 

@@ -8,21 +8,26 @@ returned with the result, so the CLI, a cron log and a notebook all get them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from curtool.app.options import Options
 from curtool.core import aggregate as agg
 from curtool.core import columns as C
 from curtool.core import errors
 from curtool.core.categories import CategoryMap
 from curtool.core.classify import Classification
-from curtool.core.recurring import RecurringSettings, find_recurring
+from curtool.core.evaluate import Evaluation, cross_validate, evaluate
+from curtool.core.mapping import find_header
+from curtool.core.model import SectorModel, label_level, train
+from curtool.core.recurring import RecurringResult, RecurringSettings, find_recurring
 from curtool.core.report import Report, build_report
-from curtool.io.loader import Dataset
+from curtool.core.taxonomy import load_taxonomy
+from curtool.io.loader import Dataset, load
 
 
 def classify_frame_with_categories(
@@ -60,7 +65,7 @@ def classify_frame_detailed(
     model = load_model(model_path)
     taxonomy = load_taxonomy(taxonomy_path)
     if groups:
-        from curtool.app.config import check_groups
+        from curtool.io.configfile import check_groups
 
         check_groups(dict(groups), taxonomy, groups_source)
     return classify_detailed(frame, model, use_given=use_given, taxonomy=taxonomy, groups=groups)
@@ -88,7 +93,7 @@ def require_dates(data: Dataset) -> None:
     )
 
 
-def run_report(
+def report_dataset(
     data: Dataset,
     *,
     week: str | None = None,
@@ -159,3 +164,262 @@ def data_warnings(report: Report) -> list[str]:
     if report.partial:
         return [f"week {report.week} is incomplete: the export's last message is from {end}"]
     return []
+
+
+# --- the jobs, from files --------------------------------------------------------------------
+
+Inputs = Sequence[str | Path]
+
+
+def load_files(inputs: Inputs | Dataset, options: Options | None = None) -> Dataset:
+    """The exports read and normalised with the options' reading flags and config (a loaded
+    :class:`Dataset` is returned as it is)."""
+    if isinstance(inputs, Dataset):
+        return inputs
+    opts = options or Options()
+    read = opts.read
+    return load(
+        list(inputs),
+        columns=read.columns,
+        sheet=read.sheet,
+        encoding=read.encoding,
+        separator=read.separator,
+        no_header=read.no_header,
+        config=opts.config,
+        gazetteer=read.gazetteer,
+    )
+
+
+def _classification(frame: pd.DataFrame, opts: Options, use_given: bool) -> Classification:
+    return classify_frame_detailed(
+        frame, opts.model, opts.taxonomy, use_given, opts.groups, opts.groups_source
+    )
+
+
+@dataclass
+class ClassifyRun:
+    """Every message's block and kind: ``table`` is what ``classify -o`` writes (the export's
+    own columns, then curtool's), ``result`` the sector columns alone."""
+
+    data: Dataset
+    result: pd.DataFrame
+    table: pd.DataFrame
+    categories: CategoryMap | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.data.warnings
+
+
+def export_table(data: Dataset, result: pd.DataFrame) -> pd.DataFrame:
+    """Original columns, then the sector columns, the source file and any row issue codes."""
+    originals = data.original_columns()
+    table = data.frame[originals]  # copy-on-write: adding columns does not copy the originals
+    for col in C.OUTPUT_COLUMNS:
+        name = col if col not in table.columns else f"{col} (curtool)"
+        table[name] = result[col].to_numpy()
+    table[C.SOURCE_FILE] = data.frame[C.FILE].to_numpy()
+    table[C.LINE_NUMBER] = data.frame[C.LINE].to_numpy()
+    table[C.ROW_ISSUES] = data.frame[C.ISSUES].to_numpy()
+    table[C.DUPLICATE_OF_COLUMN] = data.frame[C.DUPLICATE_OF].to_numpy()
+    return table
+
+
+def classify_files(inputs: Inputs | Dataset, options: Options | None = None) -> ClassifyRun:
+    """``curtool classify``: every message of the exports gets its block and kind, with
+    confidence and evidence; rows set aside keep their reason in ``row_issues``."""
+    opts = options or Options()
+    data = load_files(inputs, opts)
+    done = _classification(data.frame, opts, opts.use_given())
+    return ClassifyRun(data, done.table, export_table(data, done.table), done.categories)
+
+
+@dataclass
+class ProblemsRun:
+    """``curtool recurring``: the problems found, and the messages they were found in."""
+
+    data: Dataset
+    result: RecurringResult
+    settings: RecurringSettings
+    categories: CategoryMap | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.data.warnings
+
+
+def find_problems(
+    inputs: Inputs | Dataset,
+    options: Options | None = None,
+    *,
+    district: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> ProblemsRun:
+    """The problems that keep coming back (in one ``district``, or all), ranked, each with its
+    messages; ``since``/``until`` bound the days looked at."""
+    opts = options or Options()
+    data = load_files(inputs, opts)
+    data.drop_originals()  # the outputs are built from the analysis columns alone
+    done = _classification(data.frame, opts, opts.use_given())
+    # the evidence strings of a million rows need not stay while problems are found
+    table, vectors, categories = done.table[[C.SECTOR, C.PROBLEM_KIND]], done.kind_vectors, done.categories
+    del done
+    result = find_recurring(
+        data.frame,
+        table[C.SECTOR],
+        opts.recurring,
+        district=district,
+        since=since,
+        until=until,
+        kinds=table[C.PROBLEM_KIND],
+        kind_vectors=vectors,
+    )
+    return ProblemsRun(data, result, opts.recurring, categories)
+
+
+def run_report(
+    inputs: Inputs | Dataset,
+    options: Options | None = None,
+    *,
+    week: str | None = None,
+    today: date | None = None,
+    mask_pii: bool = False,
+    population: pd.DataFrame | None = None,
+) -> ReportRun:
+    """``curtool report``: the weekly report of the exports (``week`` «2026-W47», «last», or
+    the latest complete week), built only from what was known at the week's end.
+
+    ``population`` is the table of :func:`curtool.io.sidefiles.read_population`; the caller
+    reads ``options.population`` (a file) because reading is io's.
+    """
+    opts = options or Options()
+    data = load_files(inputs, opts)
+    return report_dataset(
+        data,
+        week=week,
+        today=today,
+        weeks_back=opts.weeks_back,
+        population=population,
+        deadlines=dict(opts.deadlines) or None,
+        mask_pii=mask_pii,
+        model=opts.model,
+        taxonomy=opts.taxonomy,
+        use_given=opts.use_given(),
+        recurring_settings=opts.recurring,
+        groups=opts.groups,
+        groups_source=opts.groups_source,
+    )
+
+
+def report_week(data: Dataset, week: str | None, today: date | None = None) -> str:
+    """The ISO week a report of ``data`` will cover («2026-W47»), known before any work is
+    done, so the output name can be checked first."""
+    require_dates(data)
+    return agg.resolve_week(data.frame, week, today or date.today())
+
+
+def labelled_messages(
+    data: Dataset, label_column: str, alt_label_column: str | None = None
+) -> tuple[pd.DataFrame, pd.Series, list[str] | None]:
+    """Labelled messages (duplicates and empty labels out), their labels, and the alternative
+    labels (or None): what ``train`` and ``evaluate`` learn from and measure against."""
+    header = _label_header(data, label_column, "--label-column")
+    alt_header = _label_header(data, alt_label_column, "--alt-label-column") if alt_label_column else None
+    wanted = [C.CLEAN, C.GROUP, header] + ([alt_header] if alt_header and alt_header != header else [])
+    msgs = data.frame.loc[~data.frame[C.DUPLICATE], wanted]
+    labels = msgs[header].fillna("").astype(str).str.strip()  # an empty .xlsx cell is NaN
+    keep = (labels != "") & (msgs[C.CLEAN] != "")
+    if keep.sum() < 2:
+        raise errors.CurtoolError(
+            errors.NO_LABELS,
+            f"column «{header}» has fewer than 2 labelled messages",
+            "check --label-column",
+            path=data.files[0].path,
+        )
+    alt = None
+    if alt_header is not None:
+        alt = msgs.loc[keep, alt_header].fillna("").astype(str).str.strip().tolist()
+    return msgs[keep], labels[keep], alt
+
+
+def _label_header(data: Dataset, name: str, option: str) -> str:
+    header = find_header(name, data.original_columns())
+    if header is None:
+        raise errors.CurtoolError(
+            errors.NO_SUCH_COLUMN,
+            f"there is no column «{name}» for {option}",
+            "columns seen: " + ", ".join(f"«{h}»" for h in data.original_columns()[:20]),
+            path=data.files[0].path,
+        )
+    return header
+
+
+def check_folds(cv: int) -> None:
+    """``--cv``: 0 (none) or at least 2 folds."""
+    if cv == 1:
+        raise errors.CurtoolError(
+            errors.BAD_OPTION, "--cv 1 is not cross-validation", "use --cv 5 (or 0 for none)"
+        )
+
+
+@dataclass
+class TrainRun:
+    """A model learnt from labelled exports, and its cross-validation when asked."""
+
+    model: SectorModel
+    messages: int
+    labels: int
+    cross_validation: Evaluation | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def train_from_files(
+    inputs: Inputs | Dataset,
+    label_column: str,
+    options: Options | None = None,
+    *,
+    alt_label_column: str | None = None,
+    cv: int = 0,
+) -> TrainRun:
+    """``curtool train``: a model from a region's own labelled history (``cv`` ≥ 2 also
+    measures it by k-fold cross-validation first)."""
+    check_folds(cv)
+    data = load_files(inputs, options)
+    msgs, labels, alt = labelled_messages(data, label_column, alt_label_column)
+    texts, truth = msgs[C.CLEAN].tolist(), labels.tolist()
+    measured = cross_validate(texts, truth, folds=cv, alt_labels=alt) if cv else None
+    return TrainRun(train(texts, truth), len(truth), labels.nunique(), measured, data.warnings)
+
+
+@dataclass
+class EvaluateRun:
+    """A model measured against labelled exports; ``level`` says what the labels are
+    («kind», «sector» or «labels» of the user's own)."""
+
+    evaluation: Evaluation
+    level: str
+    messages: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def evaluate_files(
+    inputs: Inputs | Dataset,
+    label_column: str,
+    options: Options | None = None,
+    *,
+    alt_label_column: str | None = None,
+) -> EvaluateRun:
+    """``curtool evaluate``: per-class precision/recall/F1, macro-F1, accuracy and confusion of
+    the options' model against the labels; by default every row is predicted (the model is
+    measured on its own unless ``--use-given``)."""
+    opts = options or Options()
+    data = load_files(inputs, opts)
+    msgs, labels, alt = labelled_messages(data, label_column, alt_label_column)
+    # labels that are kinds of the taxonomy measure the kind, block labels the sector
+    taxonomy = load_taxonomy(opts.taxonomy) if opts.taxonomy else None
+    level = label_level(labels.tolist(), taxonomy)
+    column = C.PROBLEM_KIND if level == "kind" else C.SECTOR
+    predicted = _classification(msgs, opts, opts.use_given(default=False)).table[column]
+    result = evaluate(labels.tolist(), predicted.tolist(), alt_labels=alt)
+    return EvaluateRun(result, level, len(labels), data.warnings)

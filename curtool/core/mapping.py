@@ -39,7 +39,7 @@ def map_columns(
     chosen: dict[str, str] = {}
     used: set[str] = set()
     for field, header in overrides.items():
-        match = _find_header(header, headers)
+        match = find_header(header, headers)
         if match is None:
             raise errors.CurtoolError(
                 errors.NO_SUCH_COLUMN,
@@ -83,7 +83,7 @@ def map_columns(
     return chosen
 
 
-def _find_header(name: str, headers: Sequence[str]) -> str | None:
+def find_header(name: str, headers: Sequence[str]) -> str | None:
     """The header ``name`` means: itself, its spelling, or a position (``2``) or letter (``B``)."""
     if name in headers:
         return name

@@ -20,7 +20,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from curtool.app.config import Config
 from curtool.core import columns as C
 from curtool.core import errors
 from curtool.core.address import normalize_locality, normalize_street, parse_address_field
@@ -28,6 +27,7 @@ from curtool.core.dates import parse_dates
 from curtool.core.districts import Gazetteer, normalise_districts
 from curtool.core.mapping import column_letter, first_line_is_data, known_names, map_columns, require_text
 from curtool.core.text import TEXT_DTYPE, blank, clean_series, text_codes
+from curtool.io.configfile import Config
 from curtool.io.readers import RawTable, cell_text, gc_paused, read_table
 
 

@@ -63,6 +63,15 @@ def check_writable(path: Path, force: bool, *, make_folder: bool = False) -> Non
         )
 
 
+def write_json(data: object, target: str | Path) -> Path:
+    """``data`` as indented UTF-8 JSON (Cyrillic as is), written atomically."""
+    import json
+
+    with atomic_path(target) as tmp:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    return Path(target)
+
+
 # A run's private work folder beside its output: the temporary file and every scratch file
 # (xlsxwriter's constant-memory rows and XML parts, 100–370 MB for a large workbook) live in
 # it, so one removal cleans up on any failure, and a folder a killed run left is swept by

@@ -1,4 +1,4 @@
-"""The project config file (``curtool.toml``): column overrides, districts, deadlines, thresholds.
+"""The project config file (``curtool.toml``), read and checked: columns, districts, deadlines, thresholds.
 
 Looked up as ``curtool.toml`` in the working directory, or named with ``--config``.
 Paths inside it are relative to the config file.  Unknown keys are refused so a
