@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from curtool.io import configfile as config
 from curtool.app.cli import app
 from curtool.app.console import groups_toml, make_console, print_categories, toml_string
 from curtool.core import categories, classify, columns, errors
 from curtool.core.taxonomy import load_taxonomy
+from curtool.io import configfile as config
 
 # Own-written messages (not from any dataset); the default model is sure of each.
 HOUSE = [

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from curtool.app.cli import Terminated, app, install_signal_handlers
+from curtool.app.cli import app
+from curtool.app.failures import Terminated, install_signal_handlers
 from curtool.core import columns as C
 from curtool.io import output
 from curtool.io.loader import load

@@ -8,13 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from curtool.io.configfile import load_config
 from curtool.core import columns as C
 from curtool.core import errors
 from curtool.core.dates import parse_dates
 from curtool.core.districts import Gazetteer, match_district, normalise_districts
 from curtool.core.mapping import map_columns
 from curtool.core.text import clean_series, clean_text
+from curtool.io.configfile import load_config
 from curtool.io.loader import load
 from curtool.io.readers import detect_separator
 

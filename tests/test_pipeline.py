@@ -135,3 +135,21 @@ def test_report_refuses_an_existing_output_before_any_work(tmp_path: Path, monke
     assert result.exit_code == 1, result.output
     assert "[output-exists]" in result.output and "Traceback" not in result.output
     assert target.read_bytes() == b"keep me"
+
+
+def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch) -> None:
+    """README «From Python» is run as written on the samples (the lines that need a labelled
+    history of the reader's own are given the sample's «Статус» column instead)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## From Python") :]
+    start = section.index("```python") + len("```python")
+    code = section[start : section.index("```", start)]
+    code = code.replace('["history.xlsx"], "Сектор"', '[inputs[1]], "Статус"')
+    code = code.replace('["labelled.csv"], "sector"', '[inputs[1]], "Статус"')
+    samples = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(tmp_path)
+    code = code.replace('"data/samples/', f'"{samples}/data/samples/')
+    scope: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    assert (tmp_path / "reports" / "curtool-2026-W47.xlsx").exists()
+    assert len(scope["run"].table) > 0 and scope["weekly"].report.week == "2026-W47"

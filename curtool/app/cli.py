@@ -9,8 +9,6 @@ pattern matching no file).
 
 from __future__ import annotations
 
-import functools
-import os
 import sys
 import time
 from datetime import date, datetime
@@ -21,6 +19,7 @@ import typer
 
 from curtool import __version__
 from curtool.app import pipeline
+from curtool.app.failures import handles_errors, install_signal_handlers
 from curtool.app.options import (
     ModelOptions,
     Options,
@@ -48,46 +47,6 @@ Inputs = Annotated[
 Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
 # exit code of a run that did its work but has something to flag (--strict); see the README
 EXIT_WARNING = 3
-
-def fail(exc: errors.CurtoolError) -> typer.Exit:
-    typer.echo(f"error: {exc.line()}", err=True)
-    return typer.Exit(1)
-
-
-def handles_errors(func):
-    """Turn CurtoolError into one line on stderr and exit 1; never show a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except errors.CurtoolError as exc:
-            raise fail(exc) from None
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
-        except KeyboardInterrupt as exc:
-            how = "terminated" if isinstance(exc, Terminated) else "interrupted"
-            typer.echo(f"error: {how}; nothing was written", err=True)
-            raise typer.Exit(1) from None
-        except MemoryError:
-            typer.echo("error: out of memory; split the input by period or write .csv", err=True)
-            raise typer.Exit(1) from None
-        except OSError as exc:
-            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-            typer.echo(f"error: {where}{exc.strerror or exc} [io-error]", err=True)
-            raise typer.Exit(1) from None
-        except Exception as exc:
-            if os.environ.get("CURTOOL_DEBUG"):
-                raise
-            typer.echo(
-                f"error: internal error ({type(exc).__name__}: {str(exc)[:200]}); "
-                "rerun with CURTOOL_DEBUG=1 and report it [internal]",
-                err=True,
-            )
-            raise typer.Exit(1) from None
-
-    return wrapper
-
 
 def _options(read: ReadOptions, models: ModelOptions | None = None, **flags: Any) -> Options:
     """The command's flags merged with ``curtool.toml`` (or ``--config``): one typed object."""
@@ -539,21 +498,6 @@ def sample(
         return
     for name, path in synthetic.write_samples(folder, seed=seed).items():
         typer.echo(f"Written: {path} ({name})")
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (a cron timeout, ``kill``): unwinds like Ctrl-C, so temporary files are removed
-    and the report's run log gets its line, instead of the process vanishing mid-write."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated()
-
-
-def install_signal_handlers() -> None:
-    import signal
-
-    signal.signal(signal.SIGTERM, _terminate)
 
 
 def main() -> None:
