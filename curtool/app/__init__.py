@@ -1,1 +1,1 @@
-"""The app floor: the pipeline functions that are the Python API (and, in time, the CLI and options)."""
+"""The app floor: the options, the pipeline functions that are the Python API, the CLI and the console."""

@@ -1,9 +1,11 @@
-"""Whole jobs, from loaded exports to results: the Python API the CLI wraps.
+"""Whole jobs, from export files to results: the Python API the CLI wraps.
 
-Each function takes a loaded :class:`curtool.io.loader.Dataset` and plain options and
-returns data; nothing here prints or writes a file.  Warnings a user must see (an
-export that stops before the report week ends, a week without messages) are
-returned with the result, so the CLI, a cron log and a notebook all get them.
+``classify_files``, ``find_problems``, ``run_report``, ``train_from_files`` and
+``evaluate_files`` take the export paths (or a loaded :class:`~curtool.io.loader.Dataset`)
+and one :class:`~curtool.app.options.Options`, and return data; nothing here prints or
+writes a file (the CLI and a notebook decide that).  Warnings a user must see (a glob that
+matched nothing, an export that stops before the report week ends, a week without messages)
+are returned with the result, so the CLI, a cron log and a notebook all get them.
 """
 
 from __future__ import annotations
