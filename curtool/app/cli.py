@@ -453,7 +453,7 @@ AltLabelCol = Annotated[
 
 
 def _label_header(data, name: str, option: str) -> str:
-    from curtool.core.mapping import _find_header
+    from curtool.core.mapping import find_header as _find_header
 
     header = _find_header(name, data.original_columns())
     if header is None:
