@@ -135,9 +135,9 @@ def _with_blank_lines(source: Path, target: Path, every: int = 1000) -> None:
 
 def _record_ends(data: bytes):
     """Byte offset of each record's closing line break, quoted line breaks skipped."""
-    from curtool.io.readers import _scan_records
+    from curtool.io.csvrecords import scan_records
 
-    return _scan_records(data, ";").ends
+    return scan_records(data, ";").ends
 
 
 def _write_inserting(data: bytes, positions, piece: bytes, target: Path) -> None:

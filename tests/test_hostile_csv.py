@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from curtool.app.cli import app
 from curtool.core import columns as C
 from curtool.core import errors
+from curtool.io.encoding import check_separator, detect_encoding
 from curtool.io.loader import load
-from curtool.io.readers import check_separator, detect_encoding
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 TEXTS = [

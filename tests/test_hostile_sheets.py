@@ -416,10 +416,10 @@ def test_rejected_rows_name_their_sheet_and_empty_sheets_say_nothing(tmp_path):
 
 def test_several_sheets_in_the_calamine_reader_too(monkeypatch):
     """When fastexcel cannot read a workbook the calamine reader does, with the same result."""
-    from curtool.io import readers
+    from curtool.io import sheets
     from curtool.io.loader import load
 
-    monkeypatch.setattr(readers, "_read_xlsx_arrow", lambda *a, **k: None)
+    monkeypatch.setattr(sheets, "read_xlsx_arrow", lambda *a, **k: None)
     data = load([HOSTILE / "multi_sheet.xlsx"])
     assert data.frame["_id"].tolist() == ["101", "102", "103", "104"]
     assert len(data.warnings) == 3

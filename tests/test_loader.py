@@ -15,8 +15,8 @@ from curtool.core.districts import Gazetteer, match_district, normalise_district
 from curtool.core.mapping import map_columns
 from curtool.core.text import clean_series, clean_text
 from curtool.io.configfile import load_config
+from curtool.io.encoding import detect_separator
 from curtool.io.loader import load
-from curtool.io.readers import detect_separator
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 EXPECTED_TEXTS = [
@@ -371,7 +371,7 @@ def test_readme_config_example_is_valid(tmp_path):
 
 def test_vectorised_cleaning_equals_the_per_message_rule():
     """clean_series takes an Arrow shortcut for plain rows; it must agree with clean_text."""
-    from curtool.io.readers import read_table
+    from curtool.io.formats import read_table
 
     samples = Path(__file__).resolve().parent.parent / "data" / "samples"
     texts = read_table(samples / "pos_adygea.csv").frame["Текст сообщения"]
@@ -413,10 +413,10 @@ def test_vectorised_cleaning_equals_the_per_message_rule_on_random_markup():
 
 
 def test_when_the_quick_scan_and_the_parser_disagree_the_exact_reader_decides(monkeypatch):
-    from curtool.io import readers
+    from curtool.io import csvfile, formats
 
-    monkeypatch.setattr(readers, "_parse_csv", lambda *args, **kwargs: pd.DataFrame())
-    table = readers.read_table(HOSTILE / "ragged.csv")
+    monkeypatch.setattr(csvfile, "parse_csv", lambda *args, **kwargs: pd.DataFrame())
+    table = formats.read_table(HOSTILE / "ragged.csv")
     assert len(table.frame) == 6
     assert table.ragged.tolist() == [False, False, True, True, False, False]
     assert table.lines.tolist() == [2, 3, 4, 5, 6, 7]
@@ -426,19 +426,19 @@ def test_when_the_quick_scan_and_the_parser_disagree_the_exact_reader_decides(mo
 
 def test_the_arrow_reader_and_the_exact_reader_agree_on_every_csv_fixture(monkeypatch):
     """The fast path must give what the exact reader gives, or step aside (None)."""
-    from curtool.io import readers
+    from curtool.io import csvfile, formats
 
     files = sorted(HOSTILE.glob("*.csv")) + [
         Path(__file__).resolve().parent.parent / "data/samples/pos_adygea.csv"
     ]
     fast_ones = 0
     for path in files:
-        fast = readers._read_csv_arrow(path, encoding=None, separator=None)
+        fast = csvfile.read_csv_arrow(path, encoding=None, separator=None)
         if fast is None:
             continue
         fast_ones += 1
-        monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
-        exact = readers.read_table(path)
+        monkeypatch.setattr(csvfile, "read_csv_arrow", lambda *a, **k: None)
+        exact = formats.read_table(path)
         monkeypatch.undo()
         assert fast.frame.astype(str).equals(exact.frame.astype(str)), path.name
         assert fast.lines.tolist() == exact.lines.tolist(), path.name
@@ -452,15 +452,15 @@ def test_the_arrow_reader_and_the_exact_reader_agree_on_every_csv_fixture(monkey
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_blank_lines_between_rows_keep_every_row_on_its_own_line(tmp_path, monkeypatch, newline):
-    from curtool.io import readers
+    from curtool.io import csvfile, formats
 
     path = tmp_path / "gaps.csv"
     text = 'id;Текст;Итог\n1;a;\n\n2;"b\nc";\n\n\n3;d;Решено\n\n'.replace("\n", newline)
     path.write_bytes(text.encode("cp1251"))
-    fast = readers._read_csv_arrow(path, encoding=None, separator=None)
+    fast = csvfile.read_csv_arrow(path, encoding=None, separator=None)
     assert fast is not None  # blank lines keep the fast reader
-    monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
-    exact = readers.read_table(path)
+    monkeypatch.setattr(csvfile, "read_csv_arrow", lambda *a, **k: None)
+    exact = formats.read_table(path)
     for table in (fast, exact):
         assert table.frame["id"].tolist() == ["1", "2", "3"]
         assert table.lines.tolist() == [2, 4, 8]
@@ -469,12 +469,12 @@ def test_blank_lines_between_rows_keep_every_row_on_its_own_line(tmp_path, monke
 
 
 def test_a_line_of_separators_is_a_row_but_a_blank_line_is_not(tmp_path):
-    from curtool.io import readers
+    from curtool.io import csvfile, formats
 
     path = tmp_path / "gaps.csv"
     path.write_text("id;Текст;Итог\n1;a;\n\n;;\n3;d;\n", encoding="utf-8")
-    assert readers._read_csv_arrow(path, encoding=None, separator=None) is None  # the exact reader
-    table = readers.read_table(path)
+    assert csvfile.read_csv_arrow(path, encoding=None, separator=None) is None  # the exact reader
+    table = formats.read_table(path)
     assert table.frame["id"].tolist() == ["1", "", "3"]
     assert table.lines.tolist() == [2, 4, 5]
 
@@ -492,17 +492,17 @@ def test_a_million_dates_are_read_like_a_few():
 
 def test_the_arrow_xlsx_reader_and_the_calamine_reader_agree(monkeypatch):
     """fastexcel gives every cell as the text Excel shows; calamine gives typed cells."""
-    from curtool.io import readers
+    from curtool.io import formats, sheets, tables
 
     files = [
         Path(__file__).resolve().parent.parent / "data/samples/incidents_adygea.xlsx",
         HOSTILE / "title_rows.xlsx",
     ]
     for path in files:
-        fast = readers._read_xlsx_arrow(path, sheet=None)
+        fast = sheets.read_xlsx_arrow(path, sheet=None)
         assert fast is not None, path.name
-        monkeypatch.setattr(readers, "_read_xlsx_arrow", lambda *a, **k: None)
-        slow = readers.read_table(path)
+        monkeypatch.setattr(sheets, "read_xlsx_arrow", lambda *a, **k: None)
+        slow = formats.read_table(path)
         monkeypatch.undo()
         assert (fast.header_row, fast.title_rows, fast.sheet) == (
             slow.header_row,
@@ -511,7 +511,7 @@ def test_the_arrow_xlsx_reader_and_the_calamine_reader_agree(monkeypatch):
         )
         assert fast.lines.tolist() == slow.lines.tolist()
         cells = fast.frame.fillna("").astype(str).apply(lambda col: col.str.strip())
-        assert cells.equals(slow.frame.map(readers.cell_text)), path.name
+        assert cells.equals(slow.frame.map(tables.cell_text)), path.name
 
 
 def test_missing_dates_in_a_text_column_are_missing_not_errors():
@@ -523,7 +523,7 @@ def test_missing_dates_in_a_text_column_are_missing_not_errors():
 def test_xlsx_blank_rows_inside_the_data_are_skipped_with_their_lines_kept(tmp_path):
     import xlsxwriter
 
-    from curtool.io import readers
+    from curtool.io import sheets
 
     path = tmp_path / "gaps.xlsx"
     book = xlsxwriter.Workbook(str(path))
@@ -535,7 +535,7 @@ def test_xlsx_blank_rows_inside_the_data_are_skipped_with_their_lines_kept(tmp_p
     sheet.write_number(6, 0, 3)
     sheet.write_string(6, 1, "=1+1")  # text, as exports store it; not a formula
     book.close()
-    table = readers._read_xlsx_arrow(path, sheet=None)
+    table = sheets.read_xlsx_arrow(path, sheet=None)
     assert table is not None
     assert (table.header_row, table.title_rows) == (3, ["Выгрузка за неделю"])
     assert table.lines.tolist() == [4, 6, 7]
@@ -546,7 +546,7 @@ def test_xlsx_blank_rows_inside_the_data_are_skipped_with_their_lines_kept(tmp_p
 @pytest.mark.parametrize("encoding", ["cp1251", "utf-8", "utf-8-sig"])
 def test_the_arrow_reader_streams_a_long_file_like_the_exact_reader(tmp_path, monkeypatch, encoding):
     """Many small reads and a head cut inside a quoted line break, as in a big export."""
-    from curtool.io import readers
+    from curtool.io import csvfile, formats
 
     rows = ["Номер;Дата поступления;Текст сообщения;Муниципальное образование"]
     for i in range(3000):
@@ -556,12 +556,12 @@ def test_the_arrow_reader_streams_a_long_file_like_the_exact_reader(tmp_path, mo
         rows.append(f'{i:05d};{1 + i % 28:02d}.09.2026 10:{i % 60:02d};{text};МО "Город Майкоп"')
     path = tmp_path / "big.csv"
     path.write_bytes(("\r\n".join(rows) + "\r\n").encode(encoding))
-    monkeypatch.setattr(readers, "_STREAM_CHUNK", 997)
-    monkeypatch.setattr(readers, "_HEAD_BYTES", 5000)
-    fast = readers._read_csv_arrow(path, encoding=None, separator=None)
+    monkeypatch.setattr(csvfile, "_STREAM_CHUNK", 997)
+    monkeypatch.setattr(csvfile, "_HEAD_BYTES", 5000)
+    fast = csvfile.read_csv_arrow(path, encoding=None, separator=None)
     assert fast is not None and len(fast.frame) == 3000
-    monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
-    exact = readers.read_table(path)
+    monkeypatch.setattr(csvfile, "read_csv_arrow", lambda *a, **k: None)
+    exact = formats.read_table(path)
     assert fast.frame.astype(str).equals(exact.frame.astype(str))
     assert fast.lines.tolist() == exact.lines.tolist()
     assert fast.frame["Номер"].iloc[7] == "00007" and fast.lines[8] == fast.lines[7] + 2
@@ -587,12 +587,12 @@ def test_coordinates_with_commas_are_read_and_nonsense_is_flagged(tmp_path):
 
 
 def test_a_separator_at_the_end_of_every_line_is_not_a_ragged_row(monkeypatch):
-    from curtool.io import readers
+    from curtool.io import csvfile, formats
 
-    fast = readers._read_csv_arrow(HOSTILE / "trailing_separator.csv", encoding=None, separator=None)
+    fast = csvfile.read_csv_arrow(HOSTILE / "trailing_separator.csv", encoding=None, separator=None)
     assert fast is not None  # the common habit keeps the fast reader
-    monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
-    exact = readers.read_table(HOSTILE / "trailing_separator.csv")
+    monkeypatch.setattr(csvfile, "read_csv_arrow", lambda *a, **k: None)
+    exact = formats.read_table(HOSTILE / "trailing_separator.csv")
     for table in (fast, exact):
         assert list(table.frame.columns) == [
             "Номер",
@@ -615,7 +615,7 @@ def test_text_after_a_line_ending_separator_is_still_ragged(tmp_path):
         "id;Текст;Итог\n1;яма;Решено;\n2;свет;;\n3;вода;;ещё текст\n4;газ\n5;снег;;;\n",
         encoding="utf-8",
     )
-    table = __import__("curtool.io.readers", fromlist=["read_table"]).read_table(path)
+    table = __import__("curtool.io.formats", fromlist=["read_table"]).read_table(path)
     # 1, 2: an empty field after the last separator; 4: one field short; 5: two extra
     assert table.ragged.tolist() == [False, False, True, True, True]
     assert table.frame.loc[2, "extra_1"] == "ещё текст"
@@ -623,27 +623,27 @@ def test_text_after_a_line_ending_separator_is_still_ragged(tmp_path):
 
 
 def test_text_in_the_field_after_every_line_ending_separator_leaves_the_fast_reader(tmp_path):
-    from curtool.io import readers
+    from curtool.io import csvfile, formats
 
     path = tmp_path / "extra_text.csv"
     path.write_text("id;Текст;Итог\n1;яма;Решено;\n2;свет;;примечание\n3;вода;;\n", encoding="utf-8")
-    assert readers._read_csv_arrow(path, encoding=None, separator=None) is None
-    table = readers.read_table(path)
+    assert csvfile.read_csv_arrow(path, encoding=None, separator=None) is None
+    table = formats.read_table(path)
     assert table.ragged.tolist() == [False, True, False]
     assert table.frame["extra_1"].fillna("").tolist() == ["", "примечание", ""]
 
 
 def test_spaces_after_a_line_ending_separator_are_nothing(tmp_path, monkeypatch):
-    from curtool.io import readers
+    from curtool.io import csvfile, formats
 
     path = tmp_path / "spaces.csv"
     path.write_bytes("id;Текст;Итог\r\n1;яма;Решено; \r\n2;свет;;\t\r\n3;вода;;\r\n".encode("cp1251"))
-    fast = readers._read_csv_arrow(path, encoding=None, separator=None)
+    fast = csvfile.read_csv_arrow(path, encoding=None, separator=None)
     assert fast is not None
-    monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
-    structure = readers.read_table(path)
-    monkeypatch.setattr(readers, "_parse_csv", lambda *args, **kwargs: pd.DataFrame())  # → exact
-    exact = readers.read_table(path)
+    monkeypatch.setattr(csvfile, "read_csv_arrow", lambda *a, **k: None)
+    structure = formats.read_table(path)
+    monkeypatch.setattr(csvfile, "parse_csv", lambda *args, **kwargs: pd.DataFrame())  # → exact
+    exact = formats.read_table(path)
     for table in (fast, structure, exact):
         assert list(table.frame.columns) == ["id", "Текст", "Итог"]
         assert not table.ragged.any()
@@ -679,16 +679,16 @@ def test_a_row_without_an_id_never_makes_a_real_message_a_duplicate(tmp_path):
 def test_every_way_a_separator_ends_the_lines_reads_alike(
     tmp_path, monkeypatch, header_end, row_end, columns
 ):
-    from curtool.io import readers
+    from curtool.io import csvfile, formats
 
     path = tmp_path / "ends.csv"
     rows = [f"{i};текст {i};Решено{row_end}" for i in range(1, 5)]
     path.write_text("\n".join([f"id;Текст;Итог{header_end}", *rows]) + "\n", encoding="utf-8")
-    tables = [readers._read_csv_arrow(path, encoding=None, separator=None)]
-    monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
-    tables.append(readers.read_table(path))
-    monkeypatch.setattr(readers, "_parse_csv", lambda *args, **kwargs: pd.DataFrame())  # → exact
-    tables.append(readers.read_table(path))
+    tables = [csvfile.read_csv_arrow(path, encoding=None, separator=None)]
+    monkeypatch.setattr(csvfile, "read_csv_arrow", lambda *a, **k: None)
+    tables.append(formats.read_table(path))
+    monkeypatch.setattr(csvfile, "parse_csv", lambda *args, **kwargs: pd.DataFrame())  # → exact
+    tables.append(formats.read_table(path))
     assert all(t is not None for t in tables)  # every habit keeps the fast reader
     for table in tables:
         assert list(table.frame.columns) == columns

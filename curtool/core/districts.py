@@ -125,7 +125,7 @@ class Gazetteer:
     @classmethod
     def from_file(cls, path: str | Path) -> Gazetteer:
         """CSV/XLSX with a name column and optional «aliases» (separated by ;) and «population»."""
-        from curtool.io.readers import read_table
+        from curtool.io.formats import read_table
 
         table = read_table(Path(path)).frame
         cols = {str(c).strip().lower(): c for c in table.columns}

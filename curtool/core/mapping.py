@@ -10,7 +10,13 @@ import pandas as pd
 
 from curtool.core import errors
 from curtool.core.columns import FIELD_ALIASES, option_for
-from curtool.io.readers import _norm_header
+
+
+def norm_header(value: object) -> str:
+    """A header as compared with the known names: lower case, ё as е, punctuation as spaces."""
+    text = str(value).strip().lower().replace("ё", "е")
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
+
 
 # A header containing one of these words never carries the field, whatever else it says:
 # «Общий текст первого ответа» is not the message, «Время с даты создания…» is not a date.
@@ -35,7 +41,7 @@ def map_columns(
     """field -> original header.  Overrides must name an existing column; ``origins`` says
     where each override was written (an option, a config key), for the error."""
     overrides = {k: v for k, v in (overrides or {}).items() if v}
-    normal = {h: _norm_header(h) for h in headers}
+    normal = {h: norm_header(h) for h in headers}
     chosen: dict[str, str] = {}
     used: set[str] = set()
     for field, header in overrides.items():
@@ -54,7 +60,7 @@ def map_columns(
         if field in chosen:
             continue
         for alias in aliases:
-            target = _norm_header(alias)
+            target = norm_header(alias)
             hit = next((h for h in headers if normal[h] == target and h not in used), None)
             if hit is not None:
                 chosen[field] = hit
@@ -65,7 +71,7 @@ def map_columns(
             continue
         excluded = _EXCLUDE.get(field, ())
         for alias in aliases:
-            target = _norm_header(alias)
+            target = norm_header(alias)
             if len(target) < 4:
                 continue  # «мо», «id»: too short to look for inside other names
             hit = next(
@@ -87,8 +93,8 @@ def find_header(name: str, headers: Sequence[str]) -> str | None:
     """The header ``name`` means: itself, its spelling, or a position (``2``) or letter (``B``)."""
     if name in headers:
         return name
-    target = _norm_header(name)
-    found = next((h for h in headers if _norm_header(h) == target), None)
+    target = norm_header(name)
+    found = next((h for h in headers if norm_header(h) == target), None)
     if found is not None:
         return found
     index = column_index(name)
@@ -124,7 +130,8 @@ _DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{
 _NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?$")
 _PROSE = re.compile(r"[,.!?;:]|\d")
 _SAMPLE_ROWS = 50
-_KNOWN = {_norm_header(alias) for aliases in FIELD_ALIASES.values() for alias in aliases}
+# every known column name, normalised
+KNOWN_HEADERS = {norm_header(alias) for aliases in FIELD_ALIASES.values() for alias in aliases}
 
 
 def _kind(value: object) -> str:
@@ -146,7 +153,7 @@ def _kind(value: object) -> str:
 def known_names(headers: Sequence[str]) -> int:
     """How many headers are exactly a known column name (containment does not count: a
     message «…в Центральном районе…» contains «район» but names nothing)."""
-    return sum(_norm_header(h) in _KNOWN for h in headers)
+    return sum(norm_header(h) in KNOWN_HEADERS for h in headers)
 
 
 def first_line_is_data(cells: Sequence[str], frame: pd.DataFrame) -> bool:

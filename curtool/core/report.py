@@ -197,7 +197,7 @@ _POPULATION_HEADERS = (
 
 def read_population(path: str | Path) -> pd.DataFrame:
     """A population table (CSV/XLSX: district, population) as ``_district``, ``population``."""
-    from curtool.io.readers import read_table
+    from curtool.io.formats import read_table
 
     # the loader's reader: cp1251, separators, title rows and bad files handled as for exports
     table = read_table(Path(path)).frame

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.arrays import ArrowStringArray
 
-from curtool.io.readers import string_buffers
+from curtool.core.arrowtext import string_buffers
 
 _TAG = re.compile(r"<\s*(br|p|div|li|tr|h\d)\b[^>]*>|<\s*/\s*(p|div|li|tr|h\d)\s*>", re.I)
 _ANY_TAG = re.compile(r"<[^<>]{0,400}>")

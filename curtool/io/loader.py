@@ -28,7 +28,8 @@ from curtool.core.districts import Gazetteer, normalise_districts
 from curtool.core.mapping import column_letter, first_line_is_data, known_names, map_columns, require_text
 from curtool.core.text import TEXT_DTYPE, blank, clean_series, text_codes
 from curtool.io.configfile import Config
-from curtool.io.readers import RawTable, cell_text, gc_paused, read_table
+from curtool.io.formats import read_table
+from curtool.io.tables import RawTable, cell_text, gc_paused
 
 
 @dataclass
