@@ -11,7 +11,8 @@ import pytest
 
 from curtool.core import columns as C
 from curtool.core.report import REASONS, build_report
-from curtool.io.loader import POINT_TOLERANCE_M, load
+from curtool.core.duplicates import POINT_TOLERANCE_M
+from curtool.io.loader import load
 
 SPB = Path(__file__).resolve().parents[1] / ".." / "shared" / "dev" / "spb_dev.csv"
 
