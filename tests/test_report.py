@@ -22,9 +22,9 @@ from curtool.core.report import (
     change_words,
     format_period,
     plural,
-    read_population,
 )
 from curtool.io import workbook
+from curtool.io.sidefiles import read_population
 
 TODAY = date(2026, 11, 24)
 HOSTILE = '=HYPERLINK("http://x","y")'

@@ -549,7 +549,7 @@ def evaluate(
     import json
 
     from curtool.core.evaluate import evaluate as run_evaluate
-    from curtool.core.evaluate import write_evaluation
+    from curtool.io.evalbook import write_evaluation
 
     if output is not None:
         from curtool.io.output import check_writable
@@ -753,8 +753,8 @@ def report(
                 output, lambda m, h: errors.CurtoolError(errors.BAD_OPTION, f"--output: {m}", h)
             )
         from curtool.core.recurring import RecurringSettings
-        from curtool.core.report import read_population
         from curtool.io.output import check_writable
+        from curtool.io.sidefiles import read_population
         from curtool.io.workbook import write_report
 
         cfg, data = _load(inputs, read, say_warnings=False)
