@@ -23,7 +23,7 @@ from curtool.core.report import (
     format_period,
     plural,
 )
-from curtool.io import workbook
+from curtool.io import reportbook as workbook
 from curtool.io.sidefiles import read_population
 
 TODAY = date(2026, 11, 24)
@@ -296,9 +296,9 @@ def test_interrupted_write_keeps_the_previous_report(tmp_path: Path, monkeypatch
     def boom(*args, **kwargs):
         raise RuntimeError("killed mid-write")
 
-    writers = list(workbook._WRITERS)
+    writers = list(workbook.WRITERS)
     writers[7] = boom  # the messages sheet: half the workbook is already written
-    monkeypatch.setattr(workbook, "_WRITERS", tuple(writers))
+    monkeypatch.setattr(workbook, "WRITERS", tuple(writers))
     with pytest.raises(RuntimeError):
         workbook.write_report(report, path)
     assert path.read_bytes() == before

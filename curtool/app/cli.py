@@ -630,7 +630,7 @@ def recurring(
 
     from curtool.core.recurring import RecurringSettings, find_recurring
     from curtool.io.output import atomic_path, check_writable
-    from curtool.io.workbook import write_recurring_workbook
+    from curtool.io.recurringbook import write_recurring_workbook
 
     _refuse_overwriting_inputs(inputs, output, json_path)
     for path in (output, json_path):
@@ -754,8 +754,8 @@ def report(
             )
         from curtool.core.recurring import RecurringSettings
         from curtool.io.output import check_writable
+        from curtool.io.reportbook import write_report
         from curtool.io.sidefiles import read_population
-        from curtool.io.workbook import write_report
 
         cfg, data = _load(inputs, read, say_warnings=False)
         rows = len(data.frame)

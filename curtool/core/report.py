@@ -20,7 +20,7 @@ from curtool.core import columns as C
 from curtool.core import errors
 from curtool.core.pii import mask_series, mask_text
 
-# Keys of the report's own tables (workbook.py maps them to Russian headers).
+# Keys of the report's own tables (curtool.io.reportstyle maps them to Russian headers).
 LABEL = "label"
 VALUE = "value"
 KIND = "kind"  # how a key figure is formatted: int / pct / hours / float / text

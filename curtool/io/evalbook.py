@@ -33,7 +33,7 @@ def write_evaluation(evaluation: Evaluation, path: str | Path) -> Path:
     with output.atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), output.workbook_options(output.scratch_dir(tmp)))
         try:
-            header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+            header = output.header_format(book)
             date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
             sheet = book.add_worksheet(METRICS_SHEET)
             output.write_frame(book, sheet, pd.DataFrame(rows), header, date_fmt)
