@@ -23,7 +23,7 @@ import psutil
 
 from curtool.core import columns as C
 from curtool.core.report import build_report
-from curtool.io.workbook import write_report
+from curtool.io.reportbook import write_report
 
 START = pd.Timestamp("2026-09-14")  # Monday of 2026-W38; ten weeks run to 2026-W47
 TODAY = date(2026, 11, 24)

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from curtool.core import columns as C
-from curtool.core.report import REASONS, build_report
 from curtool.core.duplicates import POINT_TOLERANCE_M
+from curtool.core.report import REASONS, build_report
 from curtool.io.loader import load
 
 SPB = Path(__file__).resolve().parents[1] / ".." / "shared" / "dev" / "spb_dev.csv"

@@ -10,6 +10,7 @@ import pytest
 
 from curtool.core import classify, columns, errors, evaluate
 from curtool.core.text import clean_text
+from curtool.io import evalbook
 
 KURSK = Path(__file__).resolve().parents[1].parent / "shared" / "dev" / "kursk_train_sectors.csv"
 
@@ -60,10 +61,10 @@ def test_write_evaluation_has_both_sheets(tmp_path: Path) -> None:
     import openpyxl
 
     ev = evaluate.evaluate(["a", "b", "=cmd"], ["a", "a", "=cmd"])
-    path = evaluate.write_evaluation(ev, tmp_path / "eval.xlsx")
+    path = evalbook.write_evaluation(ev, tmp_path / "eval.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == [evaluate.METRICS_SHEET, evaluate.CONFUSION_SHEET]
-    cells = [c.value for row in book[evaluate.CONFUSION_SHEET].iter_rows() for c in row]
+    assert book.sheetnames == [evalbook.METRICS_SHEET, evalbook.CONFUSION_SHEET]
+    cells = [c.value for row in book[evalbook.CONFUSION_SHEET].iter_rows() for c in row]
     assert "=cmd" in cells  # a label that looks like a formula stays text
     assert [p.name for p in tmp_path.iterdir()] == ["eval.xlsx"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from curtool.core.report import read_population
+from curtool.io.sidefiles import read_population
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"

@@ -210,6 +210,23 @@ def test_a_stray_quote_closed_rows_later_loses_no_row(tmp_path, same_column, rag
     assert frame[C.LINE].tolist() == list(range(2, 32))
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_a_quoted_cell_beginning_with_a_line_break_is_not_split_as_swallowed_rows(tmp_path, end):
+    # found by the property test: the line «;1005;"» ends with the quote that opens the text
+    # cell; it and the cell's next line («МО ""Город Майкоп""";1;») each read as a row of
+    # the header's width, so the record was split in two and the file had 7 rows, not 6
+    rows = [f";100{n};;" for n in range(5)] + [';1005;"' + end + 'МО ""Город Майкоп""";1;']
+    path = tmp_path / "export.csv"
+    path.write_bytes(end.join(["Адрес;ID;Текст", *rows]).encode("utf-8"))  # no final newline
+    frame = load([path]).frame
+    assert len(frame) == 6
+    assert frame[C.ID].tolist() == [f"100{n}" for n in range(6)]
+    last = frame.iloc[5]
+    assert last[C.TEXT].strip() == 'МО "Город Майкоп"'
+    assert last[C.LINE] == 7
+    assert C.ISSUE_SWALLOWED_ROWS not in frame[C.ISSUES].str.cat(sep=";")
+
+
 def test_inspect_counts_the_swallowed_rows():
     result = run("inspect", HOSTILE / "stray_quote.csv")
     assert result.exit_code == 0

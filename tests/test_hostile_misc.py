@@ -128,14 +128,14 @@ def test_a_full_disk_is_one_disk_full_line_and_leaves_nothing(
 
 
 def test_sigterm_unwinds_cleans_up_and_logs(tmp_path, week_export, private_tmpdir, monkeypatch) -> None:
-    import curtool.io.workbook
+    import curtool.io.reportbook
 
     def killed(report, path):
         with output.atomic_path(path) as tmp:
             tmp.write_bytes(b"half a workbook")
             raise Terminated()
 
-    monkeypatch.setattr(curtool.io.workbook, "write_report", killed)
+    monkeypatch.setattr(curtool.io.reportbook, "write_report", killed)
     out = tmp_path / "out"
     out.mkdir()
     result = run("report", week_export, "--week", "2026-W47", "-o", out / "r.xlsx")

@@ -11,12 +11,13 @@ import pytest
 from curtool.core import columns as C
 from curtool.core import errors
 from curtool.core.dates import parse_dates
-from curtool.core.districts import Gazetteer, match_district, normalise_districts
+from curtool.core.districts import match_district, normalise_districts
 from curtool.core.mapping import map_columns
 from curtool.core.text import clean_series, clean_text
 from curtool.io.configfile import load_config
 from curtool.io.encoding import detect_separator
 from curtool.io.loader import load
+from curtool.io.sidefiles import read_gazetteer
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 EXPECTED_TEXTS = [
@@ -311,7 +312,7 @@ def test_gazetteer_matches_fuzzily_and_reports_unknown_names(tmp_path):
         "district;aliases;population\nГород Майкоп;Майкоп;140000\nТахтамукайский район;Яблоновский;80000\n",
         encoding="utf-8",
     )
-    gaz = Gazetteer.from_file(gaz_file)
+    gaz = read_gazetteer(gaz_file)
     assert gaz.population["Город Майкоп"] == 140000
     names, unknown = normalise_districts(
         pd.Series(["г.Майкоп", "Тахтамукайскии р-н", "Яблоновский", "Нью-Васюки"]), gaz

@@ -17,7 +17,7 @@ from curtool.core.recurring import (
     match_district,
     trend,
 )
-from curtool.io.workbook import write_recurring_workbook
+from curtool.io.recurringbook import write_recurring_workbook
 
 MONDAY = pd.Timestamp("2026-09-14")  # ISO week 2026-W38
 

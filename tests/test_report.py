@@ -22,9 +22,9 @@ from curtool.core.report import (
     change_words,
     format_period,
     plural,
-    read_population,
 )
-from curtool.io import workbook
+from curtool.io import reportbook as workbook
+from curtool.io.sidefiles import read_population
 
 TODAY = date(2026, 11, 24)
 HOSTILE = '=HYPERLINK("http://x","y")'
@@ -296,9 +296,9 @@ def test_interrupted_write_keeps_the_previous_report(tmp_path: Path, monkeypatch
     def boom(*args, **kwargs):
         raise RuntimeError("killed mid-write")
 
-    writers = list(workbook._WRITERS)
+    writers = list(workbook.WRITERS)
     writers[7] = boom  # the messages sheet: half the workbook is already written
-    monkeypatch.setattr(workbook, "_WRITERS", tuple(writers))
+    monkeypatch.setattr(workbook, "WRITERS", tuple(writers))
     with pytest.raises(RuntimeError):
         workbook.write_report(report, path)
     assert path.read_bytes() == before

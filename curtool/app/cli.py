@@ -257,7 +257,7 @@ def evaluate(
     """Measure a model against labelled messages: per-class P/R/F1, macro-F1, confusion matrix."""
     import json
 
-    from curtool.core.evaluate import write_evaluation
+    from curtool.io.evalbook import write_evaluation
 
     if output is not None:
         from curtool.io.output import check_writable
@@ -326,7 +326,7 @@ def recurring(
     """The problems that keep coming back in a district, ranked, each with its messages."""
     from curtool.app.console import print_recurring
     from curtool.io.output import check_writable, write_json
-    from curtool.io.workbook import write_recurring_workbook
+    from curtool.io.recurringbook import write_recurring_workbook
 
     _refuse_overwriting_inputs(inputs, output, json_path)
     for path in (output, json_path):
@@ -409,9 +409,9 @@ def report(
     log_path = log or Path(output or "reports/curtool-{week}.xlsx").parent / "curtool.log"
     warnings: list[str] = []
     try:
-        from curtool.core.report import read_population
         from curtool.io.output import check_writable
-        from curtool.io.workbook import write_report
+        from curtool.io.reportbook import write_report
+        from curtool.io.sidefiles import read_population
 
         opts = _options(read, models, weeks_back=weeks_back, output=output, population=population)
         data = pipeline.load_files(inputs, opts)

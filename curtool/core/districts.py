@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
-
-from curtool.core import errors
 
 FUZZY_CUTOFF = 88  # field notes: near 88 WRatio keeps variants and rejects neighbours
 _QUOTES = re.compile(r"[«»\"'“”„`]")
@@ -121,42 +118,6 @@ class Gazetteer:
     names: list[str]
     aliases: dict[str, str] = field(default_factory=dict)  # normalised alias -> canonical
     population: dict[str, float] = field(default_factory=dict)
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> Gazetteer:
-        """CSV/XLSX with a name column and optional «aliases» (separated by ;) and «population»."""
-        from curtool.io.formats import read_table
-
-        table = read_table(Path(path)).frame
-        cols = {str(c).strip().lower(): c for c in table.columns}
-        name_col = next(
-            (cols[c] for c in ("district", "name", "район", "муниципалитет", "название") if c in cols),
-            table.columns[0],
-        )
-        gaz = cls(names=[])
-        for _, row in table.iterrows():
-            name = str(row[name_col]).strip()
-            if not name:
-                continue
-            gaz.names.append(name)
-            for alias_col in ("aliases", "синонимы", "варианты"):
-                if alias_col in cols:
-                    for alias in str(row[cols[alias_col]]).split(";"):
-                        if alias.strip():
-                            gaz.aliases[normal_form(alias)] = name
-            for pop_col in ("population", "население", "жители"):
-                if pop_col in cols:
-                    value = pd.to_numeric(str(row[cols[pop_col]]).replace(" ", ""), errors="coerce")
-                    if value == value:
-                        gaz.population[name] = float(value)
-        if not gaz.names:
-            raise errors.CurtoolError(
-                errors.BAD_CONFIG,
-                "the gazetteer lists no district names",
-                "give a CSV with a «district» column (and optional «aliases», «population»)",
-                path=path,
-            )
-        return gaz
 
 
 def normal_form(raw: object) -> str:

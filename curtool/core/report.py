@@ -1,7 +1,7 @@
 """The weekly report: every figure of one week as DataFrames plus sentences for a letter.
 
 :func:`build_report` runs the analysis (:mod:`curtool.core.aggregate`) for one ISO
-week and returns a :class:`Report`; :func:`curtool.io.workbook.write_report`
+week and returns a :class:`Report`; :func:`curtool.io.reportbook.write_report`
 writes it.  Nothing here prints or writes files.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -21,7 +20,7 @@ from curtool.core import columns as C
 from curtool.core import errors
 from curtool.core.pii import mask_series, mask_text
 
-# Keys of the report's own tables (workbook.py maps them to Russian headers).
+# Keys of the report's own tables (curtool.io.reportstyle maps them to Russian headers).
 LABEL = "label"
 VALUE = "value"
 KIND = "kind"  # how a key figure is formatted: int / pct / hours / float / text
@@ -176,63 +175,6 @@ def change_short(current: float, reference: float) -> str:
     return f"{'+' if pct > 0 else '−' if pct < 0 else '±'}{abs(pct)}% к среднему"
 
 
-# --- population ------------------------------------------------------------------------
-_DISTRICT_HEADERS = (
-    "district",
-    "район",
-    "муниципалитет",
-    "муниципальное образование",
-    "мо",
-    "name",
-)
-_POPULATION_HEADERS = (
-    "population",
-    "население",
-    "численность",
-    "жителей",
-    "residents",
-    "численность населения",
-)
-
-
-def read_population(path: str | Path) -> pd.DataFrame:
-    """A population table (CSV/XLSX: district, population) as ``_district``, ``population``."""
-    from curtool.io.formats import read_table
-
-    # the loader's reader: cp1251, separators, title rows and bad files handled as for exports
-    table = read_table(Path(path)).frame
-    headers = {str(c).strip().lower().replace("ё", "е"): c for c in table.columns}
-    district = next((headers[h] for h in _DISTRICT_HEADERS if h in headers), None)
-    population = next((headers[h] for h in _POPULATION_HEADERS if h in headers), None)
-    if district is None or population is None:
-        raise errors.CurtoolError(
-            errors.NO_SUCH_COLUMN,
-            "the population table needs a district column and a population column",
-            "name them «district» and «population» (or «район» and «население»)",
-            path=path,
-        )
-    # the no-break space is the character itself, not the escape "\u00a0": the Arrow regex
-    # engine (RE2) of pyarrow 18 rejects "\u" escapes ("invalid escape sequence")
-    numbers = pd.to_numeric(
-        table[population].astype(str).str.replace("[\\s\u00a0]", "", regex=True).str.replace(",", "."),
-        errors="coerce",
-    )
-    bad = numbers.isna() | (numbers <= 0)
-    if bad.any():
-        first = int(np.flatnonzero(bad.to_numpy())[0])
-        raise errors.CurtoolError(
-            errors.BAD_OPTION,
-            f"population «{table[population].iloc[first]}» is not a positive number",
-            "write the number of residents as digits",
-            path=path,
-            row=first + 1,
-            column=str(population),
-        )
-    return pd.DataFrame(
-        {C.DISTRICT: table[district].astype(str).str.strip(), C.POPULATION: numbers.astype(float)}
-    )
-
-
 # --- building ------------------------------------------------------------------------------
 def build_report(
     frame: pd.DataFrame,
@@ -254,7 +196,7 @@ def build_report(
     ``classified`` holds ``sector`` and ``sector_confidence`` indexed like it.
     ``week``: None = latest complete week in the data, ``"last"`` = last
     complete week before ``today``, or ``"YYYY-Www"``.  ``population`` is a
-    table with ``_district`` and ``population`` (see :func:`read_population`).
+    table with ``_district`` and ``population`` (see :func:`curtool.io.sidefiles.read_population`).
 
     Only what was known at the end of the week counts (:func:`aggregate.until_week_end`):
     ``recurring`` must come from the same cut frame (see ``curtool.app.pipeline``).

@@ -150,6 +150,12 @@ def split_swallowed(
     done = 0
     for i in spans:
         first, last = starts[i], ends[i]
+        if any(f[:1] in ("\n", "\r") for f in body[i]):
+            # a quoted cell that begins with a line break («;"⏎МО ""Город"""»): its quote opens
+            # it at the line's end, written on purpose; a stray quote has text after it. Read
+            # alone, the line before the break and the cell's next line may each have a row's
+            # width («;1005;"» and «МО ""Город Майкоп""";1;»), and must not be split
+            continue
         rows = [_whole_row(physical[n - 1], sep, width, blank_tail, kinds) for n in range(first, last + 1)]
         if any(r is not None and any(f.strip() == '"' for f in r) for r in rows):
             # a quote alone at a line's end or start: a quoted cell that is a line break

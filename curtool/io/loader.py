@@ -29,6 +29,7 @@ from curtool.core.mapping import column_letter, first_line_is_data, known_names,
 from curtool.core.text import TEXT_DTYPE, blank, clean_series
 from curtool.io.configfile import Config
 from curtool.io.formats import read_table
+from curtool.io.sidefiles import read_gazetteer
 from curtool.io.tables import RawTable, cell_text, gc_paused
 
 
@@ -171,7 +172,7 @@ def _load(paths, columns, sheet, encoding, separator, no_header, config, gazette
     if gazetteer is None and cfg.gazetteer is not None:
         gazetteer = cfg.gazetteer
     if gazetteer is not None and not isinstance(gazetteer, Gazetteer):
-        gazetteer = Gazetteer.from_file(gazetteer)
+        gazetteer = read_gazetteer(gazetteer)
     frames: list[pd.DataFrame] = []
     reports: list[FileReport] = []
     warnings: list[str] = []

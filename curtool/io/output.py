@@ -224,6 +224,16 @@ def workbook_options(scratch: Path | None = None) -> dict[str, object]:
     }
 
 
+# the header cells of every curtool workbook: bold on pale blue, boxed
+HEADER_STYLE = {"bold": True, "bg_color": "#DDEBF7", "border": 1}
+
+
+def header_format(book, **extra: object):
+    """The header cells' format in ``book`` (:data:`HEADER_STYLE`); ``extra`` adds to it, as the
+    weekly report's wrapped, centred headers do."""
+    return book.add_format({**HEADER_STYLE, **extra})
+
+
 class Written(NamedTuple):
     """A table written: where, and how many text cells a CSV protected with a leading ``'``."""
 
@@ -339,7 +349,7 @@ def write_excel_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> None:
     options = workbook_options(scratch_dir(path)) | {"constant_memory": True}
     book = xlsxwriter.Workbook(str(path), options)
     try:
-        header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        header = header_format(book)
         date_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         for name, frame in sheets.items():
             write_frame(book, book.add_worksheet(name[:31]), frame, header, date_fmt)

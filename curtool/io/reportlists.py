@@ -1,0 +1,297 @@
+"""The weekly report's list sheets: «Всплески», «Повторяющиеся проблемы», «Источники»,
+«Сроки ответа», «Сообщения» (every message of the week, links clickable) and «Отклонено»."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from curtool.core import aggregate as agg
+from curtool.core import columns as C
+from curtool.core import report as R
+from curtool.io.output import EXCEL_MAX_CELL, EXCEL_MAX_ROWS
+from curtool.io.reportstyle import HEADERS, TRENDS, Formats, print_setup, sheet_title, table_at, typed_cell
+
+SHEET_SURGES = "Всплески"
+SHEET_RECURRING = "Повторяющиеся проблемы"
+SHEET_SOURCES = "Источники"
+SHEET_RESPONSE = "Сроки ответа"
+SHEET_MESSAGES = "Сообщения"
+SHEET_REJECTED = "Отклонено"
+
+MAX_URLS = 65_530  # Excel keeps at most this many hyperlinks per sheet; the rest stay text
+MAX_URL_LENGTH = 2_079
+_VALID_URL = re.compile(r"^https?://[^\s\"<>{}|\\^`]+$", re.I)
+_LONG_TEXT = 110  # characters that fit one line of the 90-wide text column
+
+
+def write_surges(book, f: Formats, report: R.Report) -> None:
+    sheet = book.add_worksheet(SHEET_SURGES)
+    print_setup(sheet, repeat_row=3)
+    sheet_title(sheet, f, report, "Всплески по районам и секторам")
+    sheet.merge_range(1, 0, 1, 7, "", f.wrap)
+    sheet.write_string(
+        1, 0, report.surge_rule + (" Персональные данные скрыты." if report.masked else ""), f.wrap
+    )
+    sheet.set_row(1, 48)
+    formats = {
+        C.COUNT: f.int,
+        C.BASELINE: f.float,
+        C.BASELINE_WEEKS: f.int,
+        C.RATIO: f.float,
+        C.P_VALUE: f.pvalue,
+        C.THRESHOLD: f.pvalue,
+    }
+    table_at(
+        sheet,
+        f,
+        3,
+        0,
+        report.surges,
+        formats,
+        empty="Значимых всплесков за неделю нет",
+        headers={C.COUNT: "Сообщений за неделю"},
+    )
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 26)
+    sheet.set_column(2, 7, 13)
+    sheet.freeze_panes(4, 0)
+
+
+def write_recurring(book, f: Formats, report: R.Report) -> None:
+    sheet = book.add_worksheet(SHEET_RECURRING)
+    print_setup(sheet, repeat_row=3)
+    sheet_title(sheet, f, report, "Повторяющиеся проблемы", "«Новая» — впервые замечена на отчётной неделе.")
+    if report.recurring is None:
+        sheet.write_string(3, 0, "Поиск повторяющихся проблем не запускался для этого отчёта.", f.empty)
+        return
+    table = report.recurring.copy()
+    table[R.NEW] = table[R.NEW].map({True: "новая", False: ""})
+    table["trend"] = table["trend"].map(lambda t: TRENDS.get(str(t), t))
+    # the long list of message ids goes last, so the printed page can leave it off
+    table = table[[c for c in table.columns if c != "message_ids"] + ["message_ids"]]
+    for col in ("first_seen", "last_seen"):
+        parsed = pd.to_datetime(table[col], errors="coerce")
+        if parsed.notna().any():
+            table[col] = parsed.dt.date
+    formats = {
+        R.IN_WEEK: f.int,
+        "count": f.int,
+        "weeks": f.int,
+        "first_seen": f.day,
+        "last_seen": f.day,
+        R.NEW: f.new,
+    }
+    end = table_at(
+        sheet,
+        f,
+        3,
+        0,
+        table,
+        formats,
+        empty="Повторяющихся проблем не найдено",
+        headers={"count": "Сообщений всего", "district": "Район", "sector": "Сектор"},
+        header_height=45,
+    )
+    widths = {
+        R.NEW: 8,
+        R.IN_WEEK: 9,
+        "id": 13,
+        "district": 20,
+        "sector": 16,
+        "kind": 24,
+        "label": 36,
+        "place": 24,
+        "message_ids": 40,
+        "representative": 60,
+        "places": 7,
+        "trend": 14,
+        "first_seen": 11,
+        "last_seen": 11,
+    }
+    for c, name in enumerate(table.columns):
+        sheet.set_column(c, c, widths.get(name, 10))
+    if len(table):
+        sheet.autofilter(3, 0, end - 1, len(table.columns) - 1)
+        # the long list of message ids stays on screen but off the printed page
+        sheet.print_area(0, 0, end - 1, len(table.columns) - 2)
+    sheet.freeze_panes(4, 3)
+
+
+def write_sources(book, f: Formats, report: R.Report) -> None:
+    sheet = book.add_worksheet(SHEET_SOURCES)
+    print_setup(sheet, landscape=False)
+    sheet_title(
+        sheet,
+        f,
+        report,
+        "Источники сообщений",
+        "Платформа — по адресу ссылки на пост, иначе по полю «Источник».",
+    )
+    sheet.write_string(3, 0, "По платформам", f.section)
+    end = table_at(sheet, f, 4, 0, report.platforms, {C.COUNT: f.int, C.SHARE: f.pct})
+    sheet.write_string(3, 4, "По полю «Источник»", f.section)
+    table_at(sheet, f, 4, 4, report.sources, {C.COUNT: f.int, C.SHARE: f.pct})
+    if len(report.platforms):
+        chart = book.add_chart({"type": "bar"})
+        chart.add_series(
+            {
+                "name": "Сообщений",
+                "categories": [sheet.name, 5, 0, 4 + len(report.platforms), 0],
+                "values": [sheet.name, 5, 1, 4 + len(report.platforms), 1],
+                "data_labels": {"value": True},
+                "fill": {"color": "#5B9BD5"},
+            }
+        )
+        chart.set_title({"name": "Сообщений по платформам", "name_font": {"size": 11}})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"reverse": True})
+        chart.set_size({"width": 520, "height": 60 + 40 * len(report.platforms)})
+        sheet.insert_chart(max(end, 5 + len(report.sources)) + 1, 0, chart)
+    sheet.set_column(0, 0, 22)
+    sheet.set_column(1, 2, 12)
+    sheet.set_column(3, 3, 3)
+    sheet.set_column(4, 4, 30)
+    sheet.set_column(5, 6, 12)
+
+
+def write_response(book, f: Formats, report: R.Report) -> None:
+    sheet = book.add_worksheet(SHEET_RESPONSE)
+    print_setup(sheet)
+    d = report.deadlines
+    sheet_title(
+        sheet,
+        f,
+        report,
+        "Сроки ответа",
+        "Первый ответ — по сообщениям недели (срок по умолчанию "
+        f"{R.fmt_num(d.default_first_answer, 0)} ч); закрытие — по закрытым за неделю "
+        f"(срок по умолчанию {R.fmt_num(d.default_closing, 0)} ч)."
+        + (
+            " Нет данных там, где в выгрузке нет столбца: " + ", ".join(report.missing_dates) + "."
+            if report.missing_dates
+            else ""
+        ),
+    )
+    formats = {
+        agg.RT_MESSAGES: f.int,
+        agg.RT_ANSWERED: f.int,
+        agg.RT_FIRST_MEDIAN: f.float,
+        agg.RT_FIRST_P90: f.float,
+        agg.RT_FIRST_DEADLINE: f.int,
+        agg.RT_FIRST_OVERDUE: f.pct,
+        agg.RT_CLOSED: f.int,
+        agg.RT_CLOSE_MEDIAN: f.float,
+        agg.RT_CLOSE_P90: f.float,
+        agg.RT_CLOSE_DEADLINE: f.int,
+        agg.RT_CLOSE_OVERDUE: f.pct,
+        agg.RT_OPEN_OVERDUE: f.int,
+    }
+    sheet.write_string(3, 0, "По секторам", f.section)
+    end = table_at(sheet, f, 4, 0, report.response_by_sector, formats, total_row=True, header_height=48)
+    sheet.write_string(end + 1, 0, "По районам", f.section)
+    table_at(sheet, f, end + 2, 0, report.response_by_district, formats, total_row=True, header_height=48)
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 12, 14)
+    sheet.freeze_panes(5, 1)
+
+
+def write_messages(book, f: Formats, report: R.Report) -> None:
+    sheet = book.add_worksheet(SHEET_MESSAGES)
+    print_setup(sheet, repeat_row=0)
+    table = report.messages
+    notice = ""
+    if len(table) > EXCEL_MAX_ROWS:
+        notice = f"Показаны первые {EXCEL_MAX_ROWS:,} из {len(table):,} сообщений".replace(",", " ")
+        table = table.iloc[:EXCEL_MAX_ROWS]
+    columns = list(table.columns)
+    sheet.write_row(0, 0, [HEADERS.get(c, str(c)) for c in columns], f.header_left)
+    sheet.set_row(0, 20)
+    widths = {
+        C.ID: 12,
+        C.CREATED: 16,
+        C.DISTRICT: 24,
+        C.SECTOR: 20,
+        C.SECTOR_CONFIDENCE: 13,
+        C.PROBLEM_KIND: 30,
+        C.NEEDS_REVIEW: 12,
+        C.PROBLEM_ID: 13,
+        C.PLATFORM: 14,
+        C.STATUS: 14,
+        C.TEXT: 90,
+        C.URL: 40,
+        C.FILE: 18,
+        C.ROW: 8,
+    }
+    for c, name in enumerate(columns):
+        sheet.set_column(c, c, widths.get(name, 14))
+    sheet.freeze_panes(1, 0)
+    if table.empty:
+        sheet.write_string(1, 0, "Сообщений за неделю нет", f.empty)
+        return
+    # every cell top-aligned: a two-line text row must not leave its neighbours at the bottom
+    top = book.add_format({"valign": "top"})
+    kinds = {
+        C.CREATED: book.add_format({"num_format": "dd.mm.yyyy hh:mm", "valign": "top"}),
+        C.SECTOR_CONFIDENCE: book.add_format({"num_format": "0.00", "valign": "top", "align": "center"}),
+    }
+    link_fmt = book.add_format({"font_color": "#0563C1", "underline": 1, "valign": "top"})
+    url_col = columns.index(C.URL) if C.URL in columns else -1
+    text_col = columns.index(C.TEXT) if C.TEXT in columns else -1
+    links = 0
+    for r, values in enumerate(table.itertuples(index=False, name=None), start=1):
+        for c, value in enumerate(values):
+            if c == url_col:
+                url = str(value)
+                if not url:
+                    continue
+                if links < MAX_URLS and len(url) <= MAX_URL_LENGTH and _VALID_URL.match(url):
+                    sheet.write_url(r, c, url, link_fmt, url)
+                    links += 1
+                else:
+                    sheet.write_string(r, c, url, top)
+                continue
+            if c == text_col and isinstance(value, str) and ("\n" in value or len(value) > _LONG_TEXT):
+                # a fixed two-line row: unwrapped multi-line text would spill over the next rows
+                sheet.write_string(r, c, value[:EXCEL_MAX_CELL], f.wrap)
+                sheet.set_row(r, 30)
+                continue
+            typed_cell(sheet, r, c, value, kinds.get(columns[c], top))
+    sheet.autofilter(0, 0, len(table), len(columns) - 1)
+    if notice:
+        sheet.write_string(len(table) + 1, 0, notice, f.empty)
+
+
+def write_rejected(book, f: Formats, report: R.Report) -> None:
+    sheet = book.add_worksheet(SHEET_REJECTED)
+    print_setup(sheet, repeat_row=3)
+    table = report.rejected
+    if len(table) > EXCEL_MAX_ROWS - 3:
+        table = table.iloc[: EXCEL_MAX_ROWS - 3]
+    sheet_title(
+        sheet,
+        f,
+        report,
+        "Строки с замечаниями",
+        "Строки недели и строки без даты, к которым есть замечания; "
+        "«Учтено в отчёте: нет» — строка не вошла в цифры.",
+    )
+    end = table_at(sheet, f, 3, 0, table, {C.ROW: None}, empty="Замечаний к строкам нет")
+    sheet.set_row(3, 20)
+    widths = {
+        C.FILE: 20,
+        C.ROW: 8,
+        C.ID: 12,
+        R.CREATED_IN_REPORT: 10,
+        R.REASON_CODES: 22,
+        R.REASONS: 45,
+        C.TEXT: 80,
+    }
+    for c, name in enumerate(table.columns):
+        sheet.set_column(c, c, widths.get(name, 14))
+    if len(table):
+        sheet.autofilter(3, 0, end - 1, len(table.columns) - 1)
+        # long texts spill to the right on screen; the printed page stops at the table
+        sheet.print_area(0, 0, end - 1, len(table.columns) - 1)
+    sheet.freeze_panes(4, 0)

@@ -1,0 +1,185 @@
+"""How the weekly report's sheets look: cell formats, the Russian column headers, typed cells,
+tables, page setup and sheet titles.  The recurring problems' workbook names its columns
+the same way (:data:`HEADERS`, :data:`TRENDS`)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from curtool.core import aggregate as agg
+from curtool.core import columns as C
+from curtool.core import report as R
+from curtool.io.output import EXCEL_MAX_CELL, header_format
+
+TRENDS = {"growing": "растёт", "stable": "без изменений", "fading": "затухает"}
+
+HEADERS = {
+    C.DISTRICT: "Район",
+    C.SECTOR: "Сектор",
+    C.COUNT: "Сообщений",
+    C.SHARE: "Доля",
+    C.BASELINE: "Среднее в неделю",
+    C.BASELINE_WEEKS: "Недель в базе",
+    C.RATIO: "Во сколько раз",
+    C.P_VALUE: "p-значение",
+    C.THRESHOLD: "Порог p",
+    C.PLATFORM: "Платформа",
+    C.SOURCE: "Источник",
+    C.ID: "ID",
+    C.CREATED: "Дата",
+    C.SECTOR_CONFIDENCE: "Уверенность",
+    C.PROBLEM_KIND: "Вид проблемы",
+    C.NEEDS_REVIEW: "На проверку",
+    C.PROBLEM_ID: "Проблема",
+    C.STATUS: "Итог",
+    C.TEXT: "Текст сообщения",
+    C.URL: "Ссылка",
+    C.FILE: "Файл",
+    C.ROW: "Строка",
+    R.CREATED_IN_REPORT: "Учтено в отчёте",
+    R.REASON_CODES: "Коды",
+    R.REASONS: "Причины",
+    R.NEW: "Новая",
+    R.IN_WEEK: "За неделю",
+    "id": "ID проблемы",
+    "district": "Район",
+    "sector": "Сектор",
+    "kind": "Вид проблемы",
+    "label": "Проблема",
+    "place": "Место",
+    "weeks": "Недель",
+    "first_seen": "Впервые",
+    "last_seen": "Последний раз",
+    "trend": "Тренд",
+    "returned_after_resolved": "Вернулась после решения",
+    "systemic": "Системная",
+    "message_ids": "ID сообщений",
+    "representative": "Типичное сообщение",
+    "places": "Мест",
+    agg.RT_MESSAGES: "Сообщений за неделю",
+    agg.RT_ANSWERED: "С первым ответом",
+    agg.RT_FIRST_MEDIAN: "Ответ: медиана, ч",
+    agg.RT_FIRST_P90: "Ответ: 90-й процентиль, ч",
+    agg.RT_FIRST_DEADLINE: "Срок ответа, ч",
+    agg.RT_FIRST_OVERDUE: "Ответ позже срока",
+    agg.RT_CLOSED: "Закрыто за неделю",
+    agg.RT_CLOSE_MEDIAN: "Закрытие: медиана, ч",
+    agg.RT_CLOSE_P90: "Закрытие: 90-й процентиль, ч",
+    agg.RT_CLOSE_DEADLINE: "Срок закрытия, ч",
+    agg.RT_CLOSE_OVERDUE: "Закрыто позже срока",
+    agg.RT_OPEN_OVERDUE: "Открыто с истёкшим сроком",
+}
+
+
+class Formats:
+    """The workbook's cell formats, created once."""
+
+    def __init__(self, book) -> None:
+        add = book.add_format
+        self.title = add({"bold": True, "font_size": 14, "font_color": "#1F3864"})
+        self.subtitle = add({"italic": True, "font_color": "#595959"})
+        self.section = add({"bold": True, "font_size": 11, "font_color": "#1F3864"})
+        self.header = header_format(book, text_wrap=True, valign="vcenter", align="center")
+        self.header_left = header_format(book, text_wrap=True, valign="vcenter")
+        self.text = add({})
+        self.wrap = add({"text_wrap": True, "valign": "top"})
+        self.sentence = add({"text_wrap": True, "valign": "top", "font_size": 11})
+        self.int = add({"num_format": "#,##0"})
+        self.float = add({"num_format": "#,##0.0"})
+        self.float2 = add({"num_format": "0.00"})
+        self.pct = add({"num_format": "0%"})
+        self.pvalue = add({"num_format": "0.0E+00"})
+        self.date = add({"num_format": "dd.mm.yyyy hh:mm"})
+        self.day = add({"num_format": "dd.mm.yyyy"})
+        self.link = add({"font_color": "#0563C1", "underline": 1})
+        self.total_label = add({"bold": True, "top": 1})
+        self.total_int = add({"bold": True, "top": 1, "num_format": "#,##0"})
+        self.total_float = add({"bold": True, "top": 1, "num_format": "#,##0.0"})
+        self.total_pct = add({"bold": True, "top": 1, "num_format": "0%"})
+        self.bold_int = add({"bold": True, "num_format": "#,##0"})
+        self.bold_float = add({"bold": True, "num_format": "#,##0.0"})
+        self.key_label = add({"border": 1, "border_color": "#BFBFBF"})
+        self.empty = add({"italic": True, "font_color": "#7F7F7F"})
+        self.new = add({"bold": True, "font_color": "#C00000"})
+
+
+def typed_cell(sheet, row: int, col: int, value: object, fmt=None) -> None:
+    """Write one value with the right type; text always as a string, never a formula."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (list, tuple, set, np.ndarray)):
+        value = "; ".join(map(str, value))
+    if isinstance(value, bool):
+        sheet.write_string(row, col, "да" if value else "нет", fmt)
+    elif isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            if math.isinf(value):
+                sheet.write_string(row, col, "∞", fmt)
+            return
+        sheet.write_number(row, col, value, fmt)
+    elif isinstance(value, pd.Timestamp):
+        sheet.write_datetime(row, col, value.to_pydatetime(warn=False).replace(tzinfo=None), fmt)
+    elif isinstance(value, (datetime, date)):
+        sheet.write_datetime(row, col, value, fmt)
+    else:
+        text = str(value)
+        if len(text) > EXCEL_MAX_CELL:
+            text = text[: EXCEL_MAX_CELL - 1] + "…"
+        sheet.write_string(row, col, text, fmt)
+
+
+def table_at(
+    sheet,
+    f: Formats,
+    row: int,
+    col: int,
+    table: pd.DataFrame,
+    formats: dict[str, object] | None = None,
+    empty: str = "Нет данных за неделю",
+    total_row: bool = False,
+    headers: dict[str, str] | None = None,
+    header_height: float = 32,
+) -> int:
+    """A header and the rows of ``table`` at (row, col); returns the first free row below."""
+    formats = formats or {}
+    names = {**HEADERS, **(headers or {})}
+    sheet.write_row(row, col, [names.get(c, str(c)) for c in table.columns], f.header)
+    sheet.set_row(row, header_height)
+    if table.empty:
+        sheet.write_string(row + 1, col, empty, f.empty)
+        return row + 2
+    for r, values in enumerate(table.itertuples(index=False, name=None), start=row + 1):
+        is_total = total_row and r == row + len(table)
+        for c, (name, value) in enumerate(zip(table.columns, values, strict=True)):
+            fmt = formats.get(name)
+            if is_total:
+                fmt = {f.int: f.total_int, f.float: f.total_float, f.pct: f.total_pct}.get(fmt, f.total_label)
+            typed_cell(sheet, r, col + c, value, fmt)
+    return row + 1 + len(table)
+
+
+def print_setup(sheet, landscape: bool = True, repeat_row: int | None = None) -> None:
+    """A4, fitted to the page width: the head of the centre prints these sheets."""
+    sheet.set_paper(9)
+    if landscape:
+        sheet.set_landscape()
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    sheet.fit_to_pages(1, 0)
+    if repeat_row is not None:
+        sheet.repeat_rows(repeat_row)
+    sheet.set_footer("&L&A&R&P / &N")
+
+
+def sheet_title(sheet, f: Formats, report: R.Report, title: str, subtitle: str = "") -> None:
+    marker = f", {report.marker}" if report.marker else ""
+    sheet.write_string(0, 0, f"{title}: {report.period} ({report.week}{marker})", f.title)
+    extra = " Персональные данные скрыты." if report.masked else ""
+    if subtitle or extra:
+        sheet.write_string(1, 0, (subtitle + extra).strip(), f.subtitle)
+    sheet.set_row(0, 22)
