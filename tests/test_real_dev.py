@@ -110,9 +110,9 @@ def test_classifier_figures_on_both_dev_files_do_not_fall_back() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     import measure_classifier as mc
 
-    from curtool.core import model
+    from curtool.io import modelfile
 
-    m = model.load_model()
+    m = modelfile.load_model()
     spb_rows = pd.read_csv(SPB)
     spb_rows = spb_rows[~spb_rows["repeat"].astype(bool)].reset_index(drop=True)
     kursk = mc.measure("kursk", pd.read_csv(KURSK), m, topic="topic")

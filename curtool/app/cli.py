@@ -504,7 +504,8 @@ def train(
     read: ReadOptions = ReadOptions(),
 ) -> None:
     """Learn a sector model from a region's own labelled history."""
-    from curtool.core import model as M
+    from curtool.core.training import train as train_model
+    from curtool.io.modelfile import save_model
     from curtool.io.output import check_writable
 
     if cv == 1:
@@ -525,8 +526,8 @@ def train(
             cross_validate(msgs[C.CLEAN].tolist(), labels.tolist(), folds=cv, alt_labels=alt),
             f"{cv}-fold cross-validation",
         )
-    fitted = M.train(msgs[C.CLEAN].tolist(), labels.tolist())
-    M.save_model(fitted, output)
+    fitted = train_model(msgs[C.CLEAN].tolist(), labels.tolist())
+    save_model(fitted, output)
     console.print(f"Model saved: {output} ({len(labels):,} messages, {labels.nunique()} labels)")
 
 
@@ -561,8 +562,8 @@ def evaluate(
     # the model is measured on its own unless asked: by default every row is predicted
     use_given = models.use_given(default=False)
     model, taxonomy = models.model or cfg.model, models.taxonomy or cfg.taxonomy
-    from curtool.core.model import label_level
-    from curtool.core.taxonomy import load_taxonomy
+    from curtool.core.training import label_level
+    from curtool.io.taxonomyfile import load_taxonomy
 
     # labels that are kinds of the taxonomy measure the kind, block labels the sector
     tax = load_taxonomy(taxonomy) if taxonomy else None

@@ -54,8 +54,8 @@ def classify_frame_detailed(
     """:func:`classify_frame_with_categories`, with each row's likeliest kinds as vectors
     (what recurring problems compare)."""
     from curtool.core.classify import classify_detailed
-    from curtool.core.model import load_model
-    from curtool.core.taxonomy import load_taxonomy
+    from curtool.io.modelfile import load_model
+    from curtool.io.taxonomyfile import load_taxonomy
 
     model = load_model(model_path)
     taxonomy = load_taxonomy(taxonomy_path)

@@ -299,16 +299,6 @@ class WeekTotals:
         )
 
 
-def is_resolved_status(status: pd.Series) -> pd.Series:
-    """True where the export's outcome says solved («Решено», «выполнено», …)."""
-    if status.empty:  # str.partition of an empty column has no column 0 to take
-        return pd.Series(False, index=status.index, dtype=bool)
-    norm = status.fillna("").astype(str).str.strip().str.lower().str.replace("ё", "е")
-    first_word = norm.str.partition(" ")[0]
-    resolved = set(C.RESOLVED_STATUSES)
-    return norm.isin(resolved) | first_word.str.rstrip(".,;:!").isin(resolved)
-
-
 def week_totals(prepared: pd.DataFrame, week: str, weeks_back: int, until: str | None = None) -> WeekTotals:
     """Counts of the week, the previous week and the baseline; new and closed messages."""
     counts = prepared[C.WEEK].value_counts()
@@ -319,7 +309,7 @@ def week_totals(prepared: pd.DataFrame, week: str, weeks_back: int, until: str |
     previous_label = shift_week(week, -1)
     start, end = week_bounds(week)
     closed_mask = (prepared[C.CLOSED] >= start) & (prepared[C.CLOSED] < end)
-    resolved = int((closed_mask & is_resolved_status(prepared[C.STATUS])).sum())
+    resolved = int((closed_mask & C.is_resolved_status(prepared[C.STATUS])).sum())
     in_week = prepared[C.WEEK] == week
     return WeekTotals(
         week=week,

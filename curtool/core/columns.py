@@ -8,7 +8,12 @@ them.  Writers drop ``_`` columns and add the public output columns below.
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+from curtool.core import resources
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # --- derived analysis columns (added by the loader) ---------------------------
 ID = "_id"  # the message id: the export's id column, else "<row>" (1-based data row)
@@ -223,12 +228,22 @@ ISSUE_DESCRIPTIONS: dict[str, str] = {
 RESOLVED_STATUSES = ("решено", "решен", "выполнено", "исполнено", "resolved", "done")
 
 
+def is_resolved_status(status: pd.Series) -> pd.Series:
+    """True where the export's outcome says solved («Решено», «выполнено», …)."""
+    import pandas as pd
+
+    if status.empty:  # str.partition of an empty column has no column 0 to take
+        return pd.Series(False, index=status.index, dtype=bool)
+    norm = status.fillna("").astype(str).str.strip().str.lower().str.replace("ё", "е")
+    first_word = norm.str.partition(" ")[0]
+    resolved = set(RESOLVED_STATUSES)
+    return norm.isin(resolved) | first_word.str.rstrip(".,;:!").isin(resolved)
+
 
 def _taxonomy_blocks() -> tuple[tuple[str, ...], str]:
     """The blocks, in report order, and the catch-all block, from the shipped taxonomy file:
     the one place they are named (curtool.core.taxonomy checks the file; this only reads names)."""
-    taxonomy_file = Path(__file__).resolve().parents[1] / "data" / "taxonomy.toml"
-    data = tomllib.loads(taxonomy_file.read_text(encoding="utf-8"))
+    data = tomllib.loads(resources.taxonomy_text())
     return tuple(b["name"] for b in data["block"]), data.get("other", "Прочее")
 
 
