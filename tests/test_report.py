@@ -19,11 +19,9 @@ from curtool.core.pii import EMAIL_MASK, PHONE_MASK
 from curtool.core.report import (
     RecurringLike,
     build_report,
-    change_words,
-    format_period,
-    plural,
     read_population,
 )
+from curtool.core.wording import change_words, format_period, plural
 from curtool.io import workbook
 
 TODAY = date(2026, 11, 24)

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from curtool.core import aggregate as agg
 from curtool.core import columns as C
 from curtool.core import errors
+from curtool.core import response as rtimes
+from curtool.core import weeks as wk
 from curtool.core.categories import CategoryMap
 from curtool.core.classify import Classification
 from curtool.core.recurring import RecurringSettings, find_recurring
@@ -95,7 +96,7 @@ def run_report(
     today: date | None = None,
     weeks_back: int = 8,
     population: pd.DataFrame | None = None,
-    deadlines: dict | agg.Deadlines | None = None,
+    deadlines: dict | rtimes.Deadlines | None = None,
     mask_pii: bool = False,
     model: str | Path | None = None,
     taxonomy: str | Path | None = None,
@@ -113,9 +114,9 @@ def run_report(
     require_dates(data)
     today = today or date.today()
     frame = data.frame
-    resolved = agg.resolve_week(frame, week, today)
-    span = agg.data_span(frame)  # of the whole export: the cut below ends at the week
-    cut = agg.until_week_end(frame, resolved)
+    resolved = wk.resolve_week(frame, week, today)
+    span = wk.data_span(frame)  # of the whole export: the cut below ends at the week
+    cut = wk.until_week_end(frame, resolved)
     # the report shows sector, confidence, kind and review; a million evidence strings need not stay
     done = classify_frame_detailed(cut, model, taxonomy, use_given, groups, groups_source)
     categories, vectors = done.categories, done.kind_vectors

@@ -8,6 +8,7 @@ them.  Writers drop ``_`` columns and add the public output columns below.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from curtool.core import resources
@@ -249,7 +250,7 @@ def _taxonomy_blocks() -> tuple[tuple[str, ...], str]:
 
 SECTORS, OTHER_SECTOR = _taxonomy_blocks()
 
-# --- weekly report (aggregate.py / report.py / workbook.py) ---------------------
+# --- weekly report (aggregate.py, response.py, report.py / workbook.py) ----------
 # Keys of the report's analysis frames; workbook.py maps them to Russian headers.
 WEEK = "_week"  # ISO week label «2026-W47» of _created ("" where _created is NaT)
 PLATFORM = "platform"  # ВКонтакте / Одноклассники / Telegram / ПОС / другое
@@ -263,6 +264,19 @@ P_VALUE = "p_value"
 THRESHOLD = "threshold"
 POPULATION = "population"
 NO_DISTRICT = "район не указан"  # shown where _district is ""
+
+
+def sector_order(values: Iterable[str]) -> list[str]:
+    """The twelve sectors in their fixed order, then any other label found."""
+    extra = sorted(set(values) - set(SECTORS))
+    return list(SECTORS) + extra
+
+
+def district_order(values: Iterable[str]) -> list[str]:
+    """Districts alphabetically, «район не указан» last."""
+    names = sorted(set(values) - {NO_DISTRICT}, key=lambda s: s.lower().replace("ё", "е"))
+    return names + ([NO_DISTRICT] if NO_DISTRICT in set(values) else [])
+
 
 # --- recurring problems (curtool.core.recurring) ---------------------------------------
 # Columns of RecurringResult.problems; the same names are the keys of its JSON.
@@ -284,6 +298,9 @@ PROBLEM_FIELDS = (
 )
 PROBLEM_REPRESENTATIVE = "representative"  # the most central message (table only, not JSON)
 PROBLEM_PLACES = "places"  # distinct places of the problem (table only, not JSON)
+# Columns the weekly report adds to the problems of its week (report.py / workbook.py).
+PROBLEM_NEW = "new"  # first seen within the report week
+PROBLEM_IN_WEEK = "in_week"  # its messages within the report week
 TRENDS = ("growing", "stable", "fading")
 # Columns of RecurringResult.messages_frame (the workbook's messages sheet).
 MESSAGE_FIELDS = ("problem_id", "id", "date", "district", "place", "text")
