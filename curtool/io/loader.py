@@ -23,7 +23,8 @@ import pyarrow.compute as pc
 from curtool.app.config import Config
 from curtool.core import columns as C
 from curtool.core import errors
-from curtool.core.address import normalize_locality, normalize_street, parse_address_field
+from curtool.core.addressnorm import normalize_locality, normalize_street
+from curtool.core.addresstext import parse_address_field
 from curtool.core.dates import parse_dates
 from curtool.core.districts import Gazetteer, normalise_districts
 from curtool.core.mapping import column_letter, first_line_is_data, known_names, map_columns, require_text
