@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from curtool.core import classify, columns, model
+from curtool.core import classify, columns, seedcorpus
 from curtool.core.text import clean_series
-from curtool.io import output
+from curtool.io import modelfile, output
 
 
 class PeakRss:
@@ -91,7 +91,7 @@ def messages(n: int, seed: int) -> pd.DataFrame:
 
 def _fallback(n: int, seed: int) -> pd.DataFrame:
     """Realistic-length texts from the seed corpus when curtool.synthetic is absent."""
-    texts, labels = model.seed_corpus(per_block=max(n // 12, 50), seed=seed)
+    texts, labels = seedcorpus.seed_corpus(per_block=max(n // 12, 50), seed=seed)
     rng = np.random.default_rng(seed)
     joined = [" ".join(rng.choice(texts, 3)) for _ in range(n)]
     return pd.DataFrame({"text": joined, "sector": rng.choice(labels, n)})
@@ -99,10 +99,11 @@ def _fallback(n: int, seed: int) -> pd.DataFrame:
 
 def model_stage(frame: pd.DataFrame, n_jobs: int) -> dict[str, object]:
     data = pd.DataFrame({columns.CLEAN: frame["text"].tolist()})
-    classify.classify(data.iloc[:2000], n_jobs=1)  # warm the lemma cache like a running service
+    model = modelfile.default_model()
+    classify.classify(data.iloc[:2000], model, n_jobs=1)  # warm the lemma cache like a running service
     with PeakRss() as rss:
         started = time.perf_counter()
-        result = classify.classify(data, use_given=False, n_jobs=n_jobs)
+        result = classify.classify(data, model, use_given=False, n_jobs=n_jobs)
         wall = time.perf_counter() - started
     accuracy = float(np.mean(result[columns.SECTOR].to_numpy() == frame["sector"].to_numpy()))
     return {
@@ -127,7 +128,7 @@ def curtool_e2e(path: Path, out: Path) -> dict[str, object]:
         started = time.perf_counter()
         raw = pd.read_excel(path, engine="calamine", dtype=str)
         frame = pd.DataFrame({columns.CLEAN: clean_series(raw["Текст инцидента"])}, index=raw.index)
-        result = classify.classify(frame, use_given=False)
+        result = classify.classify(frame, modelfile.default_model(), use_given=False)
         output.write_table(pd.concat([raw, result], axis=1), out)
         wall = time.perf_counter() - started
     return {"wall_s": round(wall, 2), "rows_per_s": round(len(raw) / wall), "peak_rss_mb": rss.mb}
@@ -162,7 +163,7 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    loaded = model.load_model()
+    loaded = modelfile.load_model()
     result: dict[str, object] = {
         "cpu_count": os.cpu_count(),
         "model_load_s": round(time.perf_counter() - started, 3),

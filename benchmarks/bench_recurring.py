@@ -154,7 +154,7 @@ def run_one(n: int, seed: int) -> dict[str, object]:
     t_gen = time.perf_counter() - t0
     rss_loaded = proc.memory_info().rss
     # text addresses alone: every message's text read as if the export had no address
-    from curtool.core.address import extract_addresses
+    from curtool.core.addresstext import extract_addresses
 
     texts = frame["_clean"]
     t_addr = time.perf_counter()

@@ -27,8 +27,8 @@ def load_stage(path: Path) -> dict:
 
 def classify_model(path: Path) -> dict:
     from curtool.core.classify import classify
-    from curtool.core.model import load_model
     from curtool.io.loader import load
+    from curtool.io.modelfile import load_model
 
     data = load([path])
     model, load_s = timed(lambda: load_model(None))

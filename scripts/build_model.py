@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from curtool.core import model
+from curtool.io import modelfile
+from curtool.synthetic import default_model
 
 
 def digest(path: Path) -> str:
@@ -35,18 +36,18 @@ def digest(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=model.DEFAULT_PATH)
+    parser.add_argument("--out", type=Path, default=modelfile.DEFAULT_PATH)
     parser.add_argument("--check", action="store_true", help="compare with the shipped model")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    built = model.build_default()
+    built = default_model.build_default()
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
-            fresh = model.save_model(built, Path(tmp) / "model.npz")
-            same = digest(fresh) == digest(model.DEFAULT_PATH)
+            fresh = modelfile.save_model(built, Path(tmp) / "model.npz")
+            same = digest(fresh) == digest(modelfile.DEFAULT_PATH)
         print(json.dumps({"identical": same}))
         return 0 if same else 1
-    model.save_model(built, args.out)
+    modelfile.save_model(built, args.out)
     print(
         json.dumps(
             {

@@ -27,6 +27,7 @@ import pandas as pd
 
 from curtool.core import classify, columns, evaluate, model, text
 from curtool.core.taxonomy import load_taxonomy
+from curtool.io import modelfile
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", type=Path, default=None)
     p.add_argument("--json", type=Path, default=None)
     args = p.parse_args(argv)
-    m = model.load_model(args.model)
+    m = modelfile.load_model(args.model)
     kursk = pd.read_csv(args.dev / "kursk_train_sectors.csv")
     spb = pd.read_csv(args.dev / "spb_dev.csv")
     spb = spb[~spb["repeat"].astype(bool)].reset_index(drop=True)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from curtool.core import address
+from curtool.core import address, addressnorm, addresstext
 
 
 @pytest.mark.parametrize(
@@ -24,14 +24,14 @@ from curtool.core import address
     ],
 )
 def test_street_variants_share_one_key(variants: tuple[str, ...]) -> None:
-    keys = {address.normalize_street(v) for v in variants}
+    keys = {addressnorm.normalize_street(v) for v in variants}
     assert len(keys) == 1
     assert "" not in keys
 
 
 def test_different_streets_stay_apart() -> None:
-    assert address.normalize_street("ул. Садовая") != address.normalize_street("ул. Советская")
-    assert address.normalize_street("ул. Мира") != address.normalize_street("ул. Мирная")
+    assert addressnorm.normalize_street("ул. Садовая") != addressnorm.normalize_street("ул. Советская")
+    assert addressnorm.normalize_street("ул. Мира") != addressnorm.normalize_street("ул. Мирная")
 
 
 @pytest.mark.parametrize(
@@ -54,12 +54,12 @@ def test_different_streets_stay_apart() -> None:
     ],
 )
 def test_house_numbers(raw: str, key: str) -> None:
-    assert address.normalize_house(raw) == key
+    assert addressnorm.normalize_house(raw) == key
 
 
 def test_locality_type_dropped() -> None:
-    assert address.normalize_locality("г. Льгов") == address.normalize_locality("Льгов")
-    assert address.normalize_locality("ст. Ханская") == address.normalize_locality("станица Ханская")
+    assert addressnorm.normalize_locality("г. Льгов") == addressnorm.normalize_locality("Льгов")
+    assert addressnorm.normalize_locality("ст. Ханская") == addressnorm.normalize_locality("станица Ханская")
 
 
 @pytest.mark.parametrize(
@@ -80,27 +80,27 @@ def test_locality_type_dropped() -> None:
     ],
 )
 def test_address_in_text(text: str, street: str, house: str) -> None:
-    _, got_street, got_house = address.extract_address(text)
+    _, got_street, got_house = addresstext.extract_address(text)
     assert (got_street, got_house) == (street, house)
 
 
 def test_text_without_address() -> None:
     for text in ("Сегодня 12 часов нет воды", "Прошу помочь", "", "Пришлось ждать 3 часа у врача"):
-        assert address.extract_address(text)[1] == ""
+        assert addresstext.extract_address(text)[1] == ""
 
 
 def test_street_without_house_is_kept_but_a_house_wins() -> None:
-    assert address.extract_address("на ул. Ленина темно")[1:] == ("Ленина", "")
-    assert address.extract_address("на ул. Мира темно, а ул. Ленина, 4 без света")[1:] == (
+    assert addresstext.extract_address("на ул. Ленина темно")[1:] == ("Ленина", "")
+    assert addresstext.extract_address("на ул. Мира темно, а ул. Ленина, 4 без света")[1:] == (
         "Ленина",
         "4",
     )
 
 
 def test_locality_from_text() -> None:
-    loc, street, house = address.extract_address("Мы живем в станице Ханской, ул. Мира, 3.")
-    assert (address.normalize_locality(loc), street, house) == (
-        address.normalize_locality("Ханская"),
+    loc, street, house = addresstext.extract_address("Мы живем в станице Ханской, ул. Мира, 3.")
+    assert (addressnorm.normalize_locality(loc), street, house) == (
+        addressnorm.normalize_locality("Ханская"),
         "Мира",
         "3",
     )
@@ -113,7 +113,7 @@ def test_extraction_is_fast() -> None:
         for k in range(20_000)
     ] + [f"Нет света третий день, когда починят линию? Сообщение {k}" for k in range(20_000)]
     start = time.perf_counter()
-    found = address.extract_addresses(pd.Series(texts))
+    found = addresstext.extract_addresses(pd.Series(texts))
     rate = len(texts) / (time.perf_counter() - start)
     assert (found["street"] != "").sum() == 20_000
     # the bulk path must stay far from natasha's tens of messages a second
@@ -199,7 +199,7 @@ def test_districts_keep_places_apart() -> None:
     ],
 )
 def test_real_world_phrasings(text: str, street: str, house: str) -> None:
-    assert address.extract_address(text)[1:] == (street, house)
+    assert addresstext.extract_address(text)[1:] == (street, house)
 
 
 @pytest.mark.parametrize(
@@ -211,31 +211,31 @@ def test_real_world_phrasings(text: str, street: str, house: str) -> None:
     ],
 )
 def test_a_house_number_alone_is_no_place(text: str) -> None:
-    _, street, house = address.extract_address(text)
+    _, street, house = addresstext.extract_address(text)
     assert not street.isdigit()
     assert not (house and not street)
     assert street.lower() not in {"они", "8"}
 
 
 def test_crossings_meet_in_either_order() -> None:
-    a = address.extract_address("Не работает светофор на пересечении улиц Ленина и Мира")
-    b = address.extract_address("перекресток ул. Мира и ул. Ленина снова без света")
-    assert address.normalize_street(a[1]) == address.normalize_street(b[1])
-    assert address.normalize_street(a[1]) != address.normalize_street("ул. Ленина")
+    a = addresstext.extract_address("Не работает светофор на пересечении улиц Ленина и Мира")
+    b = addresstext.extract_address("перекресток ул. Мира и ул. Ленина снова без света")
+    assert addressnorm.normalize_street(a[1]) == addressnorm.normalize_street(b[1])
+    assert addressnorm.normalize_street(a[1]) != addressnorm.normalize_street("ул. Ленина")
     # «перекресток возле школы и …» names no streets
-    assert address.extract_address("на перекрестке возле школы и магазина яма")[1] == ""
+    assert addresstext.extract_address("на перекрестке возле школы и магазина яма")[1] == ""
 
 
 def test_a_house_beats_a_crossing_and_a_crossing_beats_a_street() -> None:
-    assert address.extract_address("ул. Мира темно, дом 5 по ул. Ленина")[1:] == ("Ленина", "5")
-    got = address.extract_address("ул. Мира темно, на углу Ленина и Гоголя яма")[1]
-    assert address.CROSSING.strip() in got
+    assert addresstext.extract_address("ул. Мира темно, дом 5 по ул. Ленина")[1:] == ("Ленина", "5")
+    got = addresstext.extract_address("ул. Мира темно, на углу Ленина и Гоголя яма")[1]
+    assert addresstext.CROSSING.strip() in got
 
 
 def test_a_stop_is_a_place_of_its_own() -> None:
-    _, street, house = address.extract_address("На остановке нет павильона, остановка Школьная")
-    assert street == address.STOP_PREFIX + "Школьная" and house == ""
-    assert address.normalize_street(street) != address.normalize_street("ул. Школьная")
+    _, street, house = addresstext.extract_address("На остановке нет павильона, остановка Школьная")
+    assert street == addresstext.STOP_PREFIX + "Школьная" and house == ""
+    assert addressnorm.normalize_street(street) != addressnorm.normalize_street("ул. Школьная")
 
 
 @pytest.mark.parametrize(
@@ -248,14 +248,14 @@ def test_a_stop_is_a_place_of_its_own() -> None:
     ],
 )
 def test_a_village_alone_is_a_coarse_place(text: str, village: str) -> None:
-    assert address.extract_address(text) == (village, "", "")
+    assert addresstext.extract_address(text) == (village, "", "")
 
 
 def test_a_town_alone_or_a_house_letter_is_no_place() -> None:
-    assert address.extract_address("В г. Энске плохие дороги") == ("", "", "")
+    assert addresstext.extract_address("В г. Энске плохие дороги") == ("", "", "")
     # «138 А. До сих пор» is a house letter and a sentence, not the aul «А. До»
-    assert address.extract_address("сломали качели возле дома 138 А. До сих пор никто")[0] == ""
-    assert address.extract_address("и т.п. Прошу помочь")[0] == ""
+    assert addresstext.extract_address("сломали качели возле дома 138 А. До сих пор никто")[0] == ""
+    assert addresstext.extract_address("и т.п. Прошу помочь")[0] == ""
 
 
 @pytest.mark.parametrize(
@@ -268,12 +268,12 @@ def test_a_town_alone_or_a_house_letter_is_no_place() -> None:
     ],
 )
 def test_name_order_and_titles_share_one_key(variants: tuple[str, ...]) -> None:
-    assert len({address.normalize_street(v) for v in variants}) == 1
+    assert len({addressnorm.normalize_street(v) for v in variants}) == 1
 
 
 def test_korpus_glued_to_the_number() -> None:
-    assert address.normalize_house("48к2") == address.normalize_house("48 корпус 2") == "48к2"
-    assert address.normalize_house("3-А") == "3а"
+    assert addressnorm.normalize_house("48к2") == addressnorm.normalize_house("48 корпус 2") == "48к2"
+    assert addressnorm.normalize_house("3-А") == "3а"
 
 
 def test_village_keys_and_the_districts_own_town() -> None:
@@ -304,12 +304,12 @@ def test_village_keys_and_the_districts_own_town() -> None:
     ],
 )
 def test_no_street_is_invented(text: str) -> None:
-    assert address.extract_address(text) == ("", "", "")
+    assert addresstext.extract_address(text) == ("", "", "")
 
 
 def test_shouted_text_invents_no_street_but_keeps_an_address() -> None:
-    assert address.extract_address("НА ЗАРЕЧНОЙ УЛИЦЕ ОТКЛЮЧИЛИ СВЕТ И НЕ ВКЛЮЧАЮТ")[1] == ""
-    assert address.extract_address("ПО АДРЕСУ УЛИЦА МИРА, ДОМ 10/3 НЕТ ТЕПЛА")[1:] == ("МИРА", "10/3")
+    assert addresstext.extract_address("НА ЗАРЕЧНОЙ УЛИЦЕ ОТКЛЮЧИЛИ СВЕТ И НЕ ВКЛЮЧАЮТ")[1] == ""
+    assert addresstext.extract_address("ПО АДРЕСУ УЛИЦА МИРА, ДОМ 10/3 НЕТ ТЕПЛА")[1:] == ("МИРА", "10/3")
 
 
 @pytest.mark.parametrize(
@@ -323,7 +323,7 @@ def test_shouted_text_invents_no_street_but_keeps_an_address() -> None:
 )
 def test_export_address_without_a_street_type(value: str, parts: tuple[str, str, str]) -> None:
     # the region, district and postcode were read as the street once
-    assert address.parse_address_field(value) == parts
+    assert addresstext.parse_address_field(value) == parts
 
 
 def test_export_address_of_a_village_is_a_place() -> None:

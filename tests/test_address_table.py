@@ -13,7 +13,7 @@ import itertools
 import pandas as pd
 import pytest
 
-from curtool.core import address
+from curtool.core import address, addressnorm, addresstext
 
 # (name as written, the key's street part) — own invented and common street names
 STREETS = [
@@ -60,8 +60,8 @@ def test_the_table_is_large_enough() -> None:
 
 
 def _key(text: str) -> tuple[str, str, str]:
-    loc, street, house = address.parse_address_field(text)
-    return address.normalize_locality(loc), address.normalize_street(street), address.normalize_house(house)
+    loc, street, house = addresstext.parse_address_field(text)
+    return addressnorm.normalize_locality(loc), addressnorm.normalize_street(street), addressnorm.normalize_house(house)
 
 
 @pytest.mark.parametrize(("text", "key"), CASES, ids=[c[0] for c in CASES])
@@ -90,7 +90,7 @@ def test_forms_seen_in_exports(text: str, key: tuple[str, str, str]) -> None:
 def test_the_street_type_never_becomes_the_street() -> None:
     """a street typed after its name («… проспект, дом 33») once gave the street «дом»; «г.Санкт-Петербург» the town «Санкт-»."""
     for text, _ in CASES:
-        loc, street, _house = address.parse_address_field(text)
+        loc, street, _house = addresstext.parse_address_field(text)
         assert street.lower() not in {"дом", "д", ""}
         assert not loc.endswith("-")
 

@@ -11,6 +11,9 @@ from frames import W47, message_frame
 
 from curtool.core import aggregate as agg
 from curtool.core import columns as C
+from curtool.core import response as rtimes
+from curtool.core import sources as src
+from curtool.core import weeks as wk
 from curtool.core.errors import BAD_CONFIG, BAD_OPTION, NO_DATA, CurtoolError
 
 
@@ -39,13 +42,13 @@ def weekly_rows(district: str, sector: str, counts: list[int], last_monday: pd.T
 
 # --- weeks -------------------------------------------------------------------------------
 def test_iso_week_labels_across_year_ends() -> None:
-    assert agg.iso_week(date(2026, 11, 16)) == "2026-W47"
-    assert agg.iso_week(date(2026, 11, 22)) == "2026-W47"
-    assert agg.iso_week(date(2027, 1, 1)) == "2026-W53"
-    assert agg.iso_week(date(2025, 12, 29)) == "2026-W01"
-    labels = agg.week_labels(pd.Series(pd.to_datetime(["2026-11-22 23:59", "2026-11-23 00:00", None])))
+    assert wk.iso_week(date(2026, 11, 16)) == "2026-W47"
+    assert wk.iso_week(date(2026, 11, 22)) == "2026-W47"
+    assert wk.iso_week(date(2027, 1, 1)) == "2026-W53"
+    assert wk.iso_week(date(2025, 12, 29)) == "2026-W01"
+    labels = wk.week_labels(pd.Series(pd.to_datetime(["2026-11-22 23:59", "2026-11-23 00:00", None])))
     assert labels.tolist() == ["2026-W47", "2026-W48", ""]
-    assert agg.window_weeks("2026-W02", 3) == ["2025-W51", "2025-W52", "2026-W01", "2026-W02"]
+    assert wk.window_weeks("2026-W02", 3) == ["2025-W51", "2025-W52", "2026-W01", "2026-W02"]
 
 
 @pytest.mark.parametrize(
@@ -58,7 +61,7 @@ def test_iso_week_labels_across_year_ends() -> None:
 )
 def test_last_week_is_relative_to_today(today: date, expected: str) -> None:
     frame, _ = make_frame([{"created": "2026-01-05"}])
-    assert agg.resolve_week(frame, "last", today) == expected
+    assert wk.resolve_week(frame, "last", today) == expected
 
 
 def test_default_week_is_latest_complete_week_in_data() -> None:
@@ -66,23 +69,23 @@ def test_default_week_is_latest_complete_week_in_data() -> None:
         [{"created": "2026-11-10"}, {"created": "2026-11-18"}, {"created": "2026-11-25 08:00"}]
     )
     # the data runs into W48 (Wed 25th), so W47 is complete; W48 is not
-    assert agg.resolve_week(frame, None, date(2026, 11, 25)) == "2026-W47"
+    assert wk.resolve_week(frame, None, date(2026, 11, 25)) == "2026-W47"
     frame, _ = make_frame([{"created": "2026-11-10"}, {"created": "2026-11-18"}])
     # data ends on Wednesday of W47: W47 is partial whatever today is (an export that
     # stops on a Friday must not be compared with full weeks by default)
-    assert agg.resolve_week(frame, None, date(2026, 11, 19)) == "2026-W46"
-    assert agg.resolve_week(frame, None, date(2027, 3, 1)) == "2026-W46"
-    assert agg.is_partial("2026-W47", pd.Timestamp("2026-11-18"))
+    assert wk.resolve_week(frame, None, date(2026, 11, 19)) == "2026-W46"
+    assert wk.resolve_week(frame, None, date(2027, 3, 1)) == "2026-W46"
+    assert wk.is_partial("2026-W47", pd.Timestamp("2026-11-18"))
     # a message on Sunday evening: the export covers W47 to its last day
     frame, _ = make_frame([{"created": "2026-11-10"}, {"created": "2026-11-22 23:10"}])
-    assert agg.resolve_week(frame, None, date(2026, 11, 23)) == "2026-W47"
-    assert not agg.is_partial("2026-W47", pd.Timestamp("2026-11-22 23:10"))
+    assert wk.resolve_week(frame, None, date(2026, 11, 23)) == "2026-W47"
+    assert not wk.is_partial("2026-W47", pd.Timestamp("2026-11-22 23:10"))
 
 
 def test_only_a_partial_week_is_no_data_with_a_hint_naming_it() -> None:
     frame, _ = make_frame([{"created": "2026-11-10"}, {"created": "2026-11-12"}])
     with pytest.raises(CurtoolError) as err:
-        agg.resolve_week(frame, None, date(2026, 11, 30))
+        wk.resolve_week(frame, None, date(2026, 11, 30))
     assert err.value.code == NO_DATA
     assert "--week 2026-W46" in err.value.hint
 
@@ -91,10 +94,10 @@ def test_default_week_ignores_duplicates_and_needs_dates() -> None:
     frame, _ = make_frame(
         [{"created": "2026-11-03"}, {"created": "2026-11-10"}, {"created": "2026-12-30", "duplicate": True}]
     )
-    assert agg.resolve_week(frame, None, date(2026, 11, 19)) == "2026-W45"
+    assert wk.resolve_week(frame, None, date(2026, 11, 19)) == "2026-W45"
     frame, _ = make_frame([{"created": None}])
     with pytest.raises(CurtoolError) as err:
-        agg.resolve_week(frame, None, date(2026, 11, 19))
+        wk.resolve_week(frame, None, date(2026, 11, 19))
     assert err.value.code == NO_DATA
 
 
@@ -102,15 +105,15 @@ def test_default_week_ignores_duplicates_and_needs_dates() -> None:
 def test_bad_week_spec_is_an_error_with_hint(spec: str) -> None:
     frame, _ = make_frame([{"created": "2026-11-10"}])
     with pytest.raises(CurtoolError) as err:
-        agg.resolve_week(frame, spec, date(2026, 11, 24))
+        wk.resolve_week(frame, spec, date(2026, 11, 24))
     assert err.value.code == BAD_OPTION
     assert "YYYY-Www" in err.value.hint
 
 
 def test_explicit_week_is_normalised() -> None:
     frame, _ = make_frame([{"created": "2026-11-10"}])
-    assert agg.resolve_week(frame, "2026-w5", date(2026, 11, 24)) == "2026-W05"
-    assert agg.resolve_week(frame, "2026-W53", date(2026, 11, 24)) == "2026-W53"
+    assert wk.resolve_week(frame, "2026-w5", date(2026, 11, 24)) == "2026-W05"
+    assert wk.resolve_week(frame, "2026-W53", date(2026, 11, 24)) == "2026-W53"
 
 
 # --- totals and heat map -----------------------------------------------------------------------
@@ -196,7 +199,7 @@ def test_heat_map_rates_per_10000_with_population_names_matched() -> None:
 
 def test_weekly_series_has_every_week_with_zeros() -> None:
     frame, sector = make_frame(weekly_rows("Абинский", "ЖКХ", [2, 0, 3]))
-    table = agg.weekly_series(agg.prepare(frame, sector), agg.window_weeks("2026-W47", 3), C.SECTOR)
+    table = agg.weekly_series(agg.prepare(frame, sector), wk.window_weeks("2026-W47", 3), C.SECTOR)
     assert table.index.tolist() == ["2026-W44", "2026-W45", "2026-W46", "2026-W47"]
     assert table["ЖКХ"].tolist() == [0, 2, 0, 3]
 
@@ -248,20 +251,20 @@ def test_surge_p_values_fall_with_count() -> None:
 @pytest.mark.parametrize(
     ("url", "source", "platform"),
     [
-        ("https://vk.com/wall-1_2", "", agg.PLATFORM_VK),
-        ("https://m.vk.com/wall-1_2", "", agg.PLATFORM_VK),
-        ("http://ok.ru/group/1/topic/2", "", agg.PLATFORM_OK),
-        ("https://t.me/channel/15", "", agg.PLATFORM_TG),
-        ("https://pos.gosuslugi.ru/lkp/fb/123", "", agg.PLATFORM_POS),
-        ("https://example.org/x", "", agg.PLATFORM_OTHER),
-        ("", "ВКонтакте", agg.PLATFORM_VK),
-        ("", "Платформа обратной связи", agg.PLATFORM_POS),
-        ("", "Дзен", agg.PLATFORM_OTHER),
-        ("", "", agg.PLATFORM_NONE),
+        ("https://vk.com/wall-1_2", "", src.PLATFORM_VK),
+        ("https://m.vk.com/wall-1_2", "", src.PLATFORM_VK),
+        ("http://ok.ru/group/1/topic/2", "", src.PLATFORM_OK),
+        ("https://t.me/channel/15", "", src.PLATFORM_TG),
+        ("https://pos.gosuslugi.ru/lkp/fb/123", "", src.PLATFORM_POS),
+        ("https://example.org/x", "", src.PLATFORM_OTHER),
+        ("", "ВКонтакте", src.PLATFORM_VK),
+        ("", "Платформа обратной связи", src.PLATFORM_POS),
+        ("", "Дзен", src.PLATFORM_OTHER),
+        ("", "", src.PLATFORM_NONE),
     ],
 )
 def test_platform_of(url: str, source: str, platform: str) -> None:
-    assert agg.platform_of(url, source) == platform
+    assert src.platform_of(url, source) == platform
 
 
 def test_sources_count_the_week_only() -> None:
@@ -273,10 +276,10 @@ def test_sources_count_the_week_only() -> None:
             {"created": "2026-11-09", "url": "https://ok.ru/group/1", "source": "ОК"},
         ]
     )
-    platforms, sources = agg.sources(agg.prepare(frame, sector), "2026-W47")
+    platforms, sources = src.sources(agg.prepare(frame, sector), "2026-W47")
     assert dict(zip(platforms[C.PLATFORM], platforms[C.COUNT], strict=True)) == {
-        agg.PLATFORM_VK: 2,
-        agg.PLATFORM_TG: 1,
+        src.PLATFORM_VK: 2,
+        src.PLATFORM_TG: 1,
     }
     assert platforms[C.SHARE].sum() == pytest.approx(1.0)
     assert dict(zip(sources[C.SOURCE], sources[C.COUNT], strict=True)) == {"ВК": 2, "Telegram": 1}
@@ -309,23 +312,23 @@ def test_response_time_medians_and_overdue_shares_on_hand_numbers() -> None:
         {"created": t0 - pd.Timedelta(hours=400), "sector": "ЖКХ"},
     ]
     frame, sector = make_frame(rows)
-    table = agg.response_times(agg.prepare(frame, sector), "2026-W47", C.SECTOR).set_index(C.SECTOR)
+    table = rtimes.response_times(agg.prepare(frame, sector), "2026-W47", C.SECTOR).set_index(C.SECTOR)
     zkh = table.loc["ЖКХ"]
-    assert zkh[agg.RT_MESSAGES] == 3
-    assert zkh[agg.RT_ANSWERED] == 3
-    assert zkh[agg.RT_FIRST_MEDIAN] == pytest.approx(4.0)
-    assert zkh[agg.RT_FIRST_P90] == pytest.approx(4 + 0.8 * 26)
-    assert zkh[agg.RT_FIRST_OVERDUE] == pytest.approx(1 / 3)
-    assert zkh[agg.RT_CLOSED] == 2
-    assert zkh[agg.RT_CLOSE_MEDIAN] == pytest.approx((48 + 305) / 2)
-    assert zkh[agg.RT_CLOSE_OVERDUE] == pytest.approx(0.5)
-    assert zkh[agg.RT_OPEN_OVERDUE] == 1
-    assert table.loc["Всего", agg.RT_OPEN_OVERDUE] == 1
+    assert zkh[rtimes.RT_MESSAGES] == 3
+    assert zkh[rtimes.RT_ANSWERED] == 3
+    assert zkh[rtimes.RT_FIRST_MEDIAN] == pytest.approx(4.0)
+    assert zkh[rtimes.RT_FIRST_P90] == pytest.approx(4 + 0.8 * 26)
+    assert zkh[rtimes.RT_FIRST_OVERDUE] == pytest.approx(1 / 3)
+    assert zkh[rtimes.RT_CLOSED] == 2
+    assert zkh[rtimes.RT_CLOSE_MEDIAN] == pytest.approx((48 + 305) / 2)
+    assert zkh[rtimes.RT_CLOSE_OVERDUE] == pytest.approx(0.5)
+    assert zkh[rtimes.RT_OPEN_OVERDUE] == 1
+    assert table.loc["Всего", rtimes.RT_OPEN_OVERDUE] == 1
     transport = table.loc["Транспорт"]
-    assert transport[agg.RT_FIRST_MEDIAN] == pytest.approx(10.0)
-    assert transport[agg.RT_FIRST_OVERDUE] == pytest.approx(0.5)
-    assert np.isnan(table.loc["Экология", agg.RT_FIRST_MEDIAN])
-    assert table.loc["Всего", agg.RT_MESSAGES] == 6
+    assert transport[rtimes.RT_FIRST_MEDIAN] == pytest.approx(10.0)
+    assert transport[rtimes.RT_FIRST_OVERDUE] == pytest.approx(0.5)
+    assert np.isnan(table.loc["Экология", rtimes.RT_FIRST_MEDIAN])
+    assert table.loc["Всего", rtimes.RT_MESSAGES] == 6
 
 
 def test_sector_deadlines_change_the_overdue_share() -> None:
@@ -333,12 +336,12 @@ def test_sector_deadlines_change_the_overdue_share() -> None:
     rows = [{"created": t0, "answer": t0 + pd.Timedelta(hours=h), "sector": "ЖКХ"} for h in (2, 6, 10)]
     frame, sector = make_frame(rows)
     prepared = agg.prepare(frame, sector)
-    strict = agg.deadlines_from({"ЖКХ": 5, "default": 48})
-    table = agg.response_times(prepared, "2026-W47", C.SECTOR, strict).set_index(C.SECTOR)
-    assert table.loc["ЖКХ", agg.RT_FIRST_OVERDUE] == pytest.approx(2 / 3)
-    assert table.loc["ЖКХ", agg.RT_FIRST_DEADLINE] == 5
-    nested = agg.deadlines_from({"first_answer": {"default": 8}, "closed": {"ЖКХ": 72}})
+    strict = rtimes.deadlines_from({"ЖКХ": 5, "default": 48})
+    table = rtimes.response_times(prepared, "2026-W47", C.SECTOR, strict).set_index(C.SECTOR)
+    assert table.loc["ЖКХ", rtimes.RT_FIRST_OVERDUE] == pytest.approx(2 / 3)
+    assert table.loc["ЖКХ", rtimes.RT_FIRST_DEADLINE] == 5
+    nested = rtimes.deadlines_from({"first_answer": {"default": 8}, "closed": {"ЖКХ": 72}})
     assert nested.default_first_answer == 8 and nested.closing == {"ЖКХ": 72.0}
     with pytest.raises(CurtoolError) as err:
-        agg.deadlines_from({"ЖКХ": "скоро"})
+        rtimes.deadlines_from({"ЖКХ": "скоро"})
     assert err.value.code == BAD_CONFIG

@@ -16,6 +16,7 @@ from curtool.app.console import groups_toml, make_console, print_categories, tom
 from curtool.core import categories, classify, columns, errors
 from curtool.core.taxonomy import load_taxonomy
 from curtool.io import configfile as config
+from curtool.io.modelfile import default_model
 
 # Own-written messages (not from any dataset); the default model is sure of each.
 HOUSE = [
@@ -54,7 +55,7 @@ def portal_export() -> pd.DataFrame:
 
 
 def test_a_foreign_vocabulary_is_not_trusted_by_name() -> None:
-    result, mapping = classify.classify_with_categories(portal_export())
+    result, mapping = classify.classify_with_categories(portal_export(), default_model())
     assert mapping is not None and not mapping.taxonomy_vocabulary
     assert (mapping.known, mapping.distinct) == (1, 4)
     roads = result.iloc[: len(ROADS)]
@@ -67,7 +68,7 @@ def test_a_foreign_vocabulary_is_not_trusted_by_name() -> None:
 
 
 def test_a_clear_majority_gives_its_block_to_every_message_of_the_category() -> None:
-    result, mapping = classify.classify_with_categories(portal_export())
+    result, mapping = classify.classify_with_categories(portal_export(), default_model())
     rows = result.iloc[len(ROADS + YARD) : len(ROADS + YARD) + len(HOUSE) + 1]
     assert list(rows[columns.SECTOR]) == ["ЖКХ"] * (len(HOUSE) + 1)  # the bus message too
     assert set(rows[columns.SECTOR_SOURCE]) == {classify.SOURCE_CATEGORY}
@@ -84,8 +85,8 @@ def test_a_clear_majority_gives_its_block_to_every_message_of_the_category() -> 
 
 def test_a_mixed_or_small_category_leaves_each_message_to_its_text() -> None:
     data = portal_export()
-    result, mapping = classify.classify_with_categories(data)
-    alone = classify.classify(data, use_given=False)
+    result, mapping = classify.classify_with_categories(data, default_model())
+    alone = classify.classify(data, default_model(), use_given=False)
     for name, why in (("Разное", categories.MIXED), ("Лифты", categories.UNCLEAR)):
         rows = (data[columns.GROUP] == name).to_numpy()
         pd.testing.assert_frame_equal(result[rows], alone[rows])
@@ -96,7 +97,7 @@ def test_a_category_holding_most_of_another_block_is_not_mapped() -> None:
     """A clear majority of yards, but every road message of the export is in it too: mapped,
     roads would vanish from the report."""
     streets = [(t, "Улицы") for t in YARD * 12 + ROADS * 2]
-    result, mapping = classify.classify_with_categories(frame(streets + [(t, "Дома") for t in HOUSE]))
+    result, mapping = classify.classify_with_categories(frame(streets + [(t, "Дома") for t in HOUSE]), default_model())
     rule = next(r for r in mapping.rules if r.category == "Улицы")
     assert (rule.majority, rule.share) == ("Благоустройство", 0.8)
     assert (rule.why, rule.swallowed, rule.decision) == (categories.SWALLOWS, "Дорожное хозяйство", "text")
@@ -104,7 +105,7 @@ def test_a_category_holding_most_of_another_block_is_not_mapped() -> None:
     assert list(roads) == ["Дорожное хозяйство"] * len(ROADS) * 2
     # the same yards beside roads spread over other categories too: mapped
     spread = streets + [(t, f"Дороги {i}") for i, t in enumerate(ROADS * 4)]
-    _, mapping = classify.classify_with_categories(frame(spread))
+    _, mapping = classify.classify_with_categories(frame(spread), default_model())
     assert next(r for r in mapping.rules if r.category == "Улицы").why == categories.BY_MAJORITY
 
 
@@ -113,7 +114,7 @@ def test_in_the_taxonomy_vocabulary_known_values_set_the_block_and_unknown_ones_
         [(ROADS[0], "Благоустройство"), (YARD[0], "Дороги"), (HOUSE[0], "ЖКХ")]
         + [(t, "Своя группа региона") for t in HOUSE]
     )
-    result, mapping = classify.classify_with_categories(data)
+    result, mapping = classify.classify_with_categories(data, default_model())
     assert mapping.taxonomy_vocabulary and (mapping.known, mapping.distinct) == (3, 4)
     assert list(result[columns.SECTOR][:3]) == ["Благоустройство", "Дорожное хозяйство", "ЖКХ"]
     assert list(result[columns.SECTOR_SOURCE][:3]) == [classify.SOURCE_GIVEN] * 3
@@ -123,7 +124,7 @@ def test_in_the_taxonomy_vocabulary_known_values_set_the_block_and_unknown_ones_
 
 def test_spellings_of_one_category_are_one_category() -> None:
     data = frame([(t, "Содержание дома") for t in HOUSE[:4]] + [(t, " содержание  ДОМА ") for t in HOUSE[4:]])
-    result, mapping = classify.classify_with_categories(data)
+    result, mapping = classify.classify_with_categories(data, default_model())
     assert [(r.category, r.messages) for r in mapping.rules] == [("Содержание дома", 8)]
     assert set(result[columns.SECTOR_SOURCE]) == {classify.SOURCE_CATEGORY}
 
@@ -131,8 +132,8 @@ def test_spellings_of_one_category_are_one_category() -> None:
 def test_the_config_groups_override_names_and_votes() -> None:
     groups = {"благоустройство": "Благоустройство", "Содержание дома": "text", "Лифты": "ЖКХ"}
     data = portal_export()
-    result, mapping = classify.classify_with_categories(data, groups=groups)
-    alone = classify.classify(data, use_given=False)
+    result, mapping = classify.classify_with_categories(data, default_model(), groups=groups)
+    alone = classify.classify(data, default_model(), use_given=False)
     yard = (data[columns.GROUP] == "Благоустройство").to_numpy()
     assert set(result[columns.SECTOR][yard]) == {"Благоустройство"}
     assert set(result[columns.SECTOR_SOURCE][yard]) == {classify.SOURCE_CONFIG}
@@ -145,7 +146,7 @@ def test_the_config_groups_override_names_and_votes() -> None:
 
 
 def test_ignore_given_reads_no_category() -> None:
-    result, mapping = classify.classify_with_categories(portal_export(), use_given=False)
+    result, mapping = classify.classify_with_categories(portal_export(), default_model(), use_given=False)
     assert mapping is None and set(result[columns.SECTOR_SOURCE]) == {classify.SOURCE_MODEL}
 
 
@@ -179,7 +180,7 @@ def test_a_vocabulary_is_the_taxonomys_when_at_least_half_its_values_are_known()
 
 def test_the_printed_snippet_is_valid_toml_that_reproduces_the_mapping(tmp_path: Path) -> None:
     data = portal_export()
-    result, mapping = classify.classify_with_categories(data)
+    result, mapping = classify.classify_with_categories(data, default_model())
     console = make_console()
     with console.capture() as captured:
         print_categories(console, mapping, ["Категория"])
@@ -191,7 +192,7 @@ def test_the_printed_snippet_is_valid_toml_that_reproduces_the_mapping(tmp_path:
     cfg = config.load_config(tmp_path / "curtool.toml")
     assert cfg.groups["Содержание дома"] == "ЖКХ" and cfg.groups["Разное"] == "text"
     config.check_groups(cfg.groups, load_taxonomy())
-    saved, _ = classify.classify_with_categories(data, groups=cfg.groups)
+    saved, _ = classify.classify_with_categories(data, default_model(), groups=cfg.groups)
     assert list(saved[columns.SECTOR]) == list(result[columns.SECTOR])
 
 
@@ -280,10 +281,10 @@ def test_a_portal_category_or_reason_never_costs_a_block_its_recall() -> None:
     msgs = data.frame
     truth = msgs["sector"].astype(str).tolist()
     alt = msgs["alt_sector"].fillna("").astype(str).tolist()
-    text_only = evaluate(truth, classify.classify(msgs, use_given=False)[columns.SECTOR], alt_labels=alt)
+    text_only = evaluate(truth, classify.classify(msgs, default_model(), use_given=False)[columns.SECTOR], alt_labels=alt)
     for column in ("category", "reason"):
         msgs[columns.GROUP] = msgs[column]
-        got = evaluate(truth, classify.classify(msgs)[columns.SECTOR], alt_labels=alt)
+        got = evaluate(truth, classify.classify(msgs, default_model())[columns.SECTOR], alt_labels=alt)
         assert got.accuracy >= text_only.accuracy, column
         floor = text_only.per_class["recall"]
         assert (got.per_class["recall"] >= floor - 1e-9).all(), (column, got.per_class["recall"], floor)

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 
 from curtool.core import classify, columns, errors, morph, taxonomy
+from curtool.io import taxonomyfile
+from curtool.io.modelfile import default_model
 
 # Own-written messages, one clear case per block (not from any dataset).
 CLEAR = {
@@ -34,7 +36,7 @@ def frame(texts: list[str], groups: list[str] | None = None, index=None) -> pd.D
 
 
 def test_clear_messages_land_in_their_block() -> None:
-    result = classify.classify(frame(list(CLEAR.values())))
+    result = classify.classify(frame(list(CLEAR.values())), default_model())
     right = sum(result[columns.SECTOR].to_numpy() == list(CLEAR.keys()))
     assert right >= 11, result[[columns.SECTOR, columns.SECTOR_EVIDENCE]].to_string()
     assert set(result[columns.SECTOR_SOURCE]) == {classify.SOURCE_MODEL}
@@ -56,7 +58,7 @@ def test_clear_messages_land_in_their_block() -> None:
     ],
 )
 def test_given_group_is_mapped_tolerantly(group: str, block: str) -> None:
-    result = classify.classify(frame(["какой-то текст про жизнь"], [group]))
+    result = classify.classify(frame(["какой-то текст про жизнь"], [group]), default_model())
     row = result.iloc[0]
     assert row[columns.SECTOR] == block
     assert row[columns.SECTOR_SOURCE] == classify.SOURCE_GIVEN
@@ -66,19 +68,19 @@ def test_given_group_is_mapped_tolerantly(group: str, block: str) -> None:
 
 def test_unknown_or_empty_group_falls_back_to_the_model() -> None:
     texts = [CLEAR["Транспорт"], CLEAR["Экология"]]
-    result = classify.classify(frame(texts, ["Неведомая группа", ""]))
+    result = classify.classify(frame(texts, ["Неведомая группа", ""]), default_model())
     assert list(result[columns.SECTOR_SOURCE]) == [classify.SOURCE_MODEL] * 2
     assert list(result[columns.SECTOR]) == ["Транспорт", "Экология"]
 
 
 def test_use_given_false_always_predicts() -> None:
-    result = classify.classify(frame([CLEAR["ЖКХ"]], ["Дороги"]), use_given=False)
+    result = classify.classify(frame([CLEAR["ЖКХ"]], ["Дороги"]), default_model(), use_given=False)
     assert result.iloc[0][columns.SECTOR] == "ЖКХ"
     assert result.iloc[0][columns.SECTOR_SOURCE] == classify.SOURCE_MODEL
 
 
 def test_evidence_names_cues_present_in_the_text() -> None:
-    result = classify.classify(frame(list(CLEAR.values())))
+    result = classify.classify(frame(list(CLEAR.values())), default_model())
     norm = morph.normaliser("lemma")
     for text, evidence in zip(CLEAR.values(), result[columns.SECTOR_EVIDENCE], strict=True):
         cues = [c.strip() for c in evidence.split(";")[-1].split(",") if c.strip()]
@@ -91,7 +93,7 @@ def test_evidence_names_cues_present_in_the_text() -> None:
 def test_confidence_is_a_probability_and_index_is_kept() -> None:
     index = pd.Index([10, 3, 7, 99], name="row")
     texts = [CLEAR["ЖКХ"], "дорога", "непонятно что", CLEAR["Образование"]]
-    result = classify.classify(frame(texts, index=index))
+    result = classify.classify(frame(texts, index=index), default_model())
     assert result.index.equals(index)
     conf = result[columns.SECTOR_CONFIDENCE]
     assert ((conf >= 0) & (conf <= 1)).all()
@@ -99,21 +101,21 @@ def test_confidence_is_a_probability_and_index_is_kept() -> None:
 
 
 def test_empty_and_gibberish_are_other() -> None:
-    result = classify.classify(frame(["", "   ", "ывапролд жщзхъ кукарекус", "12345 67"]))
+    result = classify.classify(frame(["", "   ", "ывапролд жщзхъ кукарекус", "12345 67"]), default_model())
     assert set(result[columns.SECTOR]) == {columns.OTHER_SECTOR}
     assert (result[columns.SECTOR_CONFIDENCE] == 0).all()
     assert list(result[columns.SECTOR_EVIDENCE][:2]) == [classify.EMPTY_EVIDENCE] * 2
 
 
 def test_frame_without_text_columns_is_all_other() -> None:
-    result = classify.classify(pd.DataFrame({"x": [1, 2]}))
+    result = classify.classify(pd.DataFrame({"x": [1, 2]}), default_model())
     assert list(result[columns.SECTOR]) == [columns.OTHER_SECTOR] * 2
     assert list(result.columns) == list(columns.OUTPUT_COLUMNS)
 
 
 def test_repeated_texts_get_identical_answers() -> None:
     texts = [CLEAR["Транспорт"], CLEAR["ЖКХ"], CLEAR["Транспорт"]]
-    result = classify.classify(frame(texts))
+    result = classify.classify(frame(texts), default_model())
     assert result.iloc[0].equals(result.iloc[2])
 
 
@@ -125,9 +127,9 @@ def test_a_whole_frame_answers_as_each_message_alone(monkeypatch: pytest.MonkeyP
     ]  # fmt: skip
     groups = ["", "", "", "Дороги", "", "Здравоохранение", "не группа", "", None]
     monkeypatch.setattr(classify, "_CHUNK", 2)
-    whole = classify.classify(frame(texts, groups))
+    whole = classify.classify(frame(texts, groups), default_model())
     for i, (text, group) in enumerate(zip(texts, groups, strict=True)):
-        alone = classify.classify(frame([text], [group]))
+        alone = classify.classify(frame([text], [group]), default_model())
         assert whole.iloc[i].equals(alone.iloc[0]), (i, whole.iloc[i].to_dict(), alone.iloc[0].to_dict())
     assert whole.iloc[0].equals(whole.iloc[1])  # spaces around a text change nothing
     assert list(whole[columns.SECTOR_SOURCE]) == ["model"] * 3 + ["given", "model", "given"] + ["model"] * 3
@@ -137,10 +139,10 @@ def test_a_whole_frame_answers_as_each_message_alone(monkeypatch: pytest.MonkeyP
 def test_parallel_path_matches_single_process(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = list(CLEAR.values()) * 3
     texts = [f"{t} {i}" for i, t in enumerate(texts)]  # distinct so each is predicted
-    single = classify.classify(frame(texts), n_jobs=1)
+    single = classify.classify(frame(texts), default_model(), n_jobs=1)
     monkeypatch.setattr(classify, "PARALLEL_MIN_ROWS", 1)
     monkeypatch.setattr(classify, "_CHUNK", 10)
-    parallel = classify.classify(frame(texts), n_jobs=2)
+    parallel = classify.classify(frame(texts), default_model(), n_jobs=2)
     pd.testing.assert_frame_equal(single, parallel)
 
 
@@ -172,7 +174,7 @@ def test_malformed_taxonomy_is_refused(tmp_path: Path, text: str, problem: str) 
     path = tmp_path / "tax.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(errors.CurtoolError) as info:
-        taxonomy.load_taxonomy(path)
+        taxonomyfile.load_taxonomy(path)
     assert info.value.code == errors.BAD_TAXONOMY
     assert problem in info.value.message
     assert "tax.toml" in info.value.line()
@@ -185,8 +187,8 @@ def test_user_taxonomy_changes_the_group_mapping(tmp_path: Path) -> None:
         "[groups]\n'Обращение с отходами' = 'ЖКХ'\n'Мусор' = 'ЖКХ'\n",
         encoding="utf-8",
     )
-    tax = taxonomy.load_taxonomy(path)
-    result = classify.classify(frame(["текст", "текст"], ["мусор", "Дороги"]), taxonomy=tax)
+    tax = taxonomyfile.load_taxonomy(path)
+    result = classify.classify(frame(["текст", "текст"], ["мусор", "Дороги"]), default_model(), taxonomy=tax)
     assert list(result[columns.SECTOR_SOURCE]) == [classify.SOURCE_GIVEN, classify.SOURCE_MODEL]
     assert result.iloc[0][columns.SECTOR] == "ЖКХ"
 
@@ -194,7 +196,7 @@ def test_user_taxonomy_changes_the_group_mapping(tmp_path: Path) -> None:
 def test_classify_texts_from_a_notebook():
     from curtool.core.classify import classify_texts
 
-    result = classify_texts(["Третий день нет отопления, батареи холодные", "Огромная яма на дороге, разбил колесо"])
+    result = classify_texts(["Третий день нет отопления, батареи холодные", "Огромная яма на дороге, разбил колесо"], default_model())
     assert result["sector"].tolist() == ["ЖКХ", "Дорожное хозяйство"]
     assert result["sector_confidence"].between(0, 1).all()
 
@@ -210,7 +212,7 @@ def test_default_model_on_the_bundled_samples_against_their_truth() -> None:
 
     truth = pd.DataFrame(json.loads((SAMPLES / "truth.json").read_text("utf-8"))["messages"])
     data = loader.load([SAMPLES / "incidents_adygea.xlsx", SAMPLES / "pos_adygea.csv"]).frame
-    result = classify.classify(data, use_given=False)
+    result = classify.classify(data, default_model(), use_given=False)
     key = data[columns.FILE].astype(str) + "|" + data[columns.ID].astype(str)
     truth_key = truth["file"] + "|" + truth["id"].astype(str)
     expected = key.map(dict(zip(truth_key, truth["sector"], strict=True)))
@@ -218,7 +220,7 @@ def test_default_model_on_the_bundled_samples_against_their_truth() -> None:
     # measured 2026-11-24: 0.798 on all 6,496 rows
     assert (result[columns.SECTOR] == expected).mean() >= 0.77
     # the export's own group, where mapped, is taken as given and agrees with the truth
-    given = classify.classify(data)
+    given = classify.classify(data, default_model())
     from_group = given[columns.SECTOR_SOURCE] == classify.SOURCE_GIVEN
     assert from_group.sum() > 2000
     assert (given[columns.SECTOR][from_group] == expected[from_group]).mean() > 0.95

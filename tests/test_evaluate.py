@@ -11,6 +11,7 @@ import pytest
 from curtool.core import classify, columns, errors, evaluate
 from curtool.core.text import clean_text
 from curtool.io import evalbook
+from curtool.io.modelfile import default_model
 
 KURSK = Path(__file__).resolve().parents[1].parent / "shared" / "dev" / "kursk_train_sectors.csv"
 
@@ -92,7 +93,7 @@ def kursk() -> pd.DataFrame:
 def test_kursk_default_model(kursk: pd.DataFrame) -> None:
     """The shipped model, trained on none of this file (the `topic` column is never used)."""
     frame = pd.DataFrame({columns.CLEAN: kursk["clean"]})
-    result = classify.classify(frame, use_given=False)
+    result = classify.classify(frame, default_model(), use_given=False)
     ev = evaluate.evaluate(
         kursk["sector"], result[columns.SECTOR], alt_labels=kursk["alt_sector"].fillna("")
     )

@@ -273,7 +273,7 @@ def test_model_array_header_must_match_its_bytes(tmp_path):
             )
             handle.write(bytes(64))
     from curtool.core import errors
-    from curtool.core.model import load_model
+    from curtool.io.modelfile import load_model
 
     with pytest.raises(errors.CurtoolError) as caught:
         load_model(path)
@@ -282,7 +282,7 @@ def test_model_array_header_must_match_its_bytes(tmp_path):
 
 
 def test_the_shipped_model_and_workbooks_pass_the_checks():
-    from curtool.core.model import load_model
+    from curtool.io.modelfile import load_model
 
     assert load_model().labels
     for name in ("title_rows.xlsx", "export.ods"):

@@ -11,7 +11,19 @@ import pytest
 from typer.testing import CliRunner
 
 from curtool.app.cli import app
-from curtool.core import classify, columns, errors, model, morph, taxonomy, vectors
+from curtool.core import (
+    classify,
+    columns,
+    errors,
+    model,
+    morph,
+    resources,
+    seedcorpus,
+    taxonomy,
+    training,
+    vectors,
+)
+from curtool.io import modelfile
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "pos_adygea.csv"
 runner = CliRunner()
@@ -19,7 +31,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def shipped() -> model.SectorModel:
-    return model.load_model()
+    return modelfile.load_model()
 
 
 def frame(texts: list[str], **extra: list[str]) -> pd.DataFrame:
@@ -36,7 +48,7 @@ def test_the_taxonomy_file_is_the_one_list_of_blocks_and_kinds(shipped) -> None:
     assert shipped.kinds == tax.kind_names
     assert [shipped.labels[i] for i in shipped.kind_block] == [k.block for k in tax.kinds]
     # every kind has seed clauses of its own, not only cues
-    material = model.kind_material(tax)
+    material = seedcorpus.kind_material(tax)
     assert all(len(material.get(k.name, [])) >= 10 for k in tax.kinds)
 
 
@@ -53,7 +65,7 @@ def test_a_new_kind_needs_no_code_only_the_file() -> None:
     tax = taxonomy.parse_taxonomy(data)
     assert tax.kind_names[-1] == "Бездомные кошки в подвале"
     assert tax.map_topic("  кошки в ПОДВАЛЕ мкд ") == "Бездомные кошки в подвале"
-    _, labels = model.cue_documents(tax, kinds=True)
+    _, labels = seedcorpus.cue_documents(tax, kinds=True)
     assert labels.count("Бездомные кошки в подвале") == 2 * 6
 
 
@@ -130,7 +142,7 @@ def test_kinds_are_told_apart_within_a_block(shipped) -> None:
         "автобус ходит раз в час, интервалы огромные": "Нехватка транспорта и интервалы",
         "в поликлинике не записаться к терапевту, талонов нет": "Запись к врачу",
     }
-    got = model.load_model().predict(list(probe)).kinds
+    got = modelfile.load_model().predict(list(probe)).kinds
     assert got == list(probe.values())
 
 
@@ -163,7 +175,7 @@ def test_a_word_the_vocabulary_never_had_counts_through_its_vector(shipped) -> N
 
 
 def test_missing_word_vectors_are_a_clear_error(monkeypatch) -> None:
-    monkeypatch.setattr(vectors, "navec_path", lambda: None)
+    monkeypatch.setattr(resources, "navec_path", lambda: None)
     monkeypatch.setattr(vectors, "_LOADED", {})
     with pytest.raises(errors.CurtoolError) as caught:
         vectors.load()
@@ -173,8 +185,8 @@ def test_missing_word_vectors_are_a_clear_error(monkeypatch) -> None:
 
 # --------------------------------------------------------------------------- file
 def test_kinds_and_vectors_survive_the_model_file(shipped, tmp_path) -> None:
-    path = model.save_model(shipped, tmp_path / "m.npz")
-    loaded = model.load_model(path)
+    path = modelfile.save_model(shipped, tmp_path / "m.npz")
+    loaded = modelfile.load_model(path)
     probe = ["лифт не работает", "яма на дороге", "роллеты на фасаде без разрешения", "врач хамит"]
     a, b = shipped.predict(probe), loaded.predict(probe)
     assert a.labels == b.labels and a.kinds == b.kinds
@@ -189,9 +201,9 @@ def test_a_model_whose_kind_arrays_do_not_fit_is_refused(shipped, tmp_path) -> N
         kind_block=shipped.kind_block, kind_coef=shipped.kind_coef[:, :-1],
         kind_vec_coef=shipped.kind_vec_coef, kind_intercept=shipped.kind_intercept,
     )  # fmt: skip
-    path = model.save_model(broken, tmp_path / "broken.npz")
+    path = modelfile.save_model(broken, tmp_path / "broken.npz")
     with pytest.raises(errors.CurtoolError) as caught:
-        model.load_model(path)
+        modelfile.load_model(path)
     assert caught.value.code == errors.NOT_A_MODEL
     assert "kind_coef" in str(caught.value)
 
@@ -223,9 +235,9 @@ def _region_with_its_own_words() -> tuple[list[str], list[str]]:
 
 def test_a_region_history_labelled_with_kinds_trains_its_words_into_both_heads() -> None:
     texts, labels = _region_with_its_own_words()
-    assert model.label_level(labels) == "kind"
-    before = model.load_model().predict(["гыдыщ стоит", "бряцалка не пускает"])
-    trained = model.train(texts, labels)
+    assert training.label_level(labels) == "kind"
+    before = modelfile.load_model().predict(["гыдыщ стоит", "бряцалка не пускает"])
+    trained = training.train(texts, labels)
     after = trained.predict(["гыдыщ стоит", "бряцалка не пускает", "батареи холодные всю зиму"])
     assert before.kinds[:2] != ["Лифт", "Домофон и входная дверь"]
     assert after.kinds[:2] == ["Лифт", "Домофон и входная дверь"]
@@ -233,7 +245,7 @@ def test_a_region_history_labelled_with_kinds_trains_its_words_into_both_heads()
     # kinds the region never labelled still come from the default model
     assert after.kinds[2] == "Отопление"
     # every kind of the blocks the region trained stays known
-    default = model.load_model()
+    default = modelfile.load_model()
     kept = [k for k, b in zip(default.kinds, default.kind_block, strict=True) if default.labels[b] in trained.labels]
     assert list(trained.kinds) == kept
 
@@ -249,7 +261,7 @@ def test_evaluate_on_kind_labels_measures_the_kind(tmp_path) -> None:
     import json
 
     metrics = json.loads(result.output[result.output.index("{") :])
-    got = classify.classify_texts(texts)[columns.PROBLEM_KIND]
+    got = classify.classify_texts(texts, modelfile.default_model())[columns.PROBLEM_KIND]
     distinct = {t: k for t, k in zip(texts, labels, strict=True)}
     want = np.mean([got[i] == labels[i] for i in range(len(texts))])
     assert len(distinct) == len(set(texts))

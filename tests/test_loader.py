@@ -357,7 +357,7 @@ def test_separator_is_not_fooled_by_commas_in_long_texts():
 
 def test_readme_config_example_is_valid(tmp_path):
     """The config shown in the README loads and its deadlines are understood."""
-    from curtool.core.aggregate import deadlines_from
+    from curtool.core.response import deadlines_from
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     example = readme.split("```toml\n", 1)[1].split("```", 1)[0]

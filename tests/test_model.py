@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from curtool.core import columns, errors, model, morph
+from curtool.core import columns, errors, model, modelformat, morph, seedcorpus, training
+from curtool.io import modelfile
+from curtool.synthetic import default_model
 
 # A small own-written labelled set with a label set of its own (not the twelve blocks).
 OWN = {
@@ -39,9 +41,9 @@ def own_set() -> tuple[list[str], list[str]]:
 
 
 def test_seed_corpus_is_deterministic_and_covers_every_block() -> None:
-    a = model.seed_corpus(per_block=60, seed=3)
-    b = model.seed_corpus(per_block=60, seed=3)
-    c = model.seed_corpus(per_block=60, seed=4)
+    a = seedcorpus.seed_corpus(per_block=60, seed=3)
+    b = seedcorpus.seed_corpus(per_block=60, seed=3)
+    c = seedcorpus.seed_corpus(per_block=60, seed=4)
     assert a == b
     assert a != c
     assert set(a[1]) == set(columns.SECTORS)
@@ -50,7 +52,7 @@ def test_seed_corpus_is_deterministic_and_covers_every_block() -> None:
 
 def test_shipped_model_loads_fast_and_knows_the_twelve_blocks() -> None:
     started = time.perf_counter()
-    loaded = model.load_model()
+    loaded = modelfile.load_model()
     assert time.perf_counter() - started < 1.0
     assert loaded.labels == columns.SECTORS
     assert loaded.meta["curtool_version"]
@@ -58,8 +60,8 @@ def test_shipped_model_loads_fast_and_knows_the_twelve_blocks() -> None:
 
 
 def test_shipped_model_is_rebuilt_identically() -> None:
-    shipped = model.load_model()
-    built = model.build_default()
+    shipped = modelfile.load_model()
+    built = default_model.build_default()
     assert built.vocabulary == shipped.vocabulary
     # The logistic-regression solver stops at its tolerance, and a newer scipy/scikit-learn
     # stops a few 1e-6 elsewhere (measured: 16 of 132,504 weights, at most 2.5e-6 apart
@@ -74,9 +76,9 @@ def test_shipped_model_is_rebuilt_identically() -> None:
 
 def test_save_load_round_trip_keeps_predictions(tmp_path: Path) -> None:
     texts, labels = own_set()
-    trained = model.train(texts, labels)
-    path = model.save_model(trained, tmp_path / "own.npz")
-    loaded = model.load_model(path)
+    trained = training.train(texts, labels)
+    path = modelfile.save_model(trained, tmp_path / "own.npz")
+    loaded = modelfile.load_model(path)
     probe = ["у нас нет воды", "свет отключили", "мусор не вывезли", "что-то непонятное"]
     before, after = trained.predict(probe), loaded.predict(probe)
     assert before.labels == after.labels
@@ -87,13 +89,13 @@ def test_save_load_round_trip_keeps_predictions(tmp_path: Path) -> None:
 
 
 def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path: Path) -> None:
-    model.save_model(model.load_model(), tmp_path / "m.npz")
+    modelfile.save_model(modelfile.load_model(), tmp_path / "m.npz")
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
 
 
 def test_train_on_own_label_set_learns_it() -> None:
     texts, labels = own_set()
-    trained = model.train(texts, labels, base="auto")  # not the twelve blocks: no seed prior
+    trained = training.train(texts, labels, base="auto")  # not the twelve blocks: no seed prior
     assert set(trained.labels) == set(OWN)
     assert "seed" not in trained.meta["training"]["source"]
     pred = trained.predict(["вода из крана ржавая", "света нет", "мусор у контейнеров"])
@@ -103,7 +105,7 @@ def test_train_on_own_label_set_learns_it() -> None:
 def test_train_on_blocks_uses_the_seed_prior() -> None:
     texts = ["батареи холодные", "нет отопления", "ямы на дороге", "дорогу размыло"]
     labels = ["ЖКХ", "ЖКХ", "Дорожное хозяйство", "Дорожное хозяйство"]
-    trained = model.train(texts, labels)
+    trained = training.train(texts, labels)
     assert trained.meta["training"]["prior_weight"] > 0
     # the prior knows words the four examples never had
     pred = trained.predict(["горячей воды нет, трубы в подвале текут", "асфальт разбит, выбоины"])
@@ -113,13 +115,13 @@ def test_train_on_blocks_uses_the_seed_prior() -> None:
 def test_train_refuses_bad_input() -> None:
     texts, labels = own_set()
     with pytest.raises(errors.CurtoolError) as info:
-        model.train(texts, ["вода"] * len(texts))
+        training.train(texts, ["вода"] * len(texts))
     assert info.value.code == errors.NO_LABELS
     with pytest.raises(errors.CurtoolError) as info:
-        model.train(texts, labels, base="seed")
+        training.train(texts, labels, base="seed")
     assert info.value.code == errors.BAD_OPTION
     with pytest.raises(errors.CurtoolError) as info:
-        model.train(texts, labels[:-1])
+        training.train(texts, labels[:-1])
     assert info.value.code == errors.BAD_OPTION
 
 
@@ -131,7 +133,7 @@ def test_foreign_files_are_not_models(tmp_path: Path, kind: str) -> None:
     elif kind == "pickle":
         path.write_bytes(pickle.dumps({"coef": [1, 2, 3], "labels": ["a"]}))
     elif kind == "json":
-        path.write_text(json.dumps({"format": model.FORMAT}), encoding="utf-8")
+        path.write_text(json.dumps({"format": modelformat.FORMAT}), encoding="utf-8")
     elif kind == "other_npz":
         np.savez(path, weights=np.ones(3))
     else:
@@ -143,19 +145,19 @@ def test_foreign_files_are_not_models(tmp_path: Path, kind: str) -> None:
             intercept=np.ones(1, dtype=np.float32),
         )
     with pytest.raises(errors.CurtoolError) as info:
-        model.load_model(path)
+        modelfile.load_model(path)
     assert info.value.code == errors.NOT_A_MODEL
     assert info.value.hint
 
 
 def test_missing_model_file_is_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(errors.CurtoolError) as info:
-        model.load_model(tmp_path / "nope.npz")
+        modelfile.load_model(tmp_path / "nope.npz")
     assert info.value.code == errors.FILE_NOT_FOUND
 
 
 def test_unsure_predictions_fall_back_to_other() -> None:
-    shipped = model.load_model()
+    shipped = modelfile.load_model()
     strict = model.SectorModel(
         shipped.labels, shipped.vocabulary, shipped.coef, shipped.intercept, threshold=1.01,
         temperature=shipped.temperature,
@@ -173,18 +175,18 @@ def test_train_learns_region_words_the_seed_never_wrote() -> None:
     labels = ["Транспорт"] * 5 + ["Экология"] * 5
     norm = morph.normaliser("lemma")
     new = {norm.word("шмыгалка"), norm.word("брякуша")}
-    shipped = model.load_model()
+    shipped = modelfile.load_model()
     assert not new & set(shipped.vocabulary)
-    trained = model.train(texts, labels)
+    trained = training.train(texts, labels)
     assert new <= set(trained.vocabulary)
     assert set(shipped.vocabulary) <= set(trained.vocabulary)
     assert trained.predict(["шмыгалка", "брякуша"]).labels == ["Транспорт", "Экология"]
 
 
 def test_default_model_blends_naive_bayes_with_logistic_regression() -> None:
-    built = model.build_default()
+    built = default_model.build_default()
     assert "logistic regression" in built.meta["training"]["blend"]
     # composed messages it was not built from (another seed) land in their block
-    texts, labels = model.seed_corpus(per_block=20, seed=9)
+    texts, labels = seedcorpus.seed_corpus(per_block=20, seed=9)
     hits = sum(a == b for a, b in zip(built.predict(texts).labels, labels, strict=True))
     assert hits >= 0.9 * len(texts)

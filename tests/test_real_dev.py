@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 from curtool.app.cli import app
 from curtool.app.pipeline import run_report
-from curtool.core import aggregate as agg
 from curtool.core import columns as C
+from curtool.core import response as rtimes
+from curtool.core import weeks as wk
 from curtool.io.loader import load
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "dev"
@@ -40,7 +41,7 @@ def spb():
 
 def _weeks(data) -> list[str]:
     created = data.frame.loc[~data.frame[C.DUPLICATE], C.CREATED].dropna()
-    return sorted(set(agg.week_labels(created)))
+    return sorted(set(wk.week_labels(created)))
 
 
 def test_every_week_is_reported_and_every_row_is_counted_or_rejected(spb) -> None:
@@ -54,7 +55,7 @@ def test_every_week_is_reported_and_every_row_is_counted_or_rejected(spb) -> Non
         # the portal export has no answer or closing dates: no deadline figure may be claimed
         key = dict(zip(report.key_figures["label"], report.key_figures["value"], strict=True))
         for label in ("Доля с нарушением срока ответа", "Открыто с истёкшим сроком", "Закрыто за неделю"):
-            assert key[label] == agg.NO_DATA, (week, label)
+            assert key[label] == rtimes.NO_DATA, (week, label)
     frame = spb.frame
     undated = int((~frame[C.DUPLICATE] & frame[C.CREATED].isna()).sum())
     assert counted + int(frame[C.DUPLICATE].sum()) + undated == len(frame)
@@ -64,7 +65,7 @@ def test_every_week_is_reported_and_every_row_is_counted_or_rejected(spb) -> Non
 def test_a_past_week_equals_the_report_on_the_file_cut_at_its_end(spb, tmp_path, position) -> None:
     weeks = _weeks(spb)
     week = weeks[int(position * (len(weeks) - 1))]
-    _, end = agg.week_bounds(week)
+    _, end = wk.week_bounds(week)
     raw = pd.read_csv(SPB, dtype=str, keep_default_na=False)
     created = pd.to_datetime(raw["created"], errors="coerce")
     (tmp_path / "cut").mkdir()
@@ -110,9 +111,9 @@ def test_classifier_figures_on_both_dev_files_do_not_fall_back() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     import measure_classifier as mc
 
-    from curtool.core import model
+    from curtool.io import modelfile
 
-    m = model.load_model()
+    m = modelfile.load_model()
     spb_rows = pd.read_csv(SPB)
     spb_rows = spb_rows[~spb_rows["repeat"].astype(bool)].reset_index(drop=True)
     kursk = mc.measure("kursk", pd.read_csv(KURSK), m, topic="topic")

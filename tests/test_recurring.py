@@ -17,6 +17,7 @@ from curtool.core.recurring import (
     match_district,
     trend,
 )
+from curtool.io.modelfile import default_model
 from curtool.io.recurringbook import write_recurring_workbook
 
 MONDAY = pd.Timestamp("2026-09-14")  # ISO week 2026-W38
@@ -606,7 +607,7 @@ def test_sample_problems_found_with_the_classifier_kinds() -> None:
     frame, truth = _sample_frame()
     file_col = frame[C.FILE] if C.FILE in frame.columns else pd.Series("", index=frame.index)
     keys = list(zip(file_col.astype(str), frame[C.ID].astype(str), strict=True))
-    done = classify_detailed(frame)
+    done = classify_detailed(frame, default_model())
     result = find_recurring(
         frame, done.table[C.SECTOR], kinds=done.table[C.PROBLEM_KIND], kind_vectors=done.kind_vectors
     )

@@ -12,6 +12,7 @@ from test_recurring import _rows
 from curtool.core import classify
 from curtool.core import columns as C
 from curtool.core.recurring import RecurringSettings, find_recurring, grouping
+from curtool.io.modelfile import default_model
 
 # one problem in three residents' words: no content word is shared by all three
 STAIRS = (
@@ -37,7 +38,7 @@ def _place_frame() -> pd.DataFrame:
 
 
 def _classified(frame: pd.DataFrame):
-    return classify.classify_detailed(frame, use_given=False)
+    return classify.classify_detailed(frame, default_model(), use_given=False)
 
 
 def test_one_kind_at_one_place_in_other_words_is_one_problem_and_kinds_stay_apart() -> None:

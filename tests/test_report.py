@@ -16,13 +16,8 @@ from frames import W47, message_frame
 from curtool.core import columns as C
 from curtool.core.errors import BAD_OPTION, OUTPUT_FAILED, CurtoolError
 from curtool.core.pii import EMAIL_MASK, PHONE_MASK
-from curtool.core.report import (
-    RecurringLike,
-    build_report,
-    change_words,
-    format_period,
-    plural,
-)
+from curtool.core.report import RecurringLike, build_report
+from curtool.core.wording import change_words, format_period, plural
 from curtool.io import reportbook as workbook
 from curtool.io.sidefiles import read_population
 

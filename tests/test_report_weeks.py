@@ -15,7 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from curtool.app.cli import EXIT_WARNING, app
-from curtool.core import aggregate as agg
+from curtool.core import sources as src
+from curtool.core import weeks as wk
 
 runner = CliRunner()
 # Monday of 2026-W40; the export runs W40 … W45 and stops on Friday 6 November (W45)
@@ -162,7 +163,7 @@ def test_with_answer_dates_response_figures_are_numbers(tmp_path, export) -> Non
     key = {row[0]: row[1] for row in openpyxl.load_workbook(target).worksheets[0].iter_rows(values_only=True)}
     # late: answered after 30 h against a 24 h deadline, or not answered by a deadline that
     # passed within the week; a message whose deadline runs past the week's end is not judged yet
-    start, end = agg.week_bounds("2026-W44")
+    start, end = wk.week_bounds("2026-W44")
     judged = late = 0
     for r in _rows():
         created = pd.to_datetime(r["Дата создания"], dayfirst=True)
@@ -185,7 +186,7 @@ def test_a_past_week_is_the_same_on_the_whole_file_and_on_the_file_cut_at_its_en
     tmp_path, export, week
 ) -> None:
     rows = _rows()
-    _, end = agg.week_bounds(week)
+    _, end = wk.week_bounds(week)
     cut_rows = [r for r in rows if pd.Timestamp(pd.to_datetime(r["Дата создания"], dayfirst=True)) < end]
     assert 0 < len(cut_rows) < len(rows)
     (tmp_path / "cut").mkdir()
@@ -251,4 +252,4 @@ def test_a_pattern_matching_nothing_is_a_warning_beside_other_inputs(tmp_path, e
     ["Виджет ПОС", "виджет на сайте администрации", "Мобильное приложение", "Госуслуги. Решаем вместе"],
 )
 def test_pos_widget_and_mobile_app_are_pos(source: str) -> None:
-    assert agg.platform_of("", source) == agg.PLATFORM_POS
+    assert src.platform_of("", source) == src.PLATFORM_POS

@@ -15,7 +15,7 @@ import pytest
 
 from curtool.core import columns as C
 from curtool.core.errors import CurtoolError
-from curtool.synthetic import generate_messages, samples, write_benchmark_csv
+from curtool.synthetic import builder, generate_messages, layouts, samples, write_benchmark_csv
 from curtool.synthetic import phrases as P
 from curtool.synthetic import places as G
 from curtool.synthetic.bulk import write_benchmark_xlsx
@@ -39,8 +39,8 @@ def xlsx_raw() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def xlsx(xlsx_raw) -> pd.DataFrame:
-    frame = xlsx_raw.iloc[samples.IM_HEADER_ROW :].reset_index(drop=True)
-    frame.columns = list(xlsx_raw.iloc[samples.IM_HEADER_ROW - 1])
+    frame = xlsx_raw.iloc[layouts.IM_HEADER_ROW :].reset_index(drop=True)
+    frame.columns = list(xlsx_raw.iloc[layouts.IM_HEADER_ROW - 1])
     frame["ID"] = frame["ID"].map(lambda v: str(int(v)))
     return frame.astype(object).where(frame.notna(), "")
 
@@ -100,10 +100,10 @@ def test_committed_samples_are_what_the_generator_writes(tmp_path, xlsx_raw):
 
 def test_xlsx_has_a_title_row_and_the_47_columns(xlsx_raw):
     assert str(xlsx_raw.iloc[0, 0]).startswith("Выгрузка инцидентов за период 14.09.2026")
-    header = list(xlsx_raw.iloc[samples.IM_HEADER_ROW - 1])
-    assert header == list(samples.IM_COLUMNS) and len(header) == 47
+    header = list(xlsx_raw.iloc[layouts.IM_HEADER_ROW - 1])
+    assert header == list(layouts.IM_COLUMNS) and len(header) == 47
     assert "Время с даты создания инцидента до времени первого ответа, рабочее время" in header
-    assert 4500 <= len(xlsx_raw) - samples.IM_HEADER_ROW <= 5500
+    assert 4500 <= len(xlsx_raw) - layouts.IM_HEADER_ROW <= 5500
 
 
 def test_xlsx_dates_are_text_and_answers_follow_creation(xlsx):
@@ -130,7 +130,7 @@ def test_csv_is_cp1251_with_semicolons(pos):
     text = raw.decode("cp1251")
     assert text.splitlines()[0].split(";")[:3] == ["Номер сообщения", "Дата поступления",
                                                    "Источник"]
-    assert list(pos.columns) == list(samples.POS_COLUMNS)
+    assert list(pos.columns) == list(layouts.POS_COLUMNS)
     assert 1300 <= len(pos) <= 1700
     assert not any(_EMOJI.search(t) for t in pos["Текст сообщения"])
     dated = pos["Дата поступления"].str.match(r"^\d\d\.\d\d\.\d{4} \d\d:\d\d$")
@@ -274,7 +274,7 @@ def test_duplicates_exact_rows_and_across_files(truth, rows):
         assert len(copies) >= 2
         assert all(r.equals(copies[0][1]) for _, r in copies)
     cross = [m for m in truth["messages"] if "cross_file_duplicate" in m["flags"]]
-    assert len(cross) == samples.CROSS_DUPLICATES
+    assert len(cross) == builder.CROSS_DUPLICATES
     for m in cross:
         copy = rows[(m["file"], m["id"])][0][1]
         orig_m, orig = rows[(m["duplicate_file"], m["duplicate_of"])][0]
@@ -331,7 +331,7 @@ def test_phrase_bank_has_enough_problems_and_phrasings():
 
 def test_bulk_generation_layout_length_and_determinism():
     frame = generate_messages(10_000, seed=3, truth=True)
-    assert list(frame.columns)[: len(samples.POS_COLUMNS)] == list(samples.POS_COLUMNS)
+    assert list(frame.columns)[: len(layouts.POS_COLUMNS)] == list(layouts.POS_COLUMNS)
     assert len(frame) == 10_000
     assert 200 <= frame["Текст сообщения"].str.len().mean() <= 400
     assert set(frame["true_sector"]) == set(C.SECTORS)
@@ -358,9 +358,9 @@ def test_bulk_generation_rejects_bad_options():
 def test_bulk_writers(tmp_path):
     path = write_benchmark_csv(tmp_path / "bulk.csv", 300, seed=2)
     back = pd.read_csv(path, sep=";", encoding="cp1251", dtype=str, keep_default_na=False)
-    assert len(back) == 300 and list(back.columns) == list(samples.POS_COLUMNS)
+    assert len(back) == 300 and list(back.columns) == list(layouts.POS_COLUMNS)
     book = write_benchmark_xlsx(tmp_path / "bulk.xlsx", 200, seed=2)
     raw = pd.read_excel(book, engine="calamine", header=None, dtype=object)
     assert str(raw.iloc[0, 0]).startswith("Выгрузка")
-    assert list(raw.iloc[2]) == list(samples.IM_COLUMNS)
+    assert list(raw.iloc[2]) == list(layouts.IM_COLUMNS)
     assert len(raw) == 203

@@ -221,7 +221,7 @@ def train(
     read: ReadOptions = ReadOptions(),
 ) -> None:
     """Learn a sector model from a region's own labelled history."""
-    from curtool.core.model import save_model
+    from curtool.io.modelfile import save_model
     from curtool.io.output import check_writable
 
     pipeline.check_folds(cv)

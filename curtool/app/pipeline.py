@@ -18,18 +18,20 @@ from pathlib import Path
 import pandas as pd
 
 from curtool.app.options import Options
-from curtool.core import aggregate as agg
 from curtool.core import columns as C
 from curtool.core import errors
+from curtool.core import response as rtimes
+from curtool.core import weeks as wk
 from curtool.core.categories import CategoryMap
 from curtool.core.classify import Classification
 from curtool.core.evaluate import Evaluation, cross_validate, evaluate
 from curtool.core.mapping import find_header
-from curtool.core.model import SectorModel, label_level, train
+from curtool.core.model import SectorModel
 from curtool.core.recurring import RecurringResult, RecurringSettings, find_recurring
 from curtool.core.report import Report, build_report
-from curtool.core.taxonomy import load_taxonomy
+from curtool.core.training import label_level, train
 from curtool.io.loader import Dataset, load
+from curtool.io.taxonomyfile import load_taxonomy
 
 
 def classify_frame_with_categories(
@@ -61,8 +63,8 @@ def classify_frame_detailed(
     """:func:`classify_frame_with_categories`, with each row's likeliest kinds as vectors
     (what recurring problems compare)."""
     from curtool.core.classify import classify_detailed
-    from curtool.core.model import load_model
-    from curtool.core.taxonomy import load_taxonomy
+    from curtool.io.modelfile import load_model
+    from curtool.io.taxonomyfile import load_taxonomy
 
     model = load_model(model_path)
     taxonomy = load_taxonomy(taxonomy_path)
@@ -102,7 +104,7 @@ def report_dataset(
     today: date | None = None,
     weeks_back: int = 8,
     population: pd.DataFrame | None = None,
-    deadlines: dict | agg.Deadlines | None = None,
+    deadlines: dict | rtimes.Deadlines | None = None,
     mask_pii: bool = False,
     model: str | Path | None = None,
     taxonomy: str | Path | None = None,
@@ -120,9 +122,9 @@ def report_dataset(
     require_dates(data)
     today = today or date.today()
     frame = data.frame
-    resolved = agg.resolve_week(frame, week, today)
-    span = agg.data_span(frame)  # of the whole export: the cut below ends at the week
-    cut = agg.until_week_end(frame, resolved)
+    resolved = wk.resolve_week(frame, week, today)
+    span = wk.data_span(frame)  # of the whole export: the cut below ends at the week
+    cut = wk.until_week_end(frame, resolved)
     # the report shows sector, confidence, kind and review; a million evidence strings need not stay
     done = classify_frame_detailed(cut, model, taxonomy, use_given, groups, groups_source)
     categories, vectors = done.categories, done.kind_vectors
@@ -318,7 +320,7 @@ def report_week(data: Dataset, week: str | None, today: date | None = None) -> s
     """The ISO week a report of ``data`` will cover («2026-W47»), known before any work is
     done, so the output name can be checked first."""
     require_dates(data)
-    return agg.resolve_week(data.frame, week, today or date.today())
+    return wk.resolve_week(data.frame, week, today or date.today())
 
 
 def labelled_messages(

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from curtool.core import categories, columns
 from curtool.core.categories import CategoryMap
-from curtool.core.model import Prediction, SectorModel, load_model
+from curtool.core.model import Prediction, SectorModel
 from curtool.core.taxonomy import Taxonomy, group_key, load_taxonomy
 from curtool.core.text import blank, text_codes
 
@@ -30,20 +30,9 @@ EMPTY_EVIDENCE = "пустой текст"
 PARALLEL_MIN_ROWS = 60_000
 _CHUNK = 50_000
 
-_default_model: SectorModel | None = None
-
-
-def default_model() -> SectorModel:
-    """The shipped model, loaded once per process."""
-    global _default_model
-    if _default_model is None:
-        _default_model = load_model()
-    return _default_model
-
-
 def classify(
     frame: pd.DataFrame,
-    model: SectorModel | None = None,
+    model: SectorModel,
     *,
     use_given: bool = True,
     taxonomy: Taxonomy | None = None,
@@ -75,7 +64,7 @@ class Classification:
 
 def classify_with_categories(
     frame: pd.DataFrame,
-    model: SectorModel | None = None,
+    model: SectorModel,
     *,
     use_given: bool = True,
     taxonomy: Taxonomy | None = None,
@@ -91,7 +80,7 @@ def classify_with_categories(
 
 def classify_detailed(
     frame: pd.DataFrame,
-    model: SectorModel | None = None,
+    model: SectorModel,
     *,
     use_given: bool = True,
     taxonomy: Taxonomy | None = None,
@@ -154,7 +143,6 @@ def classify_detailed(
     kind_rows = np.zeros(0, dtype=np.int64)  # rows with text, and their place in the predictions
     kind_answer = np.zeros(0, dtype=np.int64)
     pred = None
-    model = model or default_model()
     # fixed rows are predicted too when the model knows kinds: their kind comes from the text
     predict = rest if not model.kinds else np.ones(n, dtype=bool)
     if predict.any():
@@ -328,7 +316,7 @@ def _category_codes(groups: pd.Series) -> tuple[np.ndarray, list[str]]:
     return key_codes[codes], shown
 
 
-def classify_texts(texts: list[str], model: SectorModel | None = None) -> pd.DataFrame:
+def classify_texts(texts: list[str], model: SectorModel) -> pd.DataFrame:
     """Convenience: classify plain texts (already cleaned) without a loaded frame."""
     frame = pd.DataFrame({columns.CLEAN: texts})
     return classify(frame, model, use_given=False)

@@ -8,7 +8,13 @@ them.  Writers drop ``_`` columns and add the public output columns below.
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from curtool.core import resources
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # --- derived analysis columns (added by the loader) ---------------------------
 ID = "_id"  # the message id: the export's id column, else "<row>" (1-based data row)
@@ -223,18 +229,28 @@ ISSUE_DESCRIPTIONS: dict[str, str] = {
 RESOLVED_STATUSES = ("решено", "решен", "выполнено", "исполнено", "resolved", "done")
 
 
+def is_resolved_status(status: pd.Series) -> pd.Series:
+    """True where the export's outcome says solved («Решено», «выполнено», …)."""
+    import pandas as pd
+
+    if status.empty:  # str.partition of an empty column has no column 0 to take
+        return pd.Series(False, index=status.index, dtype=bool)
+    norm = status.fillna("").astype(str).str.strip().str.lower().str.replace("ё", "е")
+    first_word = norm.str.partition(" ")[0]
+    resolved = set(RESOLVED_STATUSES)
+    return norm.isin(resolved) | first_word.str.rstrip(".,;:!").isin(resolved)
+
 
 def _taxonomy_blocks() -> tuple[tuple[str, ...], str]:
     """The blocks, in report order, and the catch-all block, from the shipped taxonomy file:
     the one place they are named (curtool.core.taxonomy checks the file; this only reads names)."""
-    taxonomy_file = Path(__file__).resolve().parents[1] / "data" / "taxonomy.toml"
-    data = tomllib.loads(taxonomy_file.read_text(encoding="utf-8"))
+    data = tomllib.loads(resources.taxonomy_text())
     return tuple(b["name"] for b in data["block"]), data.get("other", "Прочее")
 
 
 SECTORS, OTHER_SECTOR = _taxonomy_blocks()
 
-# --- weekly report (aggregate.py / report.py / workbook.py) ---------------------
+# --- weekly report (aggregate.py, response.py, report.py / workbook.py) ----------
 # Keys of the report's analysis frames; workbook.py maps them to Russian headers.
 WEEK = "_week"  # ISO week label «2026-W47» of _created ("" where _created is NaT)
 PLATFORM = "platform"  # ВКонтакте / Одноклассники / Telegram / ПОС / другое
@@ -248,6 +264,19 @@ P_VALUE = "p_value"
 THRESHOLD = "threshold"
 POPULATION = "population"
 NO_DISTRICT = "район не указан"  # shown where _district is ""
+
+
+def sector_order(values: Iterable[str]) -> list[str]:
+    """The twelve sectors in their fixed order, then any other label found."""
+    extra = sorted(set(values) - set(SECTORS))
+    return list(SECTORS) + extra
+
+
+def district_order(values: Iterable[str]) -> list[str]:
+    """Districts alphabetically, «район не указан» last."""
+    names = sorted(set(values) - {NO_DISTRICT}, key=lambda s: s.lower().replace("ё", "е"))
+    return names + ([NO_DISTRICT] if NO_DISTRICT in set(values) else [])
+
 
 # --- recurring problems (curtool.core.recurring) ---------------------------------------
 # Columns of RecurringResult.problems; the same names are the keys of its JSON.
@@ -269,6 +298,9 @@ PROBLEM_FIELDS = (
 )
 PROBLEM_REPRESENTATIVE = "representative"  # the most central message (table only, not JSON)
 PROBLEM_PLACES = "places"  # distinct places of the problem (table only, not JSON)
+# Columns the weekly report adds to the problems of its week (report.py / workbook.py).
+PROBLEM_NEW = "new"  # first seen within the report week
+PROBLEM_IN_WEEK = "in_week"  # its messages within the report week
 TRENDS = ("growing", "stable", "fading")
 # Columns of RecurringResult.messages_frame (the workbook's messages sheet).
 MESSAGE_FIELDS = ("problem_id", "id", "date", "district", "place", "text")

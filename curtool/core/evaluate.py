@@ -129,7 +129,7 @@ def cross_validate(
     """Stratified ``folds``-fold cross-validation of :func:`curtool.core.model.train`."""
     from sklearn.model_selection import StratifiedKFold
 
-    from curtool.core.model import label_level, train
+    from curtool.core.training import label_level, train
 
     texts = list(texts)
     kinds = base != "none" and label_level(labels) == "kind"

@@ -62,7 +62,7 @@ def content_tokens(text: str) -> list[str]:
 _UNLIKELY = frozenset({"ADJS", "Surn", "Name", "Patr"})
 
 
-def _best_parse(word: str):
+def best_parse(word: str):
     """pymorphy3's likeliest parse, unless it is a short adjective or a proper name and a
     common noun reading exists: in complaints «люков» is hatches, not a surname."""
     parses = _morph().parse(word)
@@ -76,7 +76,7 @@ def _best_parse(word: str):
 
 def lemma(word: str) -> str:
     """The pymorphy3 normal form of one lower-case word (uncached; use a :class:`Normaliser`)."""
-    return _best_parse(word).normal_form.replace("ё", "е")
+    return best_parse(word).normal_form.replace("ё", "е")
 
 
 def stem(word: str) -> str:
@@ -105,7 +105,7 @@ class Normaliser:
 
     @staticmethod
     def _lemma_stem(word: str) -> str:
-        parse = _best_parse(word)
+        parse = best_parse(word)
         if parse.is_known:
             return parse.normal_form.replace("ё", "е")
         return stem(word)

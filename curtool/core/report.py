@@ -1,15 +1,15 @@
 """The weekly report: every figure of one week as DataFrames plus sentences for a letter.
 
 :func:`build_report` runs the analysis (:mod:`curtool.core.aggregate`) for one ISO
-week and returns a :class:`Report`; :func:`curtool.io.reportbook.write_report`
-writes it.  Nothing here prints or writes files.
+week and returns a :class:`Report`, its letter written by :mod:`curtool.core.summary`;
+:func:`curtool.io.reportbook.write_report` writes it.  Nothing here prints or writes files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -18,35 +18,21 @@ import pandas as pd
 from curtool.core import aggregate as agg
 from curtool.core import columns as C
 from curtool.core import errors
+from curtool.core import response as rtimes
+from curtool.core import sources as src
+from curtool.core import weeks as wk
 from curtool.core.pii import mask_series, mask_text
+from curtool.core.summary import PARTIAL_WEEK, key_figures, summary_lines
+from curtool.core.wording import fmt_num, format_period
+from curtool.core.wording import plural as plural  # read by curtool.io.workbook as R.plural
 
 # Keys of the report's own tables (curtool.io.reportstyle maps them to Russian headers).
-LABEL = "label"
-VALUE = "value"
-KIND = "kind"  # how a key figure is formatted: int / pct / hours / float / text
 CREATED_IN_REPORT = "counted"  # «учтено в отчёте»: does a rejected row count in the figures
 REASON_CODES = "reason_codes"
 REASONS = "reasons"
-NEW = "new"
-IN_WEEK = "in_week"
-MONTHS_GENITIVE = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
-PARTIAL_WEEK = "неполная неделя"
-NO_DATA = agg.NO_DATA
-# the date columns response figures need, as the «Сроки ответа» sheet names them
-_DATE_NAMES = {"first_answer": "дата первого ответа", "closed": "дата закрытия"}
+NEW = C.PROBLEM_NEW
+IN_WEEK = C.PROBLEM_IN_WEEK
+NO_DATA = rtimes.NO_DATA
 # Problem columns the recurring stage promises (issue #4)
 PROBLEM_COLUMNS: tuple[str, ...] = C.PROBLEM_FIELDS
 # Columns never masked: identifiers made of digits would read as phone numbers
@@ -83,7 +69,7 @@ class Report:
     sources: pd.DataFrame
     response_by_sector: pd.DataFrame
     response_by_district: pd.DataFrame
-    deadlines: agg.Deadlines
+    deadlines: rtimes.Deadlines
     messages: pd.DataFrame
     rejected: pd.DataFrame
     notes: list[str] = field(default_factory=list)
@@ -109,72 +95,6 @@ class Report:
         return format_period(self.week_start, self.week_end)
 
 
-# --- words ---------------------------------------------------------------------------
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """Russian noun form for ``n``: 1 сообщение, 2 сообщения, 5 сообщений."""
-    n = abs(int(n))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
-def fmt_int(n: float) -> str:
-    return f"{round(float(n)):,}".replace(",", "\u00a0")
-
-
-def fmt_num(x: float, digits: int = 1) -> str:
-    if x != x:
-        return "—"
-    return f"{x:,.{digits}f}".replace(",", "\u00a0").replace(".", ",")
-
-
-def fmt_messages(n: int) -> str:
-    return f"{fmt_int(n)} {plural(n, 'сообщение', 'сообщения', 'сообщений')}"
-
-
-def format_period(start: date, end: date) -> str:
-    """A week as written in a letter: «17–23 ноября 2026 г.», across months and years too."""
-    if start.year != end.year:
-        return (
-            f"{start.day} {MONTHS_GENITIVE[start.month - 1]} {start.year} г. – "
-            f"{end.day} {MONTHS_GENITIVE[end.month - 1]} {end.year} г."
-        )
-    if start.month != end.month:
-        return (
-            f"{start.day} {MONTHS_GENITIVE[start.month - 1]} – "
-            f"{end.day} {MONTHS_GENITIVE[end.month - 1]} {end.year} г."
-        )
-    return f"{start.day}–{end.day} {MONTHS_GENITIVE[end.month - 1]} {end.year} г."
-
-
-def change_words(current: float, reference: float) -> str:
-    """«на 14% больше» / «на 5% меньше» / «столько же»; "" when there is nothing to compare."""
-    if reference != reference or reference <= 0:
-        return ""
-    change = (current - reference) / reference
-    pct = round(abs(change) * 100)
-    if pct == 0:
-        return "столько же"
-    ratio = round(current / reference, 1)
-    if ratio >= 2:  # «на 250% больше» reads worse than «в 3,5 раза больше»
-        if ratio == int(ratio):
-            return f"в {int(ratio)} {plural(int(ratio), 'раз', 'раза', 'раз')} больше"
-        return f"в {fmt_num(ratio)} раза больше"
-    return f"на {pct}% {'больше' if change > 0 else 'меньше'}"
-
-
-def change_short(current: float, reference: float) -> str:
-    """«+12% к среднему» / «−5% к среднему»; «раньше не было» against zero; "" without one."""
-    if reference != reference:
-        return ""
-    if reference <= 0:
-        return "раньше не было" if current else ""
-    pct = round((current - reference) / reference * 100)
-    return f"{'+' if pct > 0 else '−' if pct < 0 else '±'}{abs(pct)}% к среднему"
-
-
 # --- building ------------------------------------------------------------------------------
 def build_report(
     frame: pd.DataFrame,
@@ -185,10 +105,10 @@ def build_report(
     today: date | None = None,
     weeks_back: int = 8,
     population: pd.DataFrame | None = None,
-    deadlines: dict | agg.Deadlines | None = None,
+    deadlines: dict | rtimes.Deadlines | None = None,
     mask_pii: bool = False,
     known_fields: Collection[str] | None = None,
-    span: agg.DataSpan | None = None,
+    span: wk.DataSpan | None = None,
 ) -> Report:
     """All the analysis of one ISO week.
 
@@ -217,14 +137,14 @@ def build_report(
             "name the date column with --date-column",
         )
     today = today or date.today()
-    week = agg.resolve_week(frame, week, today)
-    start, end = agg.week_bounds(week)
-    deadline_table = agg.deadlines_from(deadlines)
+    week = wk.resolve_week(frame, week, today)
+    start, end = wk.week_bounds(week)
+    deadline_table = rtimes.deadlines_from(deadlines)
     if known_fields is None:
-        known_fields = [f for f in _DATE_NAMES if agg.known_dates(frame, C.FIELD_COLUMNS[f])]
-    missing = [name for f, name in _DATE_NAMES.items() if f not in known_fields]
-    earliest, latest = span or agg.data_span(frame)
-    frame = agg.until_week_end(frame, week)
+        known_fields = [f for f in rtimes.DATE_FIELDS if rtimes.known_dates(frame, C.FIELD_COLUMNS[f])]
+    missing = [name for f, name in rtimes.DATE_FIELDS.items() if f not in known_fields]
+    earliest, latest = span or wk.data_span(frame)
+    frame = wk.until_week_end(frame, week)
     if not classified.index.equals(frame.index):
         classified = classified.loc[frame.index]
     prepared = agg.prepare(frame, classified[C.SECTOR])
@@ -243,10 +163,10 @@ def build_report(
             notes.append("Нет численности населения для: " + ", ".join(no_pop[:20]))
 
     # an export that ends before the week says nothing of the weeks after its end
-    until = agg.iso_week(latest) if latest is not None and latest < start else None
+    until = wk.iso_week(latest) if latest is not None and latest < start else None
     totals = agg.week_totals(prepared, week, weeks_back, until)
     heat = agg.heat_map(prepared, week, weeks_back, pop_series, until)
-    weeks = agg.window_weeks(week, weeks_back)
+    weeks = wk.window_weeks(week, weeks_back)
     by_sector = agg.weekly_series(prepared, weeks, C.SECTOR)
     by_district = agg.weekly_series(prepared, weeks, C.DISTRICT)
     surge_table = agg.surges(prepared, week, weeks_back, until=until)
@@ -258,13 +178,13 @@ def build_report(
         "с неопределённостью среднего: отрицательное биномиальное распределение, "
         "априорное Gamma(0,5))."
     )
-    by_platform, by_source = agg.sources(prepared, week)
+    by_platform, by_source = src.sources(prepared, week)
     known = {"first_answer_known": "first_answer" in known_fields, "closed_known": "closed" in known_fields}
     # deadlines are judged at the end of the week, or where the export stops inside it
-    partial = agg.is_partial(week, latest)
+    partial = wk.is_partial(week, latest)
     known["as_of"] = latest if partial and latest is not None else end
-    rt_sector = agg.response_times(prepared, week, C.SECTOR, deadline_table, **known)
-    rt_district = agg.response_times(prepared, week, C.DISTRICT, deadline_table, **known)
+    rt_sector = rtimes.response_times(prepared, week, C.SECTOR, deadline_table, **known)
+    rt_district = rtimes.response_times(prepared, week, C.DISTRICT, deadline_table, **known)
 
     in_week = prepared.index[prepared[C.WEEK] == week]
     assignments = None
@@ -302,8 +222,8 @@ def build_report(
         partial=partial,
         missing_dates=missing,
     )
-    report.summary_lines = _summary(report)
-    report.key_figures = _key_figures(report)
+    report.summary_lines = summary_lines(report)
+    report.key_figures = key_figures(report)
     if mask_pii:
         _mask(report)
     return report
@@ -341,7 +261,7 @@ def _messages(
                 else ""
             ),
             C.PROBLEM_ID: assignments.loc[rows] if assignments is not None else "",
-            C.PLATFORM: agg.platforms(prepared.loc[rows]),
+            C.PLATFORM: src.platforms(prepared.loc[rows]),
             C.STATUS: prepared.loc[rows, C.STATUS],
             C.TEXT: column(C.TEXT).fillna("").astype(str),
             C.URL: prepared.loc[rows, C.URL].astype(str),
@@ -431,202 +351,6 @@ def _name_originals(reasons: pd.Series, rows: pd.DataFrame) -> pd.Series:
         return reasons
     original = rows[C.DUPLICATE_OF].fillna("").astype(str)
     return reasons.where(original == "", reasons + " (повтор: " + original + ")")
-
-
-# --- sentences -------------------------------------------------------------------------
-def _short(text: str, limit: int) -> str:
-    """Cut at a word boundary with «…» so a sentence stays readable."""
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;: ") + "…"
-
-
-def _top_with_change(counts: pd.Series, baseline: pd.Series, n: int = 3) -> str:
-    parts = []
-    for name, value in counts[counts > 0].sort_values(ascending=False, kind="stable").head(n).items():
-        change = change_short(float(value), float(baseline.get(name, np.nan)))
-        parts.append(f"{name} — {fmt_int(value)}" + (f" ({change})" if change else ""))
-    return ", ".join(parts)
-
-
-def _summary(report: Report) -> list[str]:
-    t = report.totals
-    lines: list[str] = []
-    end = f"{report.data_end:%d.%m.%Y}" if report.data_end else ""
-    if report.partial:
-        lines.append(
-            f"Неполная неделя: выгрузка заканчивается {end}, "
-            "поэтому сравнения с полными неделями не приводятся."
-        )
-    if t.count == 0:
-        first = f"За неделю {report.period} сообщений не поступило"
-        if report.data_end is None:
-            first += ": в выгрузке нет датированных сообщений"
-        elif report.stale:
-            first += f": выгрузка заканчивается раньше ({end})"
-        elif report.data_start is not None and report.data_start > report.week_end:
-            first += (
-                f": выгрузка начинается позже ({report.data_start:%d.%m.%Y}, последнее сообщение — {end})"
-            )
-        elif t.previous:
-            first += f" (неделей ранее — {fmt_int(t.previous)})"
-        return [*lines, first + ".", *report.notes]
-    first = f"За неделю {report.period} поступило {fmt_messages(t.count)}"
-    vs_prev = "" if report.partial else change_words(t.count, t.previous)
-    if vs_prev:
-        first += f", {vs_prev}, чем неделей ранее ({fmt_int(t.previous)})"
-    elif t.previous == 0 and not report.partial:
-        first += ", неделей ранее сообщений не было"
-    vs_base = "" if report.partial else change_words(t.count, t.baseline)
-    if vs_base and t.baseline_weeks:
-        forms = ("предыдущую неделю", "предыдущие недели", "предыдущих недель")
-        weeks = f"{t.baseline_weeks} {plural(t.baseline_weeks, *forms)}"
-        compare = f"{vs_base}, чем" if vs_base != "столько же" else "столько же, сколько"
-        first += f"; {compare} в среднем за {weeks} ({fmt_num(t.baseline)})"
-    lines.append(first + ".")
-
-    heat = report.heat
-    sector_counts = heat.counts.sum(axis=0)
-    # without a covered earlier week there is no baseline (a sum of NaN would read as 0)
-    sector_base = heat.baseline.sum(axis=0, min_count=1)
-    if report.partial:  # part of a week against whole ones would read as a fall
-        sector_base = sector_base * np.nan
-    lines.append("Больше всего сообщений по секторам: " + _top_with_change(sector_counts, sector_base) + ".")
-    if C.PROBLEM_KIND in report.messages and len(report.messages):
-        kinds = report.messages[C.PROBLEM_KIND].astype(str)
-        top = kinds[kinds != ""].value_counts().head(5)
-        if len(top):
-            lines.append("Чаще всего: " + ", ".join(f"{k} — {n}" for k, n in top.items()) + ".")
-    if C.NEEDS_REVIEW in report.messages:
-        review = int((report.messages[C.NEEDS_REVIEW] == "да").sum())
-        if review:
-            lines.append(
-                f"На проверку человеку: {review} сообщ. (модель не уверена в секторе; "
-                "столбец «На проверку» листа сообщений)."
-            )
-    district_counts = heat.counts.sum(axis=1).drop(C.NO_DISTRICT, errors="ignore")
-    district_base = heat.baseline.sum(axis=1, min_count=1)
-    if report.partial:
-        district_base = district_base * np.nan
-    if (district_counts > 0).any():
-        lines.append("Больше всего — из районов: " + _top_with_change(district_counts, district_base) + ".")
-    if heat.rate is not None:
-        rate = heat.rate.sum(axis=1).dropna()
-        rate = rate[rate > 0].sort_values(ascending=False)
-        if len(rate):
-            top = ", ".join(f"{name} — {fmt_num(v)}" for name, v in rate.head(3).items())
-            lines.append(f"Больше всего на 10 000 жителей: {top}.")
-
-    if len(report.surges):
-        items = [
-            f"{r[C.DISTRICT]}, {r[C.SECTOR]} — {fmt_messages(r[C.COUNT])} "
-            f"при обычных {fmt_num(r[C.BASELINE])} в неделю"
-            for _, r in report.surges.head(5).iterrows()
-        ]
-        more = len(report.surges) - len(items)
-        tail = f" и ещё {more}" if more > 0 else ""
-        lines.append(f"Всплески ({len(report.surges)}): " + "; ".join(items) + tail + ".")
-    else:
-        lines.append("Значимых всплесков по районам и секторам нет.")
-
-    problems = report.recurring
-    if problems is not None and len(problems):
-        n_new = int(problems[NEW].sum())
-        n_sys = int(problems["systemic"].sum())
-        n_ret = int(problems["returned_after_resolved"].sum())
-        line = (
-            f"Повторяющихся проблем: {fmt_int(len(problems))}, из них новых за неделю — {n_new}, "
-            f"системных — {n_sys}, вернувшихся после решения — {n_ret}."
-        )
-        attention = problems[problems[NEW] | problems["systemic"] | problems["returned_after_resolved"]]
-        attention = attention[attention[IN_WEEK] > 0] if (attention[IN_WEEK] > 0).any() else attention
-        items = []
-        for _, r in attention.sort_values("count", ascending=False, kind="stable").head(3).iterrows():
-            # the label usually names the place already; the district is enough beside it
-            label = _short(str(r["label"]).strip() or str(r["sector"]), 90)
-            district = str(r["district"]).strip()
-            week_part = f", за неделю — {int(r[IN_WEEK])}" if r[IN_WEEK] else ""
-            items.append(
-                f"{r['id']} «{label}»"
-                + (f" ({district})" if district else "")
-                + f" — {fmt_messages(int(r['count']))}{week_part}"
-            )
-        if items:
-            line += " Требуют внимания: " + "; ".join(items) + "."
-        lines.append(line)
-
-    total_rt = report.response_by_sector.iloc[-1]
-    if report.missing_dates:
-        lines.append(
-            "Сроки ответа: нет данных — в выгрузке нет столбца: " + ", ".join(report.missing_dates) + "."
-        )
-    if "first_answer" not in _missing_fields(report) and total_rt[agg.RT_ANSWERED]:
-        line = f"Медиана времени до первого ответа — {fmt_num(total_rt[agg.RT_FIRST_MEDIAN])} ч"
-        overdue = total_rt[agg.RT_FIRST_OVERDUE]
-        if overdue == overdue:
-            line += f", позже срока ответ дан или не дан на {round(overdue * 100)}% сообщений"
-        lines.append(line + ".")
-    if "closed" not in _missing_fields(report) and t.closed:
-        line = f"За неделю закрыто {fmt_messages(t.closed)}"
-        if t.resolved:
-            line += f", из них с итогом «решено» — {fmt_int(t.resolved)}"
-        lines.append(line + ".")
-    return lines + report.notes
-
-
-def _missing_fields(report: Report) -> set[str]:
-    return {f for f, name in _DATE_NAMES.items() if name in report.missing_dates}
-
-
-def _key_figures(report: Report) -> pd.DataFrame:
-    """Label, value, kind; a value the export cannot support is :data:`NO_DATA`."""
-    t = report.totals
-    rt = report.response_by_sector.iloc[-1]
-    missing = _missing_fields(report)
-    # a partial week against full ones would read as a fall that did not happen
-    compare = not report.partial
-
-    def known(value: object, field: str) -> object:
-        return NO_DATA if field in missing else value
-
-    rows: list[tuple[str, object, str]] = [
-        ("Сообщений за неделю" + (f" ({PARTIAL_WEEK})" if report.partial else ""), t.count, "int"),
-        (
-            "Неделей ранее",
-            t.previous if _covers(report, report.week_start - timedelta(days=7)) else NO_DATA,
-            "int",
-        ),
-        (f"В среднем за {t.baseline_weeks} пред. нед.", t.baseline, "float"),
-        ("Изменение к предыдущей неделе", t.change_previous if compare else NO_DATA, "pct"),
-        ("Изменение к среднему", t.change_baseline if compare else NO_DATA, "pct"),
-        ("Закрыто за неделю", known(t.closed, "closed"), "int"),
-        ("из них решено", known(t.resolved, "closed"), "int"),
-        ("Получили первый ответ", known(t.answered, "first_answer"), "int"),
-        ("Медиана до первого ответа, ч", rt[agg.RT_FIRST_MEDIAN], "hours"),
-        ("90% ответов быстрее, ч", rt[agg.RT_FIRST_P90], "hours"),
-        ("Доля с нарушением срока ответа", rt[agg.RT_FIRST_OVERDUE], "pct"),
-        ("Медиана до закрытия, ч", rt[agg.RT_CLOSE_MEDIAN], "hours"),
-        ("Открыто с истёкшим сроком", rt[agg.RT_OPEN_OVERDUE], "int"),
-        ("Всплесков", len(report.surges), "int"),
-    ]
-    if report.recurring is not None:
-        rows.append(("Повторяющихся проблем", len(report.recurring), "int"))
-        rows.append(("из них новых", int(report.recurring[NEW].sum()), "int"))
-    rows.append(("Строк с замечаниями", len(report.rejected), "int"))
-    rows = [(label, NO_DATA if _is_nan(value) else value, kind) for label, value, kind in rows]
-    return pd.DataFrame(rows, columns=[LABEL, VALUE, KIND])
-
-
-def _covers(report: Report, monday: date) -> bool:
-    """Whether the export's messages span any of the week from ``monday``: outside it a count
-    is unknown, not zero."""
-    if report.data_start is None or report.data_end is None:
-        return False
-    return report.data_start <= monday + timedelta(days=6) and report.data_end >= monday
-
-
-def _is_nan(value: object) -> bool:
-    return isinstance(value, (float, np.floating)) and value != value
 
 
 def _mask_frame(table: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -3,7 +3,8 @@ rules, and the export vocabularies («Группа тем», topics) that name t
 
 The taxonomy is data (``data/taxonomy.toml``), the one place blocks and kinds are
 named, so an analyst can adapt it to a region without touching code;
-:func:`load_taxonomy` checks a user file and says precisely what is wrong with it.
+:func:`read_taxonomy` checks a file's text and says precisely what is wrong with it
+(:func:`load_taxonomy` gives the shipped one; ``curtool.io.taxonomyfile`` reads a user's).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from curtool.core import columns, errors
+from curtool.core import columns, errors, resources
 
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "taxonomy.toml"
+DEFAULT_PATH = resources.TAXONOMY_PATH
 _SPACES = re.compile(r"\s+")
 
 
@@ -225,27 +226,27 @@ def _parse_kinds(raw_kinds: object, blocks: set[str], path: Path | str) -> tuple
     return tuple(kinds)
 
 
-def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
-    """The taxonomy in ``path`` (a TOML file), or the shipped one when ``path`` is None."""
-    if path is None:
-        return _default()
-    return _read(Path(path))
+def load_taxonomy() -> Taxonomy:
+    """The shipped taxonomy (``data/taxonomy.toml``), read and checked once per process."""
+    return _default()
 
 
 @lru_cache(maxsize=1)
 def _default() -> Taxonomy:
-    return _read(DEFAULT_PATH)
+    return read_taxonomy(resources.taxonomy_text(), DEFAULT_PATH)
 
 
-def _read(path: Path) -> Taxonomy:
-    if not path.exists():
-        raise errors.CurtoolError(
-            errors.FILE_NOT_FOUND, "taxonomy file not found", "check the path", path=str(path)
-        )
+def read_taxonomy(data: str | bytes, path: Path | str = "<taxonomy>") -> Taxonomy:
+    """The taxonomy in a TOML document (text, or bytes that must be UTF-8), checked;
+    ``path`` names it in errors."""
+    if isinstance(data, bytes):
+        try:
+            # as a file opened in text mode reads it: universal newlines
+            data = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        except UnicodeDecodeError as exc:
+            raise _fail(path, "not UTF-8 text") from exc
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise _fail(path, "not UTF-8 text") from exc
+        document = tomllib.loads(data)
     except tomllib.TOMLDecodeError as exc:
         raise _fail(path, f"TOML syntax error ({exc})") from exc
-    return parse_taxonomy(data, path)
+    return parse_taxonomy(document, path)

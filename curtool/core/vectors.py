@@ -3,8 +3,9 @@
 Words a region uses that curtool's seed corpus never wrote («парадная», «роллеты»)
 still sit near words it knows in a vector space learnt from a billion words of
 news.  The ``natasha`` wheel carries navec's 250k-word × 300-dim quantised
-vectors (26.6 MB); nothing is downloaded at run time.  The archive is read here
-directly (tar + gzip + numpy): importing ``natasha`` itself pulls in pymorphy2,
+vectors (26.6 MB); nothing is downloaded at run time.  The archive is read directly
+(:mod:`curtool.core.resources` opens the tar, gzip + numpy decode it here): importing
+``natasha`` itself pulls in pymorphy2,
 which does not import on Python 3.11, and ``navec.Navec.load`` precomputes a
 26 MB similarity table we do not need.
 
@@ -15,28 +16,16 @@ word is 100 one-byte codes into 100 tables of 256 three-dim centroids).
 from __future__ import annotations
 
 import gzip
-import hashlib
-import importlib.util
 import json
 import re
 import tarfile
-from pathlib import Path
 
 import numpy as np
 
-from curtool.core import errors
+from curtool.core import errors, resources
+from curtool.core.resources import NAVEC_NAME
 
-NAVEC_NAME = "navec_news_v1_1B_250K_300d_100q"
 DIM = 300
-
-
-def navec_path() -> Path | None:
-    """Where the installed ``natasha`` wheel keeps the navec archive (None: not installed)."""
-    spec = importlib.util.find_spec("natasha")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "emb" / f"{NAVEC_NAME}.tar"
-    return path if path.is_file() else None
 
 
 class WordVectors:
@@ -74,7 +63,7 @@ class WordVectors:
 
         index = self.index
         try:
-            forms = [f.word.replace("ё", "е") for f in morph._best_parse(token).lexeme]
+            forms = [f.word.replace("ё", "е") for f in morph.best_parse(token).lexeme]
         except (ValueError, IndexError):
             forms = []
         found = [index[f] for f in forms if f in index]
@@ -82,7 +71,7 @@ class WordVectors:
             return max(found, key=lambda r: self.counts[r])
         if len(token) >= 5:
             # not a name or a place: «каляки» is no misspelt surname
-            near = [index[w] for w in _edits(token) if w in index and not _proper(morph._best_parse(w))]
+            near = [index[w] for w in _edits(token) if w in index and not _proper(morph.best_parse(w))]
             if near:
                 return max(near, key=lambda r: self.counts[r])
         for prefix in _PREFIXES:
@@ -113,7 +102,7 @@ def is_name(token: str) -> bool:
     (after preferring a common noun where one exists: «люков» stays hatches)."""
     from curtool.core import morph
 
-    return _proper(morph._best_parse(token))
+    return _proper(morph.best_parse(token))
 
 
 def _proper(parse: object) -> bool:
@@ -145,7 +134,7 @@ def load(name: str = NAVEC_NAME) -> WordVectors:
             f"the model needs word vectors «{name}», which this curtool does not know",
             "rebuild the model with this curtool (scripts/build_model.py or `curtool train`)",
         )
-    path = navec_path()
+    path = resources.navec_path()
     if path is None:
         raise errors.CurtoolError(
             errors.FILE_NOT_FOUND,
@@ -153,10 +142,10 @@ def load(name: str = NAVEC_NAME) -> WordVectors:
             "install curtool with its dependencies: pip install -e .",
         )
     try:
-        with tarfile.open(path) as tar:
-            meta = json.loads(_member(tar, "meta.json"))
-            vocab = gzip.decompress(_member(tar, "vocab.bin"))
-            pq = _member(tar, "pq.bin")
+        members = resources.navec_members(path, ("meta.json", "vocab.bin", "pq.bin"))
+        meta = json.loads(members["meta.json"])
+        vocab = gzip.decompress(members["vocab.bin"])
+        pq = members["pq.bin"]
     except (OSError, tarfile.TarError, ValueError, KeyError) as exc:
         raise errors.CurtoolError(
             errors.NOT_A_MODEL,
@@ -181,14 +170,4 @@ def load(name: str = NAVEC_NAME) -> WordVectors:
 
 def fingerprint(name: str = NAVEC_NAME) -> str:
     """A short content hash of the archive, kept in the model so a rebuild can be compared."""
-    path = navec_path()
-    if path is None:
-        return ""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-
-
-def _member(tar: tarfile.TarFile, name: str) -> bytes:
-    handle = tar.extractfile(tar.getmember(name))
-    if handle is None:
-        raise KeyError(name)
-    return handle.read()
+    return resources.navec_fingerprint()

@@ -158,7 +158,7 @@ def _check(raw: dict[str, Any], path: Path) -> None:
             )
     _check_recurring(raw.get("recurring", {}), path)
     if "deadlines" in raw:
-        from curtool.core.aggregate import deadlines_from
+        from curtool.core.response import deadlines_from
 
         try:
             deadlines_from(raw["deadlines"])

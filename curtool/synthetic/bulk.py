@@ -22,13 +22,9 @@ from curtool.core import errors
 from curtool.io.output import atomic_path, scratch_dir, workbook_options
 from curtool.synthetic import phrases as P
 from curtool.synthetic import places as G
+from curtool.synthetic.builder import SECTOR_WEIGHTS
 from curtool.synthetic.compose import Composer
-from curtool.synthetic.samples import (
-    IM_COLUMNS,
-    IM_TITLE,
-    POS_COLUMNS,
-    SECTOR_WEIGHTS,
-)
+from curtool.synthetic.layouts import IM_COLUMNS, IM_TITLE, POS_COLUMNS
 
 POOL_PER_PROBLEM = 60
 PLANT_EVERY = 400  # one planted recurring problem per this many rows

@@ -38,7 +38,7 @@ from scipy import sparse
 
 from curtool.core import address, districts, errors
 from curtool.core import columns as C
-from curtool.core.aggregate import is_resolved_status
+from curtool.core.columns import is_resolved_status
 from curtool.core.recurring import grouping
 from curtool.core.recurring.problems import Context, Problem, assemble, trend
 from curtool.core.recurring.settings import RecurringSettings

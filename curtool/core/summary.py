@@ -1,0 +1,224 @@
+"""The report's letter: the week in sentences and its key figures, from a built report.
+
+:func:`summary_lines` and :func:`key_figures` read a :class:`curtool.core.report.Report`
+(``build_report`` fills them in); a figure the export cannot support is :data:`NO_DATA`,
+never a number.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from curtool.core import columns as C
+from curtool.core import response as rtimes
+from curtool.core.wording import change_short, change_words, fmt_int, fmt_messages, fmt_num, plural
+
+if TYPE_CHECKING:
+    from curtool.core.report import Report
+
+# Keys of the key-figures table (workbook.py maps them to Russian headers).
+LABEL = "label"
+VALUE = "value"
+KIND = "kind"  # how a key figure is formatted: int / pct / hours / float / text
+PARTIAL_WEEK = "неполная неделя"
+NO_DATA = rtimes.NO_DATA
+NEW, IN_WEEK = C.PROBLEM_NEW, C.PROBLEM_IN_WEEK
+
+
+def _short(text: str, limit: int) -> str:
+    """Cut at a word boundary with «…» so a sentence stays readable."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;: ") + "…"
+
+
+def _top_with_change(counts: pd.Series, baseline: pd.Series, n: int = 3) -> str:
+    parts = []
+    for name, value in counts[counts > 0].sort_values(ascending=False, kind="stable").head(n).items():
+        change = change_short(float(value), float(baseline.get(name, np.nan)))
+        parts.append(f"{name} — {fmt_int(value)}" + (f" ({change})" if change else ""))
+    return ", ".join(parts)
+
+
+def summary_lines(report: Report) -> list[str]:
+    t = report.totals
+    lines: list[str] = []
+    end = f"{report.data_end:%d.%m.%Y}" if report.data_end else ""
+    if report.partial:
+        lines.append(
+            f"Неполная неделя: выгрузка заканчивается {end}, "
+            "поэтому сравнения с полными неделями не приводятся."
+        )
+    if t.count == 0:
+        first = f"За неделю {report.period} сообщений не поступило"
+        if report.data_end is None:
+            first += ": в выгрузке нет датированных сообщений"
+        elif report.stale:
+            first += f": выгрузка заканчивается раньше ({end})"
+        elif report.data_start is not None and report.data_start > report.week_end:
+            first += (
+                f": выгрузка начинается позже ({report.data_start:%d.%m.%Y}, последнее сообщение — {end})"
+            )
+        elif t.previous:
+            first += f" (неделей ранее — {fmt_int(t.previous)})"
+        return [*lines, first + ".", *report.notes]
+    first = f"За неделю {report.period} поступило {fmt_messages(t.count)}"
+    vs_prev = "" if report.partial else change_words(t.count, t.previous)
+    if vs_prev:
+        first += f", {vs_prev}, чем неделей ранее ({fmt_int(t.previous)})"
+    elif t.previous == 0 and not report.partial:
+        first += ", неделей ранее сообщений не было"
+    vs_base = "" if report.partial else change_words(t.count, t.baseline)
+    if vs_base and t.baseline_weeks:
+        forms = ("предыдущую неделю", "предыдущие недели", "предыдущих недель")
+        weeks = f"{t.baseline_weeks} {plural(t.baseline_weeks, *forms)}"
+        compare = f"{vs_base}, чем" if vs_base != "столько же" else "столько же, сколько"
+        first += f"; {compare} в среднем за {weeks} ({fmt_num(t.baseline)})"
+    lines.append(first + ".")
+
+    heat = report.heat
+    sector_counts = heat.counts.sum(axis=0)
+    # without a covered earlier week there is no baseline (a sum of NaN would read as 0)
+    sector_base = heat.baseline.sum(axis=0, min_count=1)
+    if report.partial:  # part of a week against whole ones would read as a fall
+        sector_base = sector_base * np.nan
+    lines.append("Больше всего сообщений по секторам: " + _top_with_change(sector_counts, sector_base) + ".")
+    if C.PROBLEM_KIND in report.messages and len(report.messages):
+        kinds = report.messages[C.PROBLEM_KIND].astype(str)
+        top = kinds[kinds != ""].value_counts().head(5)
+        if len(top):
+            lines.append("Чаще всего: " + ", ".join(f"{k} — {n}" for k, n in top.items()) + ".")
+    if C.NEEDS_REVIEW in report.messages:
+        review = int((report.messages[C.NEEDS_REVIEW] == "да").sum())
+        if review:
+            lines.append(
+                f"На проверку человеку: {review} сообщ. (модель не уверена в секторе; "
+                "столбец «На проверку» листа сообщений)."
+            )
+    district_counts = heat.counts.sum(axis=1).drop(C.NO_DISTRICT, errors="ignore")
+    district_base = heat.baseline.sum(axis=1, min_count=1)
+    if report.partial:
+        district_base = district_base * np.nan
+    if (district_counts > 0).any():
+        lines.append("Больше всего — из районов: " + _top_with_change(district_counts, district_base) + ".")
+    if heat.rate is not None:
+        rate = heat.rate.sum(axis=1).dropna()
+        rate = rate[rate > 0].sort_values(ascending=False)
+        if len(rate):
+            top = ", ".join(f"{name} — {fmt_num(v)}" for name, v in rate.head(3).items())
+            lines.append(f"Больше всего на 10 000 жителей: {top}.")
+
+    if len(report.surges):
+        items = [
+            f"{r[C.DISTRICT]}, {r[C.SECTOR]} — {fmt_messages(r[C.COUNT])} "
+            f"при обычных {fmt_num(r[C.BASELINE])} в неделю"
+            for _, r in report.surges.head(5).iterrows()
+        ]
+        more = len(report.surges) - len(items)
+        tail = f" и ещё {more}" if more > 0 else ""
+        lines.append(f"Всплески ({len(report.surges)}): " + "; ".join(items) + tail + ".")
+    else:
+        lines.append("Значимых всплесков по районам и секторам нет.")
+
+    problems = report.recurring
+    if problems is not None and len(problems):
+        n_new = int(problems[NEW].sum())
+        n_sys = int(problems["systemic"].sum())
+        n_ret = int(problems["returned_after_resolved"].sum())
+        line = (
+            f"Повторяющихся проблем: {fmt_int(len(problems))}, из них новых за неделю — {n_new}, "
+            f"системных — {n_sys}, вернувшихся после решения — {n_ret}."
+        )
+        attention = problems[problems[NEW] | problems["systemic"] | problems["returned_after_resolved"]]
+        attention = attention[attention[IN_WEEK] > 0] if (attention[IN_WEEK] > 0).any() else attention
+        items = []
+        for _, r in attention.sort_values("count", ascending=False, kind="stable").head(3).iterrows():
+            # the label usually names the place already; the district is enough beside it
+            label = _short(str(r["label"]).strip() or str(r["sector"]), 90)
+            district = str(r["district"]).strip()
+            week_part = f", за неделю — {int(r[IN_WEEK])}" if r[IN_WEEK] else ""
+            items.append(
+                f"{r['id']} «{label}»"
+                + (f" ({district})" if district else "")
+                + f" — {fmt_messages(int(r['count']))}{week_part}"
+            )
+        if items:
+            line += " Требуют внимания: " + "; ".join(items) + "."
+        lines.append(line)
+
+    total_rt = report.response_by_sector.iloc[-1]
+    if report.missing_dates:
+        lines.append(
+            "Сроки ответа: нет данных — в выгрузке нет столбца: " + ", ".join(report.missing_dates) + "."
+        )
+    if "first_answer" not in missing_fields(report) and total_rt[rtimes.RT_ANSWERED]:
+        line = f"Медиана времени до первого ответа — {fmt_num(total_rt[rtimes.RT_FIRST_MEDIAN])} ч"
+        overdue = total_rt[rtimes.RT_FIRST_OVERDUE]
+        if overdue == overdue:
+            line += f", позже срока ответ дан или не дан на {round(overdue * 100)}% сообщений"
+        lines.append(line + ".")
+    if "closed" not in missing_fields(report) and t.closed:
+        line = f"За неделю закрыто {fmt_messages(t.closed)}"
+        if t.resolved:
+            line += f", из них с итогом «решено» — {fmt_int(t.resolved)}"
+        lines.append(line + ".")
+    return lines + report.notes
+
+
+def missing_fields(report: Report) -> set[str]:
+    return {f for f, name in rtimes.DATE_FIELDS.items() if name in report.missing_dates}
+
+
+def key_figures(report: Report) -> pd.DataFrame:
+    """Label, value, kind; a value the export cannot support is :data:`NO_DATA`."""
+    t = report.totals
+    rt = report.response_by_sector.iloc[-1]
+    missing = missing_fields(report)
+    # a partial week against full ones would read as a fall that did not happen
+    compare = not report.partial
+
+    def known(value: object, field: str) -> object:
+        return NO_DATA if field in missing else value
+
+    rows: list[tuple[str, object, str]] = [
+        ("Сообщений за неделю" + (f" ({PARTIAL_WEEK})" if report.partial else ""), t.count, "int"),
+        (
+            "Неделей ранее",
+            t.previous if _covers(report, report.week_start - timedelta(days=7)) else NO_DATA,
+            "int",
+        ),
+        (f"В среднем за {t.baseline_weeks} пред. нед.", t.baseline, "float"),
+        ("Изменение к предыдущей неделе", t.change_previous if compare else NO_DATA, "pct"),
+        ("Изменение к среднему", t.change_baseline if compare else NO_DATA, "pct"),
+        ("Закрыто за неделю", known(t.closed, "closed"), "int"),
+        ("из них решено", known(t.resolved, "closed"), "int"),
+        ("Получили первый ответ", known(t.answered, "first_answer"), "int"),
+        ("Медиана до первого ответа, ч", rt[rtimes.RT_FIRST_MEDIAN], "hours"),
+        ("90% ответов быстрее, ч", rt[rtimes.RT_FIRST_P90], "hours"),
+        ("Доля с нарушением срока ответа", rt[rtimes.RT_FIRST_OVERDUE], "pct"),
+        ("Медиана до закрытия, ч", rt[rtimes.RT_CLOSE_MEDIAN], "hours"),
+        ("Открыто с истёкшим сроком", rt[rtimes.RT_OPEN_OVERDUE], "int"),
+        ("Всплесков", len(report.surges), "int"),
+    ]
+    if report.recurring is not None:
+        rows.append(("Повторяющихся проблем", len(report.recurring), "int"))
+        rows.append(("из них новых", int(report.recurring[NEW].sum()), "int"))
+    rows.append(("Строк с замечаниями", len(report.rejected), "int"))
+    rows = [(label, NO_DATA if _is_nan(value) else value, kind) for label, value, kind in rows]
+    return pd.DataFrame(rows, columns=[LABEL, VALUE, KIND])
+
+
+def _covers(report: Report, monday: date) -> bool:
+    """Whether the export's messages span any of the week from ``monday``: outside it a count
+    is unknown, not zero."""
+    if report.data_start is None or report.data_end is None:
+        return False
+    return report.data_start <= monday + timedelta(days=6) and report.data_end >= monday
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, (float, np.floating)) and value != value
