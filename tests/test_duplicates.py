@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,8 +11,6 @@ import pytest
 from curtool.core import columns as C
 from curtool.core.report import REASONS, build_report
 from curtool.io.loader import POINT_TOLERANCE_M, load
-
-SPB = Path(__file__).resolve().parents[1] / ".." / "shared" / "dev" / "spb_dev.csv"
 
 
 def test_the_rejected_sheet_names_the_row_a_duplicate_repeats(tmp_path):
@@ -34,10 +31,9 @@ def test_the_rejected_sheet_names_the_row_a_duplicate_repeats(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def spb() -> pd.DataFrame:
-    if not SPB.exists():
-        pytest.skip("../shared/dev/spb_dev.csv is absent")
-    return load([SPB]).frame
+def spb(spb_loaded) -> pd.DataFrame:
+    """load([SPB]).frame, loaded once per session (tests/conftest.py); skipped without the file."""
+    return spb_loaded.frame
 
 
 def test_portal_duplicates_are_its_resent_messages(spb):

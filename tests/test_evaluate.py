@@ -11,8 +11,6 @@ import pytest
 from curtool.core import classify, columns, errors, evaluate
 from curtool.core.text import clean_text
 
-KURSK = Path(__file__).resolve().parents[1].parent / "shared" / "dev" / "kursk_train_sectors.csv"
-
 
 def test_metrics_on_a_hand_checked_example() -> None:
     # a: tp 1 of 2 predicted, 2 true -> P .5 R .5 F1 .5
@@ -80,10 +78,8 @@ def test_cross_validate_on_own_written_set() -> None:
 
 
 @pytest.fixture(scope="module")
-def kursk() -> pd.DataFrame:
-    if not KURSK.exists():
-        pytest.skip("development data ../shared/dev/ is absent")
-    data = pd.read_csv(KURSK)
+def kursk(kursk_rows) -> pd.DataFrame:
+    data = kursk_rows.copy()  # pd.read_csv(KURSK), read once per session (tests/conftest.py)
     data["clean"] = [clean_text(t) for t in data["text"]]
     return data
 

@@ -17,9 +17,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "pos_adygea.
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def shipped() -> model.SectorModel:
-    return model.load_model()
+# `shipped`: the shipped model, loaded once per session (tests/conftest.py)
 
 
 def frame(texts: list[str], **extra: list[str]) -> pd.DataFrame:

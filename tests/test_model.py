@@ -57,9 +57,8 @@ def test_shipped_model_loads_fast_and_knows_the_twelve_blocks() -> None:
     assert loaded.meta["training"]["seed_messages"] > 5000
 
 
-def test_shipped_model_is_rebuilt_identically() -> None:
-    shipped = model.load_model()
-    built = model.build_default()
+def test_shipped_model_is_rebuilt_identically(shipped, rebuilt_default_model) -> None:
+    built = rebuilt_default_model  # model.build_default(), once per session (tests/conftest.py)
     assert built.vocabulary == shipped.vocabulary
     # The logistic-regression solver stops at its tolerance, and a newer scipy/scikit-learn
     # stops a few 1e-6 elsewhere (measured: 16 of 132,504 weights, at most 2.5e-6 apart
@@ -86,8 +85,8 @@ def test_save_load_round_trip_keeps_predictions(tmp_path: Path) -> None:
     assert loaded.meta["training"]["own_messages"] == len(texts)
 
 
-def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path: Path) -> None:
-    model.save_model(model.load_model(), tmp_path / "m.npz")
+def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path: Path, shipped) -> None:
+    model.save_model(shipped, tmp_path / "m.npz")
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
 
 
@@ -154,8 +153,7 @@ def test_missing_model_file_is_file_not_found(tmp_path: Path) -> None:
     assert info.value.code == errors.FILE_NOT_FOUND
 
 
-def test_unsure_predictions_fall_back_to_other() -> None:
-    shipped = model.load_model()
+def test_unsure_predictions_fall_back_to_other(shipped) -> None:
     strict = model.SectorModel(
         shipped.labels, shipped.vocabulary, shipped.coef, shipped.intercept, threshold=1.01,
         temperature=shipped.temperature,
@@ -166,14 +164,13 @@ def test_unsure_predictions_fall_back_to_other() -> None:
     assert pred.evidence[0].startswith("неуверенно: ближе всего ЖКХ")
 
 
-def test_train_learns_region_words_the_seed_never_wrote() -> None:
+def test_train_learns_region_words_the_seed_never_wrote(shipped) -> None:
     # invented words: only the region's own messages can teach them
     texts = [f"опять шмыгалка {w}" for w in ("утром", "вечером", "днем", "ночью", "снова")]
     texts += [f"на улице брякуша {w}" for w in ("утром", "вечером", "днем", "ночью", "снова")]
     labels = ["Транспорт"] * 5 + ["Экология"] * 5
     norm = morph.normaliser("lemma")
     new = {norm.word("шмыгалка"), norm.word("брякуша")}
-    shipped = model.load_model()
     assert not new & set(shipped.vocabulary)
     trained = model.train(texts, labels)
     assert new <= set(trained.vocabulary)
@@ -181,8 +178,8 @@ def test_train_learns_region_words_the_seed_never_wrote() -> None:
     assert trained.predict(["шмыгалка", "брякуша"]).labels == ["Транспорт", "Экология"]
 
 
-def test_default_model_blends_naive_bayes_with_logistic_regression() -> None:
-    built = model.build_default()
+def test_default_model_blends_naive_bayes_with_logistic_regression(rebuilt_default_model) -> None:
+    built = rebuilt_default_model  # model.build_default(), once per session (tests/conftest.py)
     assert "logistic regression" in built.meta["training"]["blend"]
     # composed messages it was not built from (another seed) land in their block
     texts, labels = model.seed_corpus(per_block=20, seed=9)
