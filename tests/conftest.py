@@ -113,3 +113,27 @@ def kursk_rows() -> pd.DataFrame:
     if not KURSK.exists():
         pytest.skip("development data ../shared/dev/ is absent")
     return pd.read_csv(KURSK)
+
+
+# --- work without a clock -------------------------------------------------------------------
+
+
+def _count_calls(func):
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        result = func()
+    finally:
+        profile.disable()
+    return pstats.Stats(profile).total_calls, result
+
+
+@pytest.fixture(scope="session")
+def count_calls():
+    """``count_calls(func) -> (calls, func())``: the Python and built-in function calls
+    ``func()`` makes, as cProfile counts them. The same code path gives the same count on any
+    machine, however busy: unit tests bound work with it; times belong to benchmarks/."""
+    return _count_calls

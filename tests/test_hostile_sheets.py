@@ -300,32 +300,33 @@ def wide_csv(path: Path, columns: int, rows: int = 5) -> Path:
 
 
 def test_too_wide_for_xlsx_is_refused_not_cut(tmp_path):
-    """17,000 columns: xlsxwriter kept 16,384 and dropped sector and row_issues without a word."""
-    import time
+    """17,000 columns: xlsxwriter kept 16,384 and dropped sector and row_issues without a word.
 
+    (Its time, 110 s when reading was quadratic in the width, is a benchmark figure:
+    benchmarks/bench_checks.py, wide_refused, under 40 s; the width's cost is the next test's.)"""
     source = wide_csv(tmp_path / "wide.csv", 17_000)
-    started = time.perf_counter()
     result = run("classify", source, "-o", tmp_path / "out.xlsx")
-    seconds = time.perf_counter() - started
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
         "error: out.xlsx: 17,011 columns do not fit in one Excel sheet (limit 16,384). "
         "Hint: write .csv or .parquet instead [output-failed]"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wide.csv"]  # no output, no temp file
-    assert seconds < 40  # 110 s before: reading was quadratic in the width (7 s now)
 
 
-def test_wide_files_are_read_in_time_linear_in_the_width(tmp_path):
-    """Joining the columns dropped them from the table one by one: 17,000 columns took 59 s."""
-    import time
+def test_wide_files_are_read_in_time_linear_in_the_width(tmp_path, count_calls):
+    """Joining the columns dropped them from the table one by one: 17,000 columns took 59 s.
 
+    Counted in function calls, which do not depend on the machine: four times the columns
+    make about four times the calls (sixteen times if a step went over every column for each
+    column). That quadratic join was inside Arrow's C++, where no call is counted: the times
+    are a benchmark figure, benchmarks/bench_checks.py, wide_load."""
     import xlsxwriter
 
     from curtool.io.loader import load
 
-    timings = {}
-    for columns in (2_000, 8_000):
+    calls = {}
+    for columns in (500, 2_000):
         path = tmp_path / f"wide{columns}.xlsx"
         book = xlsxwriter.Workbook(str(path))
         sheet = book.add_worksheet()
@@ -333,13 +334,11 @@ def test_wide_files_are_read_in_time_linear_in_the_width(tmp_path):
         for r in range(1, 4):
             sheet.write_row(r, 0, [str(r), "Нет света"] + ["v"] * (columns - 2))
         book.close()
-        started = time.perf_counter()
-        data = load([path])
-        timings[columns] = time.perf_counter() - started
+        calls[columns], data = count_calls(lambda p=path: load([p]))
         assert len(data.frame) == 3
         assert f"поле {columns - 3}" in data.frame.columns
-    # four times the columns: about four times the time (sixteen when it was quadratic)
-    assert timings[8_000] < 9 * timings[2_000] + 0.5, timings
+    # four times the columns: fewer than 4.5 times the calls (3.5 times, measured 2026-12-03)
+    assert calls[2_000] < 4.5 * calls[500], calls
 
 
 # --- item 9: a workbook with several sheets --------------------------------------------------

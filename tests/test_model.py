@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import time
 from pathlib import Path
 
 import numpy as np
@@ -48,10 +47,12 @@ def test_seed_corpus_is_deterministic_and_covers_every_block() -> None:
     assert len(set(a[0])) > 0.9 * len(a[0])
 
 
-def test_shipped_model_loads_fast_and_knows_the_twelve_blocks() -> None:
-    started = time.perf_counter()
-    loaded = model.load_model()
-    assert time.perf_counter() - started < 1.0
+def test_shipped_model_loads_fast_and_knows_the_twelve_blocks(count_calls) -> None:
+    # fast: arrays read, nothing trained or built word by word — fewer function calls than the
+    # vocabulary has words (about 5,500 for 16,000, measured 2026-12-03); the time, under 1 s,
+    # is a benchmark figure: benchmarks/bench_checks.py, model_load
+    calls, loaded = count_calls(model.load_model)
+    assert calls < len(loaded.vocabulary), calls
     assert loaded.labels == columns.SECTORS
     assert loaded.meta["curtool_version"]
     assert loaded.meta["training"]["seed_messages"] > 5000
