@@ -104,6 +104,7 @@ def test_locality_from_text() -> None:
     )
 
 
+@pytest.mark.slow
 def test_extraction_is_fast(count_calls) -> None:
     """The bulk path does a few dozen function calls a message, on any machine (natasha's parser
     did thousands and read tens of messages a second); messages a second are a benchmark figure:

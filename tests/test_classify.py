@@ -134,6 +134,7 @@ def test_a_whole_frame_answers_as_each_message_alone(monkeypatch: pytest.MonkeyP
     assert whole[columns.SECTOR_EVIDENCE].iloc[2] == classify.EMPTY_EVIDENCE
 
 
+@pytest.mark.slow
 def test_parallel_path_matches_single_process(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = list(CLEAR.values()) * 3
     texts = [f"{t} {i}" for i, t in enumerate(texts)]  # distinct so each is predicted
@@ -199,6 +200,7 @@ def test_classify_texts_from_a_notebook():
     assert result["sector_confidence"].between(0, 1).all()
 
 
+@pytest.mark.slow
 def test_default_model_on_the_bundled_samples_against_their_truth(
     samples_truth, samples_loaded, samples_classified, samples_classified_by_text
 ) -> None:

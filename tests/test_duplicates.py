@@ -36,6 +36,7 @@ def spb(spb_loaded) -> pd.DataFrame:
     return spb_loaded.frame
 
 
+@pytest.mark.slow
 def test_portal_duplicates_are_its_resent_messages(spb):
     """The file marks 344 rows (3.2 %) that repeat another's place, reason, day and text.
 
@@ -52,6 +53,7 @@ def test_portal_duplicates_are_its_resent_messages(spb):
     assert found / repeat.sum() >= 0.8  # recall
 
 
+@pytest.mark.slow
 def test_portal_duplicates_repeat_text_day_district_and_place(spb):
     rows = spb[spb[C.DUPLICATE]]
     line_of = pd.Series(np.arange(len(spb)), index=spb[C.ROW].to_numpy())

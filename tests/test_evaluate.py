@@ -84,6 +84,7 @@ def kursk(kursk_rows) -> pd.DataFrame:
     return data
 
 
+@pytest.mark.slow
 def test_kursk_default_model(kursk: pd.DataFrame) -> None:
     """The shipped model, trained on none of this file (the `topic` column is never used)."""
     frame = pd.DataFrame({columns.CLEAN: kursk["clean"]})
@@ -97,6 +98,7 @@ def test_kursk_default_model(kursk: pd.DataFrame) -> None:
     assert ev.lenient_accuracy >= 0.81, ev.as_dict()
 
 
+@pytest.mark.slow
 def test_kursk_train_cross_validated(kursk: pd.DataFrame) -> None:
     ev = evaluate.cross_validate(
         kursk["clean"].tolist(), kursk["sector"].tolist(), folds=5, seed=0,

@@ -280,6 +280,7 @@ def test_a_one_column_file_keeps_its_separators_in_the_texts():
     ]
 
 
+@pytest.mark.slow
 def test_every_new_fixture_reads_without_an_internal_error():
     for path in sorted(HOSTILE.glob("*.csv")):
         result = run("inspect", path)

@@ -99,6 +99,7 @@ def rows_bomb(handle, rows: int) -> None:
 # --- item 1: one stray cell far from the data -------------------------------------------
 
 
+@pytest.mark.slow
 def test_stray_cell_at_the_last_cell_is_refused_not_an_abort():
     code, stderr, peak = run_child("inspect", HOSTILE / "stray_cell.xlsx")
     assert code == 1, stderr
@@ -141,6 +142,7 @@ def test_formatting_far_away_is_not_a_stray_value(tmp_path):
 # --- item 2: zip bombs ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_one_huge_string_xlsx_refused_with_low_memory(tmp_path):
     path = rewrite_zip(
         HOSTILE / "title_rows.xlsx",
@@ -159,6 +161,7 @@ def test_one_huge_string_xlsx_refused_with_low_memory(tmp_path):
     assert peak < 400
 
 
+@pytest.mark.slow
 def test_many_rows_of_xml_refused_and_the_limit_can_be_raised(tmp_path):
     path = rewrite_zip(
         HOSTILE / "title_rows.xlsx",
@@ -174,6 +177,7 @@ def test_many_rows_of_xml_refused_and_the_limit_can_be_raised(tmp_path):
     assert code == 0, stderr
 
 
+@pytest.mark.slow
 def test_total_unpacked_size_limit_names_its_variable(tmp_path):
     path = rewrite_zip(
         HOSTILE / "title_rows.xlsx",
@@ -189,6 +193,7 @@ def test_total_unpacked_size_limit_names_its_variable(tmp_path):
     assert code == 1 and "CURTOOL_MAX_UNPACKED_MB='many' is not a positive whole number" in stderr
 
 
+@pytest.mark.slow
 def test_ods_bomb_refused_with_low_memory(tmp_path):
     def content(handle):
         handle.write(
@@ -241,6 +246,7 @@ def test_forged_part_size_is_caught_while_unpacking(tmp_path):
     assert result.output.rstrip().endswith("[corrupt-file]")
 
 
+@pytest.mark.slow
 def test_model_bomb_refused_with_low_memory(tmp_path):
     path = tmp_path / "bomb.npz"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
@@ -299,6 +305,7 @@ def wide_csv(path: Path, columns: int, rows: int = 5) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_too_wide_for_xlsx_is_refused_not_cut(tmp_path):
     """17,000 columns: xlsxwriter kept 16,384 and dropped sector and row_issues without a word.
 
@@ -314,6 +321,7 @@ def test_too_wide_for_xlsx_is_refused_not_cut(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wide.csv"]  # no output, no temp file
 
 
+@pytest.mark.slow
 def test_wide_files_are_read_in_time_linear_in_the_width(tmp_path, count_calls):
     """Joining the columns dropped them from the table one by one: 17,000 columns took 59 s.
 
@@ -435,6 +443,7 @@ ODS_HEAD = (
 ODS_TAIL = b"</table:table></office:spreadsheet></office:body></office:document-content>"
 
 
+@pytest.mark.slow
 def test_ods_rows_marked_repeated_do_not_unfold_into_memory(tmp_path):
     """1.5 KB of XML whose row says it repeats 20,000 times, a cell 1,000 times: 2.7 GB before."""
 
@@ -456,6 +465,7 @@ def test_ods_rows_marked_repeated_do_not_unfold_into_memory(tmp_path):
     assert peak < 400
 
 
+@pytest.mark.slow
 def test_a_bomb_in_the_ods_mimetype_is_not_read_to_sniff_the_format(tmp_path):
     def mimetype(handle):
         handle.write(b"application/vnd.oasis.opendocument.spreadsheet")
@@ -502,6 +512,7 @@ def test_a_stray_cell_in_another_sheet_names_the_way_round_it(tmp_path):
     assert run("inspect", path, "--sheet", "Данные").exit_code == 0
 
 
+@pytest.mark.slow
 def test_ods_cell_far_below_repeated_empty_rows_is_refused(tmp_path):
     """60,000 empty rows, then one cell at column 1501: a grid of 90 million cells, 6.3 GB before.
     The empty rows LibreOffice writes after the data (the same tags, nothing after them) are fine."""

@@ -58,6 +58,7 @@ def test_shipped_model_loads_fast_and_knows_the_twelve_blocks(count_calls) -> No
     assert loaded.meta["training"]["seed_messages"] > 5000
 
 
+@pytest.mark.slow
 def test_shipped_model_is_rebuilt_identically(shipped, rebuilt_default_model) -> None:
     built = rebuilt_default_model  # model.build_default(), once per session (tests/conftest.py)
     assert built.vocabulary == shipped.vocabulary
@@ -86,6 +87,7 @@ def test_save_load_round_trip_keeps_predictions(tmp_path: Path) -> None:
     assert loaded.meta["training"]["own_messages"] == len(texts)
 
 
+@pytest.mark.slow
 def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path: Path, shipped) -> None:
     model.save_model(shipped, tmp_path / "m.npz")
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
@@ -179,6 +181,7 @@ def test_train_learns_region_words_the_seed_never_wrote(shipped) -> None:
     assert trained.predict(["шмыгалка", "брякуша"]).labels == ["Транспорт", "Экология"]
 
 
+@pytest.mark.slow
 def test_default_model_blends_naive_bayes_with_logistic_regression(rebuilt_default_model) -> None:
     built = rebuilt_default_model  # model.build_default(), once per session (tests/conftest.py)
     assert "logistic regression" in built.meta["training"]["blend"]

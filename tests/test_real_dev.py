@@ -26,7 +26,10 @@ KURSK = DEV / "kursk_train_sectors.csv"
 TODAY = date(2026, 12, 2)
 runner = CliRunner()
 
-pytestmark = pytest.mark.skipif(not SPB.exists() or not KURSK.exists(), reason="../shared/dev is absent")
+pytestmark = [
+    pytest.mark.skipif(not SPB.exists() or not KURSK.exists(), reason="../shared/dev is absent"),
+    pytest.mark.slow,  # whole real files: not in the quick loop
+]
 
 
 def run(*args: object):

@@ -356,6 +356,7 @@ def _bcubed(truth: dict, found: dict, items: list) -> tuple[float, float, float]
     return prec, rec, 2 * prec * rec / (prec + rec)
 
 
+@pytest.mark.slow
 def test_sample_problems_found(sample) -> None:
     frame, truth = sample
     file_col = frame[C.FILE] if C.FILE in frame.columns else pd.Series("", index=frame.index)
@@ -467,6 +468,7 @@ def test_label_names_the_problem_not_other_places() -> None:
     assert "холодно" in words
 
 
+@pytest.mark.slow
 def test_reading_the_frame_in_place_or_a_copy_of_its_kept_rows_agree(monkeypatch, sample) -> None:
     """A weekly run reads the loaded frame where it is; a narrow one copies its rows out."""
     from curtool.core import recurring
@@ -541,6 +543,7 @@ def test_a_district_drill_down_is_the_region_wide_run_sliced() -> None:
         assert (part.assignments[~mine] == "").all()
 
 
+@pytest.mark.slow
 def test_sample_drill_downs_equal_the_region_wide_problems(sample) -> None:
     frame, _ = sample
     whole = find_recurring(frame)
@@ -549,6 +552,7 @@ def test_sample_drill_downs_equal_the_region_wide_problems(sample) -> None:
         _same_problems(part.problems, whole.problems[whole.problems["district"] == name])
 
 
+@pytest.mark.slow
 def test_sample_problems_found_with_the_classifier_kinds(sample, samples_classified) -> None:
     """The CLI's road: the classifier's sectors and kinds, not the true sectors."""
     frame, truth = sample

@@ -268,6 +268,7 @@ def test_rejected_sheet_lists_rows_and_reasons(built) -> None:
     find(book[workbook.SHEET_REJECTED], C.ISSUE_DESCRIPTIONS[C.ISSUE_BAD_DATE])
 
 
+@pytest.mark.slow
 def test_mask_pii_masks_every_sheet(tmp_path: Path) -> None:
     frame, classified = make_frame(sample_rows())
     plain = build_report(frame, classified, week="2026-W47", today=TODAY)
@@ -389,6 +390,7 @@ def test_russian_words() -> None:
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
+@pytest.mark.slow
 def test_sample_report_matches_truth(samples_truth, samples_loaded) -> None:
     truth = samples_truth
     files = [SAMPLES / name for name in truth["files"]]
