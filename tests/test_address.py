@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -106,18 +104,21 @@ def test_locality_from_text() -> None:
     )
 
 
-def test_extraction_is_fast() -> None:
+@pytest.mark.slow
+def test_extraction_is_fast(count_calls) -> None:
+    """The bulk path does a few dozen function calls a message, on any machine (natasha's parser
+    did thousands and read tens of messages a second); messages a second are a benchmark figure:
+    benchmarks/bench_checks.py, address_rate (at least 5,000)."""
     texts = [
         f"Здравствуйте! Уже месяц во дворе не вывозят мусор, контейнеры переполнены, "
         f"ул. Садовая, д. {k}. Звонили в управляющую компанию, там только обещают. {k}"
         for k in range(20_000)
     ] + [f"Нет света третий день, когда починят линию? Сообщение {k}" for k in range(20_000)]
-    start = time.perf_counter()
-    found = addresstext.extract_addresses(pd.Series(texts))
-    rate = len(texts) / (time.perf_counter() - start)
+    addresstext.extract_addresses(pd.Series(texts[:10]))  # patterns compiled, caches warm
+    calls, found = count_calls(lambda: addresstext.extract_addresses(pd.Series(texts)))
     assert (found["street"] != "").sum() == 20_000
-    # the bulk path must stay far from natasha's tens of messages a second
-    assert rate > 5_000
+    # about 20 calls a message (measured 2026-12-03)
+    assert calls < 40 * len(texts), calls
 
 
 def _frame(**cols) -> pd.DataFrame:

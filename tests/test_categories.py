@@ -54,6 +54,7 @@ def portal_export() -> pd.DataFrame:
     )
 
 
+@pytest.mark.slow
 def test_a_foreign_vocabulary_is_not_trusted_by_name() -> None:
     result, mapping = classify.classify_with_categories(portal_export(), default_model())
     assert mapping is not None and not mapping.taxonomy_vocabulary
@@ -233,6 +234,7 @@ def _portal_csv(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_classify_and_report_print_the_mapping_and_use_the_config(tmp_path: Path, monkeypatch) -> None:
     source = _portal_csv(tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -272,6 +274,7 @@ def test_classify_and_report_print_the_mapping_and_use_the_config(tmp_path: Path
 SPB = Path(__file__).resolve().parent.parent.parent / "shared" / "dev" / "spb_dev.csv"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SPB.exists(), reason="../shared/dev/spb_dev.csv is not here")
 def test_a_portal_category_or_reason_never_costs_a_block_its_recall() -> None:
     from curtool.core.evaluate import evaluate

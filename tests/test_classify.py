@@ -136,6 +136,7 @@ def test_a_whole_frame_answers_as_each_message_alone(monkeypatch: pytest.MonkeyP
     assert whole[columns.SECTOR_EVIDENCE].iloc[2] == classify.EMPTY_EVIDENCE
 
 
+@pytest.mark.slow
 def test_parallel_path_matches_single_process(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = list(CLEAR.values()) * 3
     texts = [f"{t} {i}" for i, t in enumerate(texts)]  # distinct so each is predicted
@@ -201,18 +202,15 @@ def test_classify_texts_from_a_notebook():
     assert result["sector_confidence"].between(0, 1).all()
 
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
-
-
-def test_default_model_on_the_bundled_samples_against_their_truth() -> None:
+@pytest.mark.slow
+def test_default_model_on_the_bundled_samples_against_their_truth(
+    samples_truth, samples_loaded, samples_classified, samples_classified_by_text
+) -> None:
     """The sample generator writes its messages independently of the seed corpus."""
-    import json
-
-    from curtool.io import loader
-
-    truth = pd.DataFrame(json.loads((SAMPLES / "truth.json").read_text("utf-8"))["messages"])
-    data = loader.load([SAMPLES / "incidents_adygea.xlsx", SAMPLES / "pos_adygea.csv"]).frame
-    result = classify.classify(data, default_model(), use_given=False)
+    # loaded and classified once per session (tests/conftest.py)
+    truth = pd.DataFrame(samples_truth["messages"])
+    data = samples_loaded.frame
+    result = samples_classified_by_text  # classify.classify(data, use_given=False)
     key = data[columns.FILE].astype(str) + "|" + data[columns.ID].astype(str)
     truth_key = truth["file"] + "|" + truth["id"].astype(str)
     expected = key.map(dict(zip(truth_key, truth["sector"], strict=True)))
@@ -220,7 +218,7 @@ def test_default_model_on_the_bundled_samples_against_their_truth() -> None:
     # measured 2026-11-24: 0.798 on all 6,496 rows
     assert (result[columns.SECTOR] == expected).mean() >= 0.77
     # the export's own group, where mapped, is taken as given and agrees with the truth
-    given = classify.classify(data, default_model())
+    given = samples_classified.table  # classify.classify(data)
     from_group = given[columns.SECTOR_SOURCE] == classify.SOURCE_GIVEN
     assert from_group.sum() > 2000
     assert (given[columns.SECTOR][from_group] == expected[from_group]).mean() > 0.95

@@ -19,6 +19,7 @@ def run(*args: str):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_version_and_help_on_every_command():
     assert run("--version").output.strip() == f"curtool {__version__}"
     for command in ("inspect", "classify", "train", "evaluate", "recurring", "report", "sample"):
@@ -95,6 +96,7 @@ def test_unknown_option_is_a_usage_error():
     assert result.exit_code == 2
 
 
+@pytest.mark.slow
 def test_sample_rows_writes_benchmark_data_the_loader_reads(tmp_path):
     target = tmp_path / "bench.csv"
     result = run("sample", "--rows", "500", "-o", target)

@@ -30,6 +30,7 @@ def truth() -> dict:
     return json.loads((SAMPLES / "truth.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet", ".jsonl"])
 def test_classify_writes_every_row_in_the_format_of_the_extension(tmp_path, suffix):
     target = tmp_path / f"out{suffix}"
@@ -57,6 +58,7 @@ def test_classify_writes_every_row_in_the_format_of_the_extension(tmp_path, suff
     assert "Messages by sector" in result.output
 
 
+@pytest.mark.slow
 def test_classify_keeps_formula_like_text_as_text(tmp_path):
     xlsx = tmp_path / "out.xlsx"
     csv = tmp_path / "out.csv"
@@ -90,6 +92,7 @@ def test_classify_default_output_stands_beside_the_input(tmp_path):
     assert (tmp_path / "export.classified.csv").exists()
 
 
+@pytest.mark.slow
 def test_recurring_json_has_the_documented_shape_and_finds_planted_problems(tmp_path, truth):
     out_json = tmp_path / "problems.json"
     out_xlsx = tmp_path / "problems.xlsx"
@@ -126,6 +129,7 @@ def test_recurring_json_has_the_documented_shape_and_finds_planted_problems(tmp_
     assert book.sheetnames == ["Проблемы", "Сообщения"]
 
 
+@pytest.mark.slow
 def test_recurring_unknown_district_is_a_clear_error():
     result = run("recurring", CSV, "--district", "Нью-Васюки")
     assert result.exit_code == 1
@@ -134,6 +138,7 @@ def test_recurring_unknown_district_is_a_clear_error():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_report_writes_the_workbook_and_a_log_line(tmp_path):
     template = tmp_path / "reports" / "curtool-{week}.xlsx"
     result = run("report", XLSX, CSV, "--week", "2026-W47", "-o", template)
@@ -156,6 +161,7 @@ def test_report_writes_the_workbook_and_a_log_line(tmp_path):
     assert len(log) == 1 and "\tok\tweek=2026-W47\t" in log[0]
 
 
+@pytest.mark.slow
 def test_report_quiet_prints_nothing_and_last_week_is_relative_to_today(tmp_path):
     template = tmp_path / "r-{week}.xlsx"
     result = run("report", XLSX, CSV, "--week", "last", "--today", "2026-11-25", "-o", template, "--quiet")
@@ -193,6 +199,7 @@ def labelled(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_train_then_classify_and_evaluate_with_the_saved_model(tmp_path, labelled):
     model = tmp_path / "region.npz"
     result = run("train", labelled, "--label-column", "true_sector", "-o", model)
@@ -211,6 +218,7 @@ def test_train_then_classify_and_evaluate_with_the_saved_model(tmp_path, labelle
     assert set(metrics["per_class"]) >= {"ЖКХ", "Транспорт"}
 
 
+@pytest.mark.slow
 def test_evaluate_writes_a_workbook(tmp_path, labelled):
     target = tmp_path / "metrics.xlsx"
     result = run("evaluate", labelled, "--label-column", "true_sector", "-o", target)
@@ -220,6 +228,7 @@ def test_evaluate_writes_a_workbook(tmp_path, labelled):
 
 
 
+@pytest.mark.slow
 def test_alt_label_column_adds_lenient_accuracy(tmp_path, labelled):
     """With the model's own answer as the alternative, every message counts as right leniently."""
     classified = tmp_path / "c.csv"
@@ -264,6 +273,7 @@ def test_an_empty_label_cell_in_a_workbook_is_no_label(tmp_path):
     assert "nan" not in metrics["per_class"]
 
 
+@pytest.mark.slow
 def test_unknown_alt_label_column_is_a_one_line_error(tmp_path, labelled):
     result = run("evaluate", labelled, "--label-column", "true_sector", "--alt-label-column", "нет")
     assert result.exit_code == 1
@@ -284,6 +294,7 @@ def test_a_file_that_is_not_a_curtool_model_is_refused(tmp_path, content):
     assert not target.exists()
 
 
+@pytest.mark.slow
 def test_train_with_an_unknown_label_column_names_the_columns(labelled, tmp_path):
     result = run("train", labelled, "--label-column", "нет", "-o", tmp_path / "m.npz")
     assert result.exit_code == 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,8 +12,6 @@ from curtool.core import columns as C
 from curtool.core.duplicates import POINT_TOLERANCE_M
 from curtool.core.report import REASONS, build_report
 from curtool.io.loader import load
-
-SPB = Path(__file__).resolve().parents[1] / ".." / "shared" / "dev" / "spb_dev.csv"
 
 
 def test_the_rejected_sheet_names_the_row_a_duplicate_repeats(tmp_path):
@@ -35,12 +32,12 @@ def test_the_rejected_sheet_names_the_row_a_duplicate_repeats(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def spb() -> pd.DataFrame:
-    if not SPB.exists():
-        pytest.skip("../shared/dev/spb_dev.csv is absent")
-    return load([SPB]).frame
+def spb(spb_loaded) -> pd.DataFrame:
+    """load([SPB]).frame, loaded once per session (tests/conftest.py); skipped without the file."""
+    return spb_loaded.frame
 
 
+@pytest.mark.slow
 def test_portal_duplicates_are_its_resent_messages(spb):
     """The file marks 344 rows (3.2 %) that repeat another's place, reason, day and text.
 
@@ -57,6 +54,7 @@ def test_portal_duplicates_are_its_resent_messages(spb):
     assert found / repeat.sum() >= 0.8  # recall
 
 
+@pytest.mark.slow
 def test_portal_duplicates_repeat_text_day_district_and_place(spb):
     rows = spb[spb[C.DUPLICATE]]
     line_of = pd.Series(np.arange(len(spb)), index=spb[C.ROW].to_numpy())

@@ -13,8 +13,6 @@ from curtool.core.text import clean_text
 from curtool.io import evalbook
 from curtool.io.modelfile import default_model
 
-KURSK = Path(__file__).resolve().parents[1].parent / "shared" / "dev" / "kursk_train_sectors.csv"
-
 
 def test_metrics_on_a_hand_checked_example() -> None:
     # a: tp 1 of 2 predicted, 2 true -> P .5 R .5 F1 .5
@@ -82,14 +80,13 @@ def test_cross_validate_on_own_written_set() -> None:
 
 
 @pytest.fixture(scope="module")
-def kursk() -> pd.DataFrame:
-    if not KURSK.exists():
-        pytest.skip("development data ../shared/dev/ is absent")
-    data = pd.read_csv(KURSK)
+def kursk(kursk_rows) -> pd.DataFrame:
+    data = kursk_rows.copy()  # pd.read_csv(KURSK), read once per session (tests/conftest.py)
     data["clean"] = [clean_text(t) for t in data["text"]]
     return data
 
 
+@pytest.mark.slow
 def test_kursk_default_model(kursk: pd.DataFrame) -> None:
     """The shipped model, trained on none of this file (the `topic` column is never used)."""
     frame = pd.DataFrame({columns.CLEAN: kursk["clean"]})
@@ -103,6 +100,7 @@ def test_kursk_default_model(kursk: pd.DataFrame) -> None:
     assert ev.lenient_accuracy >= 0.81, ev.as_dict()
 
 
+@pytest.mark.slow
 def test_kursk_train_cross_validated(kursk: pd.DataFrame) -> None:
     ev = evaluate.cross_validate(
         kursk["clean"].tolist(), kursk["sector"].tolist(), folds=5, seed=0,

@@ -4,7 +4,6 @@ present or flagged, or refused with one coded line; never an internal error."""
 from __future__ import annotations
 
 import codecs
-import time
 from pathlib import Path
 
 import numpy as np
@@ -161,10 +160,16 @@ def test_text_that_is_russian_in_no_code_page_is_refused_naming_encoding(tmp_pat
 
 
 def test_the_code_page_is_chosen_from_the_head_quickly(tmp_path):
-    data = ("\n".join(f"{i};{TEXTS[i % 4]}" for i in range(200_000))).encode("koi8-r")
-    started = time.perf_counter()
+    """A sample of the head, not the whole file: the 9 MB after the first megabyte do not
+    change the choice. (The time, under 0.5 s for 10 MB, is a benchmark figure:
+    benchmarks/bench_checks.py, detect_encoding.)"""
+    lines = [f"{i};{TEXTS[i % 4]}" for i in range(200_000)]
+    data = "\n".join(lines).encode("koi8-r")
     assert detect_encoding(data, tmp_path / "x.csv") == "koi8-r"
-    assert time.perf_counter() - started < 0.5  # a sample of the head, not the whole file
+    head = "\n".join(lines[:20_000]).encode("koi8-r")  # about the first megabyte
+    rest = ("\n" + "\n".join(lines[20_000:])).encode("cp1251")
+    assert detect_encoding(rest, tmp_path / "x.csv") == "cp1251"
+    assert detect_encoding(head + rest, tmp_path / "x.csv") == "koi8-r"
 
 
 # --- item 7: a quote opened mid-file ---------------------------------------------------------------
@@ -292,6 +297,7 @@ def test_a_one_column_file_keeps_its_separators_in_the_texts():
     ]
 
 
+@pytest.mark.slow
 def test_every_new_fixture_reads_without_an_internal_error():
     for path in sorted(HOSTILE.glob("*.csv")):
         result = run("inspect", path)

@@ -53,6 +53,7 @@ def markup(tmp_path) -> Path:
     return _write(tmp_path / "markup.csv", lines)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["inspect", "classify", "recurring", "report"])
 def test_markup_in_public_text_is_printed_as_written(tmp_path, markup, command) -> None:
     extra = {
@@ -108,6 +109,7 @@ def _no_space(self) -> None:
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_one_disk_full_line_and_leaves_nothing(
     tmp_path, week_export, private_tmpdir, monkeypatch
 ) -> None:
@@ -127,6 +129,7 @@ def test_a_full_disk_is_one_disk_full_line_and_leaves_nothing(
     assert not list(private_tmpdir.iterdir())
 
 
+@pytest.mark.slow
 def test_sigterm_unwinds_cleans_up_and_logs(tmp_path, week_export, private_tmpdir, monkeypatch) -> None:
     import curtool.io.reportbook
 
@@ -158,6 +161,7 @@ def test_the_cli_turns_sigterm_into_an_unwinding_exception() -> None:
         signal.signal(signal.SIGTERM, before)
 
 
+@pytest.mark.slow
 def test_a_killed_runs_work_folder_is_swept_by_the_next_run(tmp_path, week_export) -> None:
     out = tmp_path / "out"
     out.mkdir()
@@ -171,6 +175,7 @@ def test_a_killed_runs_work_folder_is_swept_by_the_next_run(tmp_path, week_expor
 
 
 # --- 10: rows with an empty date --------------------------------------------------------------------
+@pytest.mark.slow
 def test_an_undated_row_is_listed_as_rejected(tmp_path) -> None:
     rows = [*_week_rows(), "9;;Южный район;;Сообщение без даты"]
     path = _write(tmp_path / "undated.csv", [HEADER, *rows])

@@ -29,9 +29,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "pos_adygea.
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def shipped() -> model.SectorModel:
-    return modelfile.load_model()
+# `shipped`: the shipped model, loaded once per session (tests/conftest.py)
 
 
 def frame(texts: list[str], **extra: list[str]) -> pd.DataFrame:
@@ -92,6 +90,7 @@ def test_a_broken_kind_is_a_clear_taxonomy_error(extra: str, message: str) -> No
 
 
 # --------------------------------------------------------------------------- classify
+@pytest.mark.slow
 def test_every_message_gets_a_kind_of_its_own_sector(shipped) -> None:
     from curtool.io.loader import load
 
@@ -184,6 +183,7 @@ def test_missing_word_vectors_are_a_clear_error(monkeypatch) -> None:
 
 
 # --------------------------------------------------------------------------- file
+@pytest.mark.slow
 def test_kinds_and_vectors_survive_the_model_file(shipped, tmp_path) -> None:
     path = modelfile.save_model(shipped, tmp_path / "m.npz")
     loaded = modelfile.load_model(path)
@@ -194,6 +194,7 @@ def test_kinds_and_vectors_survive_the_model_file(shipped, tmp_path) -> None:
     assert loaded.word_vectors == vectors.NAVEC_NAME and loaded.review_below == shipped.review_below
 
 
+@pytest.mark.slow
 def test_a_model_whose_kind_arrays_do_not_fit_is_refused(shipped, tmp_path) -> None:
     broken = model.SectorModel(
         shipped.labels, shipped.vocabulary, shipped.coef, shipped.intercept,
@@ -209,6 +210,7 @@ def test_a_model_whose_kind_arrays_do_not_fit_is_refused(shipped, tmp_path) -> N
 
 
 # --------------------------------------------------------------------------- CLI
+@pytest.mark.slow
 def test_classify_writes_the_kind_and_review_columns_and_counts_them(tmp_path) -> None:
     out = tmp_path / "out.csv"
     result = runner.invoke(app, ["classify", str(SAMPLE), "-o", str(out)], catch_exceptions=False)
@@ -233,6 +235,7 @@ def _region_with_its_own_words() -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+@pytest.mark.slow
 def test_a_region_history_labelled_with_kinds_trains_its_words_into_both_heads() -> None:
     texts, labels = _region_with_its_own_words()
     assert training.label_level(labels) == "kind"

@@ -491,6 +491,7 @@ def test_a_million_dates_are_read_like_a_few():
     assert fast_bad.sum() == 400 and fast.notna().sum() == 1600
 
 
+@pytest.mark.slow
 def test_the_arrow_xlsx_reader_and_the_calamine_reader_agree(monkeypatch):
     """fastexcel gives every cell as the text Excel shows; calamine gives typed cells."""
     from curtool.io import formats, sheets, tables

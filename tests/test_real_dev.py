@@ -27,7 +27,10 @@ KURSK = DEV / "kursk_train_sectors.csv"
 TODAY = date(2026, 12, 2)
 runner = CliRunner()
 
-pytestmark = pytest.mark.skipif(not SPB.exists() or not KURSK.exists(), reason="../shared/dev is absent")
+pytestmark = [
+    pytest.mark.skipif(not SPB.exists() or not KURSK.exists(), reason="../shared/dev is absent"),
+    pytest.mark.slow,  # whole real files: not in the quick loop
+]
 
 
 def run(*args: object):
@@ -35,8 +38,9 @@ def run(*args: object):
 
 
 @pytest.fixture(scope="module")
-def spb():
-    return load([SPB])
+def spb(spb_loaded):
+    """load([SPB]), once per session (tests/conftest.py)."""
+    return spb_loaded
 
 
 def _weeks(data) -> list[str]:
@@ -103,7 +107,7 @@ def test_kursk_without_dates_is_a_clear_no_data_for_report_and_classifies(tmp_pa
     assert len(pd.read_csv(target, dtype=str)) == 1999
 
 
-def test_classifier_figures_on_both_dev_files_do_not_fall_back() -> None:
+def test_classifier_figures_on_both_dev_files_do_not_fall_back(shipped, kursk_rows) -> None:
     """Floors a little under the figures of docs/classifier.md (scripts/measure_classifier.py):
     a change that loses real-data accuracy, kinds or calibration fails here, not in a note."""
     import sys
@@ -111,12 +115,10 @@ def test_classifier_figures_on_both_dev_files_do_not_fall_back() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     import measure_classifier as mc
 
-    from curtool.io import modelfile
-
-    m = modelfile.load_model()
+    m = shipped  # model.load_model(), once per session (tests/conftest.py)
     spb_rows = pd.read_csv(SPB)
     spb_rows = spb_rows[~spb_rows["repeat"].astype(bool)].reset_index(drop=True)
-    kursk = mc.measure("kursk", pd.read_csv(KURSK), m, topic="topic")
+    kursk = mc.measure("kursk", kursk_rows.copy(), m, topic="topic")  # pd.read_csv(KURSK)
     city = mc.measure("spb", spb_rows, m, topic="reason")
     by_reason = mc.measure("spb", spb_rows, m, group="reason", topic="reason")
     by_category = mc.measure("spb", spb_rows, m, group="category", topic="reason")

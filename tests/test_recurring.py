@@ -17,7 +17,6 @@ from curtool.core.recurring import (
     match_district,
     trend,
 )
-from curtool.io.modelfile import default_model
 from curtool.io.recurringbook import write_recurring_workbook
 
 MONDAY = pd.Timestamp("2026-09-14")  # ISO week 2026-W38
@@ -335,62 +334,12 @@ def test_empty_and_placeless_frames() -> None:
 
 
 # --- the sample exports -------------------------------------------------------------------
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
-def _sample_frame() -> tuple[pd.DataFrame, dict]:
-    """The sample exports as a loaded frame (curtool.io.loader when it exists, else by hand)."""
-    truth_path = SAMPLES / "truth.json"
-    files = [SAMPLES / "incidents_adygea.xlsx", SAMPLES / "pos_adygea.csv"]
-    if not truth_path.exists() or not all(f.exists() for f in files):
-        pytest.skip("sample data not generated yet")
-    truth = json.loads(truth_path.read_text(encoding="utf-8"))
-    try:
-        from curtool.io.loader import load  # type: ignore[attr-defined]
-    except ImportError:
-        return _frame_by_hand(files, truth), truth
-    return load(files).frame, truth
-
-
-def _frame_by_hand(files: list[Path], truth: dict) -> pd.DataFrame:
-    """Just enough of the loader for this test: the `_` columns curtool.core.recurring reads."""
-    from curtool.core.text import clean_series
-
-    variant = {v.strip().lower(): k for k, vs in truth["district_variants"].items() for v in vs}
-    inc = pd.read_excel(files[0], sheet_name=0, header=2, dtype=str, engine="calamine")
-    pos = pd.read_csv(files[1], sep=";", encoding="cp1251", dtype=str)
-    stamp = "%Y-%m-%d %H:%M:%S"
-    parts = [
-        pd.DataFrame({
-            C.FILE: files[0].name, C.ID: inc["ID"], C.TEXT: inc["Текст инцидента"],
-            C.DISTRICT_RAW: inc["Муниципалитет"], C.LOCALITY: inc["Населенный пункт"],
-            C.STREET: inc["Улица"], C.HOUSE: inc["Дом"], C.ADDRESS: "",
-            C.LAT: np.nan, C.LON: np.nan,
-            C.CREATED: pd.to_datetime(inc["Дата создания"], format=stamp, errors="coerce"),
-            C.CLOSED: pd.to_datetime(inc["Дата окончания"], format=stamp, errors="coerce"),
-            C.GROUP: inc["Группа тем"], C.TOPIC: inc["Тема"], C.STATUS: inc["Итог"],
-        }),
-        pd.DataFrame({
-            C.FILE: files[1].name, C.ID: pos["Номер сообщения"], C.TEXT: pos["Текст сообщения"],
-            C.DISTRICT_RAW: pos["Муниципальное образование"], C.LOCALITY: pos["Населенный пункт"],
-            C.STREET: "", C.HOUSE: "", C.ADDRESS: pos["Адрес"],
-            C.LAT: pd.to_numeric(pos["Широта"], errors="coerce"),
-            C.LON: pd.to_numeric(pos["Долгота"], errors="coerce"),
-            C.CREATED: pd.to_datetime(pos["Дата поступления"], format="%d.%m.%Y %H:%M", errors="coerce"),
-            C.CLOSED: pd.to_datetime(pos["Дата ответа"], format="%d.%m.%Y %H:%M", errors="coerce"),
-            C.GROUP: pos["Категория"], C.TOPIC: pos["Подкатегория"], C.STATUS: pos["Статус"],
-        }),
-    ]
-    frame = pd.concat(parts, ignore_index=True)
-    for col in (C.TEXT, C.DISTRICT_RAW, C.LOCALITY, C.STREET, C.HOUSE, C.ADDRESS, C.GROUP,
-                C.TOPIC, C.STATUS):
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
-    frame[C.CLEAN] = clean_series(frame[C.TEXT])
-    frame[C.DISTRICT] = frame[C.DISTRICT_RAW].str.strip().str.lower().map(variant).fillna("")
-    # the loader marks exact copies; here the truth says which rows are copies
-    copies = {(m["file"], str(m["id"])) for m in truth["messages"] if m.get("duplicate_of")}
-    frame[C.DUPLICATE] = [(f, i) in copies for f, i in zip(frame[C.FILE], frame[C.ID], strict=True)]
-    return frame
+@pytest.fixture
+def sample(samples_frame, samples_truth) -> tuple[pd.DataFrame, dict]:
+    """The sample exports as a loaded frame (a copy of the session's, tests/conftest.py) and their truth."""
+    return samples_frame, samples_truth
 
 
 def _bcubed(truth: dict, found: dict, items: list) -> tuple[float, float, float]:
@@ -407,8 +356,9 @@ def _bcubed(truth: dict, found: dict, items: list) -> tuple[float, float, float]
     return prec, rec, 2 * prec * rec / (prec + rec)
 
 
-def test_sample_problems_found() -> None:
-    frame, truth = _sample_frame()
+@pytest.mark.slow
+def test_sample_problems_found(sample) -> None:
+    frame, truth = sample
     file_col = frame[C.FILE] if C.FILE in frame.columns else pd.Series("", index=frame.index)
     keys = list(zip(file_col.astype(str), frame[C.ID].astype(str), strict=True))
     true_sector = {(m["file"], str(m["id"])): m["sector"] for m in truth["messages"]}
@@ -518,11 +468,12 @@ def test_label_names_the_problem_not_other_places() -> None:
     assert "холодно" in words
 
 
-def test_reading_the_frame_in_place_or_a_copy_of_its_kept_rows_agree(monkeypatch) -> None:
+@pytest.mark.slow
+def test_reading_the_frame_in_place_or_a_copy_of_its_kept_rows_agree(monkeypatch, sample) -> None:
     """A weekly run reads the loaded frame where it is; a narrow one copies its rows out."""
     from curtool.core import recurring
 
-    frame, _ = _sample_frame()
+    frame, _ = sample
     frame = frame.copy()
     frame.loc[frame.index[::50], C.CREATED] = pd.NaT  # undated rows are left out either way
     assert frame[C.DUPLICATE].any()
@@ -592,22 +543,22 @@ def test_a_district_drill_down_is_the_region_wide_run_sliced() -> None:
         assert (part.assignments[~mine] == "").all()
 
 
-def test_sample_drill_downs_equal_the_region_wide_problems() -> None:
-    frame, _ = _sample_frame()
+@pytest.mark.slow
+def test_sample_drill_downs_equal_the_region_wide_problems(sample) -> None:
+    frame, _ = sample
     whole = find_recurring(frame)
     for name in sorted(set(whole.problems["district"]))[:3]:
         part = find_recurring(frame, district=name)
         _same_problems(part.problems, whole.problems[whole.problems["district"] == name])
 
 
-def test_sample_problems_found_with_the_classifier_kinds() -> None:
+@pytest.mark.slow
+def test_sample_problems_found_with_the_classifier_kinds(sample, samples_classified) -> None:
     """The CLI's road: the classifier's sectors and kinds, not the true sectors."""
-    from curtool.core.classify import classify_detailed
-
-    frame, truth = _sample_frame()
+    frame, truth = sample
     file_col = frame[C.FILE] if C.FILE in frame.columns else pd.Series("", index=frame.index)
     keys = list(zip(file_col.astype(str), frame[C.ID].astype(str), strict=True))
-    done = classify_detailed(frame, default_model())
+    done = samples_classified  # classify_detailed(frame), built once per session
     result = find_recurring(
         frame, done.table[C.SECTOR], kinds=done.table[C.PROBLEM_KIND], kind_vectors=done.kind_vectors
     )

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 import scipy.sparse as sp
 from test_recurring import _rows
 
@@ -129,6 +130,7 @@ def _partition(labels: np.ndarray) -> set[frozenset[int]]:
     return {frozenset(v) for v in groups.values()}
 
 
+@pytest.mark.slow
 def test_small_places_grouped_in_batches_equal_scipy_place_by_place(monkeypatch) -> None:
     """fast = exact: the vectorised average linkage gives scipy's partition."""
     rng = np.random.default_rng(7)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -264,6 +263,7 @@ def test_rejected_sheet_lists_rows_and_reasons(built) -> None:
     find(book[workbook.SHEET_REJECTED], C.ISSUE_DESCRIPTIONS[C.ISSUE_BAD_DATE])
 
 
+@pytest.mark.slow
 def test_mask_pii_masks_every_sheet(tmp_path: Path) -> None:
     frame, classified = make_frame(sample_rows())
     plain = build_report(frame, classified, week="2026-W47", today=TODAY)
@@ -385,18 +385,13 @@ def test_russian_words() -> None:
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
-def test_sample_report_matches_truth() -> None:
-    truth_path = SAMPLES / "truth.json"
-    if not truth_path.exists():
-        pytest.skip("data/samples/truth.json not generated yet")
-    loader = pytest.importorskip("curtool.io.loader")
-    if not hasattr(loader, "load"):
-        pytest.skip("curtool.io.loader.load not written yet")
-    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+@pytest.mark.slow
+def test_sample_report_matches_truth(samples_truth, samples_loaded) -> None:
+    truth = samples_truth
     files = [SAMPLES / name for name in truth["files"]]
-    if not all(p.exists() for p in files):
-        pytest.skip("sample files missing")
-    frame = loader.load(files).frame
+    # the files loaded once per session (tests/conftest.py), in this order
+    assert [f.path.name for f in samples_loaded.files] == [p.name for p in files]
+    frame = samples_loaded.frame
     messages = pd.DataFrame(truth["messages"])
     # rows are keyed by (file, data row): exact copies share their id
     true_sector = dict(

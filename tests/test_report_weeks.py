@@ -101,6 +101,7 @@ def _summary_text(path: Path) -> str:
 
 
 # --- 1: a week without messages -------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "week",
     [
@@ -142,6 +143,7 @@ def test_a_header_only_export_is_an_empty_report_not_a_crash(tmp_path) -> None:
 
 
 # --- 5: figures the export cannot support ---------------------------------------------------
+@pytest.mark.slow
 def test_without_answer_dates_response_figures_are_no_data(tmp_path) -> None:
     source = _export(tmp_path / "plain.csv", _rows(answers=False))
     target = tmp_path / "r.xlsx"
@@ -157,6 +159,7 @@ def test_without_answer_dates_response_figures_are_no_data(tmp_path) -> None:
     assert "100%" not in _summary_text(target)
 
 
+@pytest.mark.slow
 def test_with_answer_dates_response_figures_are_numbers(tmp_path, export) -> None:
     target = tmp_path / "r.xlsx"
     assert run("report", export, "--week", "2026-W44", "-o", target, "--quiet").exit_code == 0
@@ -181,6 +184,7 @@ def test_with_answer_dates_response_figures_are_numbers(tmp_path, export) -> Non
 
 
 # --- 6: no future data in a past week -------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("week", ["2026-W41", "2026-W43"])
 def test_a_past_week_is_the_same_on_the_whole_file_and_on_the_file_cut_at_its_end(
     tmp_path, export, week
@@ -198,6 +202,7 @@ def test_a_past_week_is_the_same_on_the_whole_file_and_on_the_file_cut_at_its_en
 
 
 # --- 7: the default week is complete; a partial one says so ---------------------------------
+@pytest.mark.slow
 def test_the_default_week_is_the_latest_complete_one(tmp_path, export) -> None:
     result = run("report", export, "-o", tmp_path / "r-{week}.xlsx", "--quiet")
     assert result.exit_code == 0, result.output
@@ -207,6 +212,7 @@ def test_the_default_week_is_the_latest_complete_one(tmp_path, export) -> None:
     assert "неполная" not in _summary_text(tmp_path / "r-2026-W44.xlsx")
 
 
+@pytest.mark.slow
 def test_a_partial_week_on_request_is_marked_everywhere(tmp_path, export) -> None:
     target = tmp_path / "r.xlsx"
     result = run("report", export, "--week", "2026-W45", "-o", target)
@@ -224,6 +230,7 @@ def test_a_partial_week_on_request_is_marked_everywhere(tmp_path, export) -> Non
 
 
 # --- 9: cron can tell a stale export ----------------------------------------------------------
+@pytest.mark.slow
 def test_strict_gives_its_own_exit_code_and_still_writes(tmp_path, export) -> None:
     target = tmp_path / "r.xlsx"
     log = tmp_path / "run.log"
@@ -234,6 +241,7 @@ def test_strict_gives_its_own_exit_code_and_still_writes(tmp_path, export) -> No
     assert "\twarning\t" in line and "2026-11-06" in line
 
 
+@pytest.mark.slow
 def test_a_pattern_matching_nothing_is_a_warning_beside_other_inputs(tmp_path, export) -> None:
     target = tmp_path / "r.xlsx"
     pattern = tmp_path / "none" / "*.xlsx"

@@ -81,6 +81,7 @@ def _bare_street(street: str) -> str:
     return street.split(" ", 1)[1] if street.startswith(("ул. ", "пер. ")) else street
 
 
+@pytest.mark.slow
 def test_same_seed_same_rows_and_other_seed_differs():
     rows_x1, rows_c1, truth1 = samples.build(7)
     rows_x2, rows_c2, truth2 = samples.build(7)
@@ -90,6 +91,7 @@ def test_same_seed_same_rows_and_other_seed_differs():
     assert rows_x3 != rows_x1
 
 
+@pytest.mark.slow
 def test_committed_samples_are_what_the_generator_writes(tmp_path, xlsx_raw):
     written = samples.write_samples(tmp_path, seed=2026)
     for name in (samples.CSV_NAME, samples.TRUTH_NAME):
@@ -98,6 +100,7 @@ def test_committed_samples_are_what_the_generator_writes(tmp_path, xlsx_raw):
     pd.testing.assert_frame_equal(fresh, xlsx_raw)
 
 
+@pytest.mark.slow
 def test_xlsx_has_a_title_row_and_the_47_columns(xlsx_raw):
     assert str(xlsx_raw.iloc[0, 0]).startswith("Выгрузка инцидентов за период 14.09.2026")
     header = list(xlsx_raw.iloc[layouts.IM_HEADER_ROW - 1])
@@ -106,6 +109,7 @@ def test_xlsx_has_a_title_row_and_the_47_columns(xlsx_raw):
     assert 4500 <= len(xlsx_raw) - layouts.IM_HEADER_ROW <= 5500
 
 
+@pytest.mark.slow
 def test_xlsx_dates_are_text_and_answers_follow_creation(xlsx):
     created = xlsx["Дата создания"]
     assert all(isinstance(v, str) for v in created)
@@ -138,6 +142,7 @@ def test_csv_is_cp1251_with_semicolons(pos):
     assert (pos["Широта"] != "").mean() > 0.6
 
 
+@pytest.mark.slow
 def test_every_truth_message_matches_its_row(truth, rows):
     counts = Counter(m["file"] for m in truth["messages"])
     for name, info in truth["files"].items():
@@ -152,6 +157,7 @@ def test_every_truth_message_matches_its_row(truth, rows):
             assert district == "" or _canonical(district) == m["district"], (key, district)
 
 
+@pytest.mark.slow
 def test_given_group_agrees_with_the_true_sector(truth, rows):
     given = 0
     for (file, _), items in rows.items():
@@ -182,6 +188,7 @@ def test_all_sectors_present_with_minimum_sizes(truth):
         assert sum(totals["by_sector"].values()) == weeks[week]
 
 
+@pytest.mark.slow
 def test_planted_problems_sit_at_their_place(truth, rows):
     planted = [p for p in truth["problems"] if not p["systemic"]]
     assert 12 <= len(planted) <= 18
@@ -212,6 +219,7 @@ def test_background_never_meets_a_planted_place(truth):
             assert (m["locality"], _bare_street(m["street"]), m["house"]) not in planted
 
 
+@pytest.mark.slow
 def test_returned_after_resolved_is_visible_in_the_files(truth, rows):
     returned = [p for p in truth["problems"] if p["returned_after_resolved"]]
     assert len(returned) >= 4
@@ -248,6 +256,7 @@ def test_systemic_problems_cover_many_places_in_two_weeks(truth):
     assert spread and spread == sorted(spread, key=lambda c: -c["places"])
 
 
+@pytest.mark.slow
 def test_surges_match_the_files(truth, rows):
     cells: Counter = Counter()
     for items in rows.values():
@@ -265,6 +274,7 @@ def test_surges_match_the_files(truth, rows):
         assert s["count"] >= 30 and s["count"] > 3 * s["baseline_mean"]
 
 
+@pytest.mark.slow
 def test_duplicates_exact_rows_and_across_files(truth, rows):
     exact = [m for m in truth["messages"] if "exact_duplicate" in m["flags"]]
     n_xlsx = truth["files"][samples.XLSX_NAME]["rows"]
@@ -283,6 +293,7 @@ def test_duplicates_exact_rows_and_across_files(truth, rows):
         assert orig_m["district"] == m["district"]
 
 
+@pytest.mark.slow
 def test_edge_cases_are_present(truth, xlsx, pos):
     flags = Counter(f for m in truth["messages"] for f in m["flags"])
     n = len(truth["messages"])
@@ -301,6 +312,7 @@ def test_edge_cases_are_present(truth, xlsx, pos):
     assert sum(bool(_EMOJI.search(t)) for t in texts) > 100
 
 
+@pytest.mark.slow
 def test_texts_are_varied_and_of_realistic_length(truth, rows):
     by_sector: dict[str, list[str]] = defaultdict(list)
     for (file, _), items in rows.items():
@@ -329,6 +341,7 @@ def test_phrase_bank_has_enough_problems_and_phrasings():
     assert len(groups) >= 26
 
 
+@pytest.mark.slow
 def test_bulk_generation_layout_length_and_determinism():
     frame = generate_messages(10_000, seed=3, truth=True)
     assert list(frame.columns)[: len(layouts.POS_COLUMNS)] == list(layouts.POS_COLUMNS)
@@ -355,6 +368,7 @@ def test_bulk_generation_rejects_bad_options():
     assert generate_messages(0).empty
 
 
+@pytest.mark.slow
 def test_bulk_writers(tmp_path):
     path = write_benchmark_csv(tmp_path / "bulk.csv", 300, seed=2)
     back = pd.read_csv(path, sep=";", encoding="cp1251", dtype=str, keep_default_na=False)

@@ -158,7 +158,7 @@ def load(
 ) -> Dataset:
     """Read and normalise exports.  ``columns`` maps field names (see ``columns.FIELD_ALIASES``)
     to header names and wins over the config file."""
-    with gc_paused():  # millions of cells and strings, no cycles: see readers.gc_paused
+    with gc_paused():  # millions of cells and strings, no cycles: see io.tables.gc_paused
         return _load(paths, columns, sheet, encoding, separator, no_header, config, gazetteer)
 
 
