@@ -81,12 +81,13 @@ def test_floors_file_pins_every_dependency_at_its_declared_floor() -> None:
 
 
 def test_ci_runs_the_readme_command_then_the_same_on_the_floors() -> None:
-    command = 'pip install -e ".[test]" && pytest'
+    checks = "ruff check . && python scripts/check_floors.py && pytest"
+    command = f'pip install -e ".[test]" && {checks}'
     assert command in README.read_text(encoding="utf-8")
     lines = [line.strip() for line in CI_RUN.read_text(encoding="utf-8").splitlines()]
     main = next(i for i, line in enumerate(lines) if line.startswith(command))
     floors = next(
-        i for i, line in enumerate(lines) if line == 'pip install -c .ci/floors.txt -e ".[test]" && pytest'
+        i for i, line in enumerate(lines) if line == f'pip install -c .ci/floors.txt -e ".[test]" && {checks}'
     )
     assert main < floors
 
