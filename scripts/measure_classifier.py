@@ -55,7 +55,8 @@ def measure(
     name: str, d: pd.DataFrame, m: model.SectorModel, group: str | None = None, topic: str | None = None
 ) -> dict:
     frame = frame_of(d["text"], d[group] if group else None)
-    out, _ = classify.classify_with_categories(frame, m, use_given=group is not None)
+    done = classify.classify_detailed(frame, m, use_given=group is not None)
+    out, _ = done.table, done.categories
     pred = out[columns.SECTOR].to_numpy(dtype=object)
     truth = d["sector"].to_numpy(dtype=object)
     alt = d["alt_sector"].fillna("").to_numpy(dtype=object)

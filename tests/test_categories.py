@@ -56,7 +56,8 @@ def portal_export() -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_a_foreign_vocabulary_is_not_trusted_by_name() -> None:
-    result, mapping = classify.classify_with_categories(portal_export(), default_model())
+    done = classify.classify_detailed(portal_export(), default_model())
+    result, mapping = done.table, done.categories
     assert mapping is not None and not mapping.taxonomy_vocabulary
     assert (mapping.known, mapping.distinct) == (1, 4)
     roads = result.iloc[: len(ROADS)]
@@ -69,7 +70,8 @@ def test_a_foreign_vocabulary_is_not_trusted_by_name() -> None:
 
 
 def test_a_clear_majority_gives_its_block_to_every_message_of_the_category() -> None:
-    result, mapping = classify.classify_with_categories(portal_export(), default_model())
+    done = classify.classify_detailed(portal_export(), default_model())
+    result, mapping = done.table, done.categories
     rows = result.iloc[len(ROADS + YARD) : len(ROADS + YARD) + len(HOUSE) + 1]
     assert list(rows[columns.SECTOR]) == ["ЖКХ"] * (len(HOUSE) + 1)  # the bus message too
     assert set(rows[columns.SECTOR_SOURCE]) == {classify.SOURCE_CATEGORY}
@@ -86,7 +88,8 @@ def test_a_clear_majority_gives_its_block_to_every_message_of_the_category() -> 
 
 def test_a_mixed_or_small_category_leaves_each_message_to_its_text() -> None:
     data = portal_export()
-    result, mapping = classify.classify_with_categories(data, default_model())
+    done = classify.classify_detailed(data, default_model())
+    result, mapping = done.table, done.categories
     alone = classify.classify(data, default_model(), use_given=False)
     for name, why in (("Разное", categories.MIXED), ("Лифты", categories.UNCLEAR)):
         rows = (data[columns.GROUP] == name).to_numpy()
@@ -98,7 +101,8 @@ def test_a_category_holding_most_of_another_block_is_not_mapped() -> None:
     """A clear majority of yards, but every road message of the export is in it too: mapped,
     roads would vanish from the report."""
     streets = [(t, "Улицы") for t in YARD * 12 + ROADS * 2]
-    result, mapping = classify.classify_with_categories(frame(streets + [(t, "Дома") for t in HOUSE]), default_model())
+    done = classify.classify_detailed(frame(streets + [(t, "Дома") for t in HOUSE]), default_model())
+    result, mapping = done.table, done.categories
     rule = next(r for r in mapping.rules if r.category == "Улицы")
     assert (rule.majority, rule.share) == ("Благоустройство", 0.8)
     assert (rule.why, rule.swallowed, rule.decision) == (categories.SWALLOWS, "Дорожное хозяйство", "text")
@@ -106,7 +110,8 @@ def test_a_category_holding_most_of_another_block_is_not_mapped() -> None:
     assert list(roads) == ["Дорожное хозяйство"] * len(ROADS) * 2
     # the same yards beside roads spread over other categories too: mapped
     spread = streets + [(t, f"Дороги {i}") for i, t in enumerate(ROADS * 4)]
-    _, mapping = classify.classify_with_categories(frame(spread), default_model())
+    done = classify.classify_detailed(frame(spread), default_model())
+    _, mapping = done.table, done.categories
     assert next(r for r in mapping.rules if r.category == "Улицы").why == categories.BY_MAJORITY
 
 
@@ -115,7 +120,8 @@ def test_in_the_taxonomy_vocabulary_known_values_set_the_block_and_unknown_ones_
         [(ROADS[0], "Благоустройство"), (YARD[0], "Дороги"), (HOUSE[0], "ЖКХ")]
         + [(t, "Своя группа региона") for t in HOUSE]
     )
-    result, mapping = classify.classify_with_categories(data, default_model())
+    done = classify.classify_detailed(data, default_model())
+    result, mapping = done.table, done.categories
     assert mapping.taxonomy_vocabulary and (mapping.known, mapping.distinct) == (3, 4)
     assert list(result[columns.SECTOR][:3]) == ["Благоустройство", "Дорожное хозяйство", "ЖКХ"]
     assert list(result[columns.SECTOR_SOURCE][:3]) == [classify.SOURCE_GIVEN] * 3
@@ -125,7 +131,8 @@ def test_in_the_taxonomy_vocabulary_known_values_set_the_block_and_unknown_ones_
 
 def test_spellings_of_one_category_are_one_category() -> None:
     data = frame([(t, "Содержание дома") for t in HOUSE[:4]] + [(t, " содержание  ДОМА ") for t in HOUSE[4:]])
-    result, mapping = classify.classify_with_categories(data, default_model())
+    done = classify.classify_detailed(data, default_model())
+    result, mapping = done.table, done.categories
     assert [(r.category, r.messages) for r in mapping.rules] == [("Содержание дома", 8)]
     assert set(result[columns.SECTOR_SOURCE]) == {classify.SOURCE_CATEGORY}
 
@@ -133,7 +140,8 @@ def test_spellings_of_one_category_are_one_category() -> None:
 def test_the_config_groups_override_names_and_votes() -> None:
     groups = {"благоустройство": "Благоустройство", "Содержание дома": "text", "Лифты": "ЖКХ"}
     data = portal_export()
-    result, mapping = classify.classify_with_categories(data, default_model(), groups=groups)
+    done = classify.classify_detailed(data, default_model(), groups=groups)
+    result, mapping = done.table, done.categories
     alone = classify.classify(data, default_model(), use_given=False)
     yard = (data[columns.GROUP] == "Благоустройство").to_numpy()
     assert set(result[columns.SECTOR][yard]) == {"Благоустройство"}
@@ -147,7 +155,8 @@ def test_the_config_groups_override_names_and_votes() -> None:
 
 
 def test_ignore_given_reads_no_category() -> None:
-    result, mapping = classify.classify_with_categories(portal_export(), default_model(), use_given=False)
+    done = classify.classify_detailed(portal_export(), default_model(), use_given=False)
+    result, mapping = done.table, done.categories
     assert mapping is None and set(result[columns.SECTOR_SOURCE]) == {classify.SOURCE_MODEL}
 
 
@@ -181,7 +190,8 @@ def test_a_vocabulary_is_the_taxonomys_when_at_least_half_its_values_are_known()
 
 def test_the_printed_snippet_is_valid_toml_that_reproduces_the_mapping(tmp_path: Path) -> None:
     data = portal_export()
-    result, mapping = classify.classify_with_categories(data, default_model())
+    done = classify.classify_detailed(data, default_model())
+    result, mapping = done.table, done.categories
     console = make_console()
     with console.capture() as captured:
         print_categories(console, mapping, ["Категория"])
@@ -193,7 +203,8 @@ def test_the_printed_snippet_is_valid_toml_that_reproduces_the_mapping(tmp_path:
     cfg = config.load_config(tmp_path / "curtool.toml")
     assert cfg.groups["Содержание дома"] == "ЖКХ" and cfg.groups["Разное"] == "text"
     config.check_groups(cfg.groups, load_taxonomy())
-    saved, _ = classify.classify_with_categories(data, default_model(), groups=cfg.groups)
+    done = classify.classify_detailed(data, default_model(), groups=cfg.groups)
+    saved, _ = done.table, done.categories
     assert list(saved[columns.SECTOR]) == list(result[columns.SECTOR])
 
 

@@ -34,24 +34,6 @@ from curtool.io.loader import Dataset, load
 from curtool.io.taxonomyfile import load_taxonomy
 
 
-def classify_frame_with_categories(
-    frame: pd.DataFrame,
-    model_path: str | Path | None = None,
-    taxonomy_path: str | Path | None = None,
-    use_given: bool = True,
-    groups: Mapping[str, str] | None = None,
-    groups_source: str | Path | None = None,
-) -> tuple[pd.DataFrame, CategoryMap | None]:
-    """Sector columns for every row of a loaded frame (see :func:`curtool.core.classify.classify`),
-    and how the export's categories were mapped.
-
-    ``groups`` is the config's ``[groups]`` (category -> block or ``text``); its blocks
-    are checked against the taxonomy in use, and an error names ``groups_source``.
-    """
-    done = classify_frame_detailed(frame, model_path, taxonomy_path, use_given, groups, groups_source)
-    return done.table, done.categories
-
-
 def classify_frame_detailed(
     frame: pd.DataFrame,
     model_path: str | Path | None = None,
@@ -60,8 +42,13 @@ def classify_frame_detailed(
     groups: Mapping[str, str] | None = None,
     groups_source: str | Path | None = None,
 ) -> Classification:
-    """:func:`classify_frame_with_categories`, with each row's likeliest kinds as vectors
-    (what recurring problems compare)."""
+    """Sector columns for every row of a loaded frame (see :func:`curtool.core.classify.classify`),
+    how the export's categories were mapped, and each row's likeliest kinds as vectors (what
+    recurring problems compare).
+
+    ``groups`` is the config's ``[groups]`` (category -> block or ``text``); its blocks
+    are checked against the taxonomy in use, and an error names ``groups_source``.
+    """
     from curtool.core.classify import classify_detailed
     from curtool.io.modelfile import load_model
     from curtool.io.taxonomyfile import load_taxonomy

@@ -30,6 +30,7 @@ EMPTY_EVIDENCE = "пустой текст"
 PARALLEL_MIN_ROWS = 60_000
 _CHUNK = 50_000
 
+
 def classify(
     frame: pd.DataFrame,
     model: SectorModel,
@@ -42,13 +43,12 @@ def classify(
     """Sector, confidence, evidence and source for every row of ``frame``.
 
     ``frame`` needs ``columns.CLEAN`` (analysis text); ``columns.GROUP`` (the export's own
-    category) is used when present and ``use_given``, as :func:`classify_with_categories`
+    category) is used when present and ``use_given``, as :func:`classify_detailed`
     says.  The result is indexed like ``frame``.
     """
-    result, _ = classify_with_categories(
+    return classify_detailed(
         frame, model, use_given=use_given, taxonomy=taxonomy, n_jobs=n_jobs, groups=groups
-    )
-    return result
+    ).table
 
 
 @dataclass
@@ -60,22 +60,6 @@ class Classification:
     table: pd.DataFrame
     categories: CategoryMap | None
     kind_vectors: sp.csr_matrix | None
-
-
-def classify_with_categories(
-    frame: pd.DataFrame,
-    model: SectorModel,
-    *,
-    use_given: bool = True,
-    taxonomy: Taxonomy | None = None,
-    n_jobs: int | None = None,
-    groups: Mapping[str, str] | None = None,
-) -> tuple[pd.DataFrame, CategoryMap | None]:
-    """:func:`classify`, and how the export's categories were used (None without any)."""
-    done = classify_detailed(
-        frame, model, use_given=use_given, taxonomy=taxonomy, n_jobs=n_jobs, groups=groups
-    )
-    return done.table, done.categories
 
 
 def classify_detailed(
