@@ -20,7 +20,6 @@ import pandas as pd
 from curtool.app.options import Options
 from curtool.core import columns as C
 from curtool.core import errors
-from curtool.core import response as rtimes
 from curtool.core import weeks as wk
 from curtool.core.categories import CategoryMap
 from curtool.core.classify import Classification
@@ -82,62 +81,6 @@ def require_dates(data: Dataset) -> None:
         f"name the date column with --date-column (looked for {names} …)",
         path=data.files[0].path,
     )
-
-
-def report_dataset(
-    data: Dataset,
-    *,
-    week: str | None = None,
-    today: date | None = None,
-    weeks_back: int = 8,
-    population: pd.DataFrame | None = None,
-    deadlines: dict | rtimes.Deadlines | None = None,
-    mask_pii: bool = False,
-    model: str | Path | None = None,
-    taxonomy: str | Path | None = None,
-    use_given: bool = True,
-    recurring_settings: RecurringSettings | None = None,
-    groups: Mapping[str, str] | None = None,
-    groups_source: str | Path | None = None,
-) -> ReportRun:
-    """The weekly report of ``data``, built only from what was known at the end of the week.
-
-    The week is resolved first and the frame cut at its end before anything is
-    classified or grouped, so a past week's recurring problems, open messages and
-    category mapping never depend on messages that came later.
-    """
-    require_dates(data)
-    today = today or date.today()
-    frame = data.frame
-    resolved = wk.resolve_week(frame, week, today)
-    span = wk.data_span(frame)  # of the whole export: the cut below ends at the week
-    cut = wk.until_week_end(frame, resolved)
-    # the report shows sector, confidence, kind and review; a million evidence strings need not stay
-    done = classify_frame_detailed(cut, model, taxonomy, use_given, groups, groups_source)
-    categories, vectors = done.categories, done.kind_vectors
-    classified = done.table[[C.SECTOR, C.SECTOR_CONFIDENCE, C.PROBLEM_KIND, C.NEEDS_REVIEW]]
-    del done  # a million evidence strings need not stay while problems are found
-    found = find_recurring(
-        cut,
-        classified[C.SECTOR],
-        recurring_settings or RecurringSettings(),
-        kinds=classified[C.PROBLEM_KIND],
-        kind_vectors=vectors,
-    )
-    report = build_report(
-        cut,
-        classified,
-        found,
-        week=resolved,
-        today=today,
-        weeks_back=weeks_back,
-        population=population,
-        deadlines=deadlines,
-        mask_pii=mask_pii,
-        known_fields=data.known_fields(),
-        span=span,
-    )
-    return ReportRun(report, [*data.warnings, *data_warnings(report)], categories)
 
 
 def data_warnings(report: Report) -> list[str]:
@@ -279,28 +222,44 @@ def run_report(
     population: pd.DataFrame | None = None,
 ) -> ReportRun:
     """``curtool report``: the weekly report of the exports (``week`` «2026-W47», «last», or
-    the latest complete week), built only from what was known at the week's end.
+    the latest complete week), built only from what was known at the end of the week.
 
-    ``population`` is the table of :func:`curtool.io.sidefiles.read_population`; the caller
-    reads ``options.population`` (a file) because reading is io's.
+    The week is resolved first and the frame cut at its end before anything is
+    classified or grouped, so a past week's recurring problems, open messages and
+    category mapping never depend on messages that came later.  ``population`` is the
+    table of :func:`curtool.io.sidefiles.read_population`; the caller reads
+    ``options.population`` (a file) because reading is io's.
     """
     opts = options or Options()
     data = load_files(inputs, opts)
-    return report_dataset(
-        data,
-        week=week,
+    require_dates(data)
+    today = today or date.today()
+    frame = data.frame
+    resolved = wk.resolve_week(frame, week, today)
+    span = wk.data_span(frame)  # of the whole export: the cut below ends at the week
+    cut = wk.until_week_end(frame, resolved)
+    done = _classification(cut, opts, opts.use_given())
+    categories, vectors = done.categories, done.kind_vectors
+    # the report shows sector, confidence, kind and review; a million evidence strings need not stay
+    classified = done.table[[C.SECTOR, C.SECTOR_CONFIDENCE, C.PROBLEM_KIND, C.NEEDS_REVIEW]]
+    del done
+    found = find_recurring(
+        cut, classified[C.SECTOR], opts.recurring, kinds=classified[C.PROBLEM_KIND], kind_vectors=vectors
+    )
+    report = build_report(
+        cut,
+        classified,
+        found,
+        week=resolved,
         today=today,
         weeks_back=opts.weeks_back,
         population=population,
         deadlines=dict(opts.deadlines) or None,
         mask_pii=mask_pii,
-        model=opts.model,
-        taxonomy=opts.taxonomy,
-        use_given=opts.use_given(),
-        recurring_settings=opts.recurring,
-        groups=opts.groups,
-        groups_source=opts.groups_source,
+        known_fields=data.known_fields(),
+        span=span,
     )
+    return ReportRun(report, [*data.warnings, *data_warnings(report)], categories)
 
 
 def report_week(data: Dataset, week: str | None, today: date | None = None) -> str:
