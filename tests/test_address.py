@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from curtool.core import address, addressnorm, addresstext
+from curtool.core import columns as C
 
 
 @pytest.mark.parametrize(
@@ -345,3 +346,20 @@ def test_text_places_are_shown_with_their_street_type() -> None:
     table = address.place_table(frame)
     assert table["place"].tolist() == ["пр-т Мира, д. 3-А", "ул. Садовой", "Кирова × Гоголя"]
     assert table["place_key"].iloc[0] == "гиагинский район||мир|3а"  # the key drops both again
+
+
+def test_place_keys_are_read_only_through_the_address_module() -> None:
+    """The key format is written and read in one place: its readers agree with place_table."""
+    frame = _frame(
+        **{
+            C.DISTRICT: ["Тахтамукайский район", "Тахтамукайский район"],
+            C.ADDRESS: ["пгт Яблоновский, ул. Гагарина, д. 5", ""],
+            C.LAT: [float("nan"), 44.98],
+            C.LON: [float("nan"), 38.94],
+        }
+    )
+    table = address.place_table(frame, C.CLEAN)
+    street, point = table["street_key"].iloc[0], table["place_key"].iloc[1]
+    assert not address.is_point_key(street) and address.is_point_key(point)
+    assert address.street_names(street) == ["яблоновск", "гагарин"] and address.street_names(point) == []
+    assert set(address.street_names(street)) <= set(address.key_words(table["place_key"].iloc[0]))

@@ -23,6 +23,32 @@ from curtool.core.addresstext import extract_addresses, parse_address_field
 
 _SPACES = re.compile(r"\s+")
 
+# A place key is ``district|locality|street|house`` (a street key: its first three parts) or
+# ``district|geo:<lat>:<lon>`` for a spot of points; it is written here and read only through
+# the functions below, so no other module parses its parts.
+KEY_SEP = "|"
+GEO_PREFIX = "geo:"
+
+
+def is_point_key(key: str) -> bool:
+    """Whether a place or street key is a spot of points (``district|geo:…``), not an address."""
+    return KEY_SEP + GEO_PREFIX in key
+
+
+def key_words(key: str) -> list[str]:
+    """Every name word (three letters or more) of a key, lower case, «ё» as «е»."""
+    parts = re.split(r"[|\s]+", key.lower().replace("ё", "е"))
+    return [p for p in parts if len(p) >= 3 and p.isalpha()]
+
+
+def street_names(street_key: str) -> list[str]:
+    """The settlement's and the street's words of a street key (none for a spot of points)."""
+    parts = street_key.split(KEY_SEP)
+    if len(parts) < 3 or parts[1].startswith(GEO_PREFIX):
+        return []
+    words = re.split(r"[\s×]+", parts[1] + " " + parts[2])
+    return [w for w in words if len(w) >= 3 and w.isalpha()]
+
 # Grid cell for coordinates: 0.00125° of latitude ≈ 139 m; longitude scaled by cos(lat).
 GEO_CELL_DEGREES = 0.00125
 # Points of one district within this many metres of each other are one spot (recurring
@@ -213,18 +239,19 @@ def place_table(
     readable = np.full(n, "", dtype=object)
     if addressed.any():
         idx = np.flatnonzero(addressed)
-        street_key[idx] = (dist_n.iloc[idx] + "|" + loc_n.iloc[idx] + "|" + street_n.iloc[idx]).to_numpy()
+        parts = (dist_n.iloc[idx], loc_n.iloc[idx], street_n.iloc[idx])
+        street_key[idx] = (parts[0] + KEY_SEP + parts[1] + KEY_SEP + parts[2]).to_numpy()
         house_key[idx] = house_n.iloc[idx].to_numpy()
-        key[idx] = street_key[idx] + "|" + house_key[idx]
+        key[idx] = street_key[idx] + KEY_SEP + house_key[idx]
         readable[idx] = _readable(loc_raw.iloc[idx], street_raw.iloc[idx], house_raw.iloc[idx])
     if village.any():
         idx = np.flatnonzero(village)
-        street_key[idx] = (dist_n.iloc[idx] + "|" + loc_n.iloc[idx] + "|").to_numpy()
-        key[idx] = street_key[idx] + "|"
+        street_key[idx] = (dist_n.iloc[idx] + KEY_SEP + loc_n.iloc[idx] + KEY_SEP).to_numpy()
+        key[idx] = street_key[idx] + KEY_SEP
         readable[idx] = [str(v).strip() for v in loc_raw.iloc[idx]]
     geo_rows = source == "geo"
     if geo_rows.any():
-        key[geo_rows] = (dist_n[geo_rows] + "|" + geo[geo_rows]).to_numpy()
+        key[geo_rows] = (dist_n[geo_rows] + KEY_SEP + geo[geo_rows]).to_numpy()
         street_key[geo_rows] = key[geo_rows]
         lat = pd.to_numeric(frame.loc[geo_rows, C.LAT], errors="coerce")
         lon = pd.to_numeric(frame.loc[geo_rows, C.LON], errors="coerce")

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from curtool.core import address
 from curtool.core import columns as C
 from curtool.core.recurring.settings import RecurringSettings, plural
 from curtool.core.recurring.vectors import TOPIC_TERM, WordVectors, dot_with_rows, indicator, normalised
@@ -302,8 +303,8 @@ def _group_place_keys(ctx: Context, grouped: np.ndarray, codes: np.ndarray, n_gr
     house = houses.drop_duplicates("g").set_index("g")["house"]
     out = street.reindex(range(n_groups)).fillna("").to_numpy().astype(object)
     known = house.reindex(range(n_groups)).fillna("").to_numpy().astype(object)
-    geo = np.array(["|geo:" in k for k in out], dtype=bool)
-    return np.where(geo, out, out + "|" + known)
+    geo = np.array([address.is_point_key(k) for k in out], dtype=bool)
+    return np.where(geo, out, out + address.KEY_SEP + known)
 
 
 def trend(weekly: np.ndarray | list[int], ratio: float = 1.5, min_change: float = 0.5) -> str:

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from curtool.core import address
+
 _TOKEN = re.compile(r"[а-я]{3,}|\x01")
 _SEP = "\x01"
 _IDF_PRIOR_DOCS = 1000
@@ -138,11 +140,10 @@ def vectorise(
     terms = [""] * n_terms
     for st, tid in stem_term.items():
         terms[tid] = st
-    pk_codes, pk_uniques = pd.factorize(pd.Series(place_key) + "|" + pd.Series(district))
+    pk_codes, pk_uniques = pd.factorize(pd.Series(place_key) + address.KEY_SEP + pd.Series(district))
     place_pairs = []
     for code, key in enumerate(pk_uniques):
-        parts = re.split(r"[|\s]+", str(key).lower().replace("ё", "е"))
-        words = [p for p in parts if len(p) >= 3 and p.isalpha()]
+        words = address.key_words(str(key))
         ids = {stem_term.get(p) for p in words} | {stem_term.get(stemmer.stemWord(p)) for p in words}
         place_pairs.extend(code * n_terms + t for t in ids if t is not None)
     if place_pairs:
@@ -174,10 +175,7 @@ def place_terms(street_keys: np.ndarray, terms: list[str]) -> frozenset[int]:
     """Columns of ``terms`` that are a word of some street or settlement key (``d|loc|street``)."""
     names: set[str] = set()
     for key in pd.unique(street_keys):
-        parts = str(key).split("|")
-        if len(parts) >= 3 and not parts[1].startswith("geo:"):
-            words = re.split(r"[\s×]+", parts[1] + " " + parts[2])
-            names.update(w for w in words if len(w) >= 3 and w.isalpha())
+        names.update(address.street_names(str(key)))
     return frozenset(t for t, term in enumerate(terms) if term in names)
 
 
