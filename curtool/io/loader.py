@@ -310,7 +310,9 @@ def _normalise_file(
         "url",
         "executor",
     ):
-        derived[C.FIELD_COLUMNS[fld]] = _text_column(frame, mapping.get(fld))
+        # a field's value without the spaces around it: « г. Майкоп » is the spelling «г. Майкоп»
+        # whichever reader read the cell (fastexcel 0.16 trims such cells, 0.21 keeps them)
+        derived[C.FIELD_COLUMNS[fld]] = _text_column(frame, mapping.get(fld)).str.strip()
     issues: list[pd.Series] = []
     empty = blank(text)
     issues.append(pd.Series(np.where(empty, C.ISSUE_EMPTY_TEXT, ""), index=frame.index))
