@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -31,24 +32,23 @@ PARALLEL_MIN_ROWS = 60_000
 _CHUNK = 50_000
 
 
-def classify(
-    frame: pd.DataFrame,
-    model: SectorModel,
-    *,
-    use_given: bool = True,
-    taxonomy: Taxonomy | None = None,
-    n_jobs: int | None = None,
-    groups: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
+class ClassifyOptions(TypedDict, total=False):
+    """The keyword options of :func:`classify` and :func:`classify_detailed`."""
+
+    use_given: bool
+    taxonomy: Taxonomy | None
+    n_jobs: int | None
+    groups: Mapping[str, str] | None
+
+
+def classify(frame: pd.DataFrame, model: SectorModel, **options: Unpack[ClassifyOptions]) -> pd.DataFrame:
     """Sector, confidence, evidence and source for every row of ``frame``.
 
     ``frame`` needs ``columns.CLEAN`` (analysis text); ``columns.GROUP`` (the export's own
     category) is used when present and ``use_given``, as :func:`classify_detailed`
     says.  The result is indexed like ``frame``.
     """
-    return classify_detailed(
-        frame, model, use_given=use_given, taxonomy=taxonomy, n_jobs=n_jobs, groups=groups
-    ).table
+    return classify_detailed(frame, model, **options).table
 
 
 @dataclass
