@@ -24,7 +24,6 @@ import pandas as pd
 from scipy import stats
 
 from curtool.core import columns as C
-from curtool.core import response
 from curtool.core.districts import normal_form
 from curtool.core.weeks import shift_week, week_bounds, week_labels, window_weeks
 
@@ -337,20 +336,3 @@ def match_population(population: pd.DataFrame, districts: Iterable[str]) -> tupl
             unmatched.append(canonical)
         matched[canonical] = matched.get(canonical, 0.0) + float(value)
     return pd.Series(matched, dtype=float, name=C.POPULATION), unmatched
-
-
-# Read here by curtool.io.workbook until it imports them from curtool.core.response and
-# curtool.core.weeks: names only, the values and the code live there.
-RT_MESSAGES = response.RT_MESSAGES
-RT_ANSWERED = response.RT_ANSWERED
-RT_FIRST_MEDIAN = response.RT_FIRST_MEDIAN
-RT_FIRST_P90 = response.RT_FIRST_P90
-RT_FIRST_DEADLINE = response.RT_FIRST_DEADLINE
-RT_FIRST_OVERDUE = response.RT_FIRST_OVERDUE
-RT_CLOSED = response.RT_CLOSED
-RT_CLOSE_MEDIAN = response.RT_CLOSE_MEDIAN
-RT_CLOSE_P90 = response.RT_CLOSE_P90
-RT_CLOSE_DEADLINE = response.RT_CLOSE_DEADLINE
-RT_CLOSE_OVERDUE = response.RT_CLOSE_OVERDUE
-RT_OPEN_OVERDUE = response.RT_OPEN_OVERDUE
-from curtool.core.weeks import week_monday as week_monday  # noqa: E402

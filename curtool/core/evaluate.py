@@ -126,7 +126,7 @@ def cross_validate(
     base: str = "auto",
     alt_labels: Sequence[str] | None = None,
 ) -> Evaluation:
-    """Stratified ``folds``-fold cross-validation of :func:`curtool.core.model.train`."""
+    """Stratified ``folds``-fold cross-validation of :func:`curtool.core.training.train`."""
     from sklearn.model_selection import StratifiedKFold
 
     from curtool.core.training import label_level, train

@@ -24,7 +24,6 @@ from curtool.core import weeks as wk
 from curtool.core.pii import mask_series, mask_text
 from curtool.core.summary import PARTIAL_WEEK, key_figures, summary_lines
 from curtool.core.wording import fmt_num, format_period
-from curtool.core.wording import plural as plural  # read by curtool.io.workbook as R.plural
 
 # Keys of the report's own tables (curtool.io.reportstyle maps them to Russian headers).
 CREATED_IN_REPORT = "counted"  # «учтено в отчёте»: does a rejected row count in the figures

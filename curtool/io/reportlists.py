@@ -7,9 +7,10 @@ import re
 
 import pandas as pd
 
-from curtool.core import aggregate as agg
 from curtool.core import columns as C
 from curtool.core import report as R
+from curtool.core import response as rtimes
+from curtool.core import wording
 from curtool.io.output import EXCEL_MAX_CELL, EXCEL_MAX_ROWS
 from curtool.io.reportstyle import HEADERS, TRENDS, Formats, print_setup, sheet_title, table_at, typed_cell
 
@@ -166,8 +167,8 @@ def write_response(book, f: Formats, report: R.Report) -> None:
         report,
         "Сроки ответа",
         "Первый ответ — по сообщениям недели (срок по умолчанию "
-        f"{R.fmt_num(d.default_first_answer, 0)} ч); закрытие — по закрытым за неделю "
-        f"(срок по умолчанию {R.fmt_num(d.default_closing, 0)} ч)."
+        f"{wording.fmt_num(d.default_first_answer, 0)} ч); закрытие — по закрытым за неделю "
+        f"(срок по умолчанию {wording.fmt_num(d.default_closing, 0)} ч)."
         + (
             " Нет данных там, где в выгрузке нет столбца: " + ", ".join(report.missing_dates) + "."
             if report.missing_dates
@@ -175,18 +176,18 @@ def write_response(book, f: Formats, report: R.Report) -> None:
         ),
     )
     formats = {
-        agg.RT_MESSAGES: f.int,
-        agg.RT_ANSWERED: f.int,
-        agg.RT_FIRST_MEDIAN: f.float,
-        agg.RT_FIRST_P90: f.float,
-        agg.RT_FIRST_DEADLINE: f.int,
-        agg.RT_FIRST_OVERDUE: f.pct,
-        agg.RT_CLOSED: f.int,
-        agg.RT_CLOSE_MEDIAN: f.float,
-        agg.RT_CLOSE_P90: f.float,
-        agg.RT_CLOSE_DEADLINE: f.int,
-        agg.RT_CLOSE_OVERDUE: f.pct,
-        agg.RT_OPEN_OVERDUE: f.int,
+        rtimes.RT_MESSAGES: f.int,
+        rtimes.RT_ANSWERED: f.int,
+        rtimes.RT_FIRST_MEDIAN: f.float,
+        rtimes.RT_FIRST_P90: f.float,
+        rtimes.RT_FIRST_DEADLINE: f.int,
+        rtimes.RT_FIRST_OVERDUE: f.pct,
+        rtimes.RT_CLOSED: f.int,
+        rtimes.RT_CLOSE_MEDIAN: f.float,
+        rtimes.RT_CLOSE_P90: f.float,
+        rtimes.RT_CLOSE_DEADLINE: f.int,
+        rtimes.RT_CLOSE_OVERDUE: f.pct,
+        rtimes.RT_OPEN_OVERDUE: f.int,
     }
     sheet.write_string(3, 0, "По секторам", f.section)
     end = table_at(sheet, f, 4, 0, report.response_by_sector, formats, total_row=True, header_height=48)

@@ -10,8 +10,9 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from curtool.core import aggregate as agg
 from curtool.core import report as R
+from curtool.core import weeks as wk
+from curtool.core import wording
 from curtool.io.reportstyle import Formats, print_setup, sheet_title, typed_cell
 
 SHEET_SUMMARY = "Сводка"
@@ -40,7 +41,7 @@ def write_summary(book, f: Formats, report: R.Report) -> None:
         "Еженедельный отчёт",
         f"Сформирован {report.generated:%d.%m.%Y %H:%M}; сравнение со средним за "
         f"{report.totals.baseline_weeks} "
-        f"{R.plural(report.totals.baseline_weeks, 'неделю', 'недели', 'недель')} до отчётной.",
+        f"{wording.plural(report.totals.baseline_weeks, 'неделю', 'недели', 'недель')} до отчётной.",
     )
     sheet.write_string(3, 0, "Главное", f.section)
     row = 4
@@ -70,8 +71,8 @@ def write_summary(book, f: Formats, report: R.Report) -> None:
     d = report.deadlines
     notes = [
         report.surge_rule,
-        f"Срок первого ответа по умолчанию — {R.fmt_num(d.default_first_answer, 0)} ч, "
-        f"срок закрытия — {R.fmt_num(d.default_closing, 0)} ч (можно задать по секторам "
+        f"Срок первого ответа по умолчанию — {wording.fmt_num(d.default_first_answer, 0)} ч, "
+        f"срок закрытия — {wording.fmt_num(d.default_closing, 0)} ч (можно задать по секторам "
         "в настройках). Время ответа считается по сообщениям, поступившим за неделю; "
         "время закрытия — по сообщениям, закрытым за неделю.",
         "Недели — ISO (понедельник–воскресенье) по дате создания сообщения; повторы строк не учитываются.",
@@ -180,7 +181,7 @@ def write_heat(book, f: Formats, report: R.Report) -> None:
         "Тепловая карта: районы × секторы",
         ("На 10 000 жителей; ниже — число сообщений. " if per_10k else "")
         + f"Справа — изменение к среднему за {weeks} "
-        f"{R.plural(weeks, 'предыдущую неделю', 'предыдущие недели', 'предыдущих недель')}"
+        f"{wording.plural(weeks, 'предыдущую неделю', 'предыдущие недели', 'предыдущих недель')}"
         + (" (на 10 000 жителей)." if per_10k else " (сообщений в неделю)."),
     )
     n_cols = len(heat.counts.columns) + 2
@@ -279,7 +280,7 @@ def _series_block(
     for r, (week, values) in enumerate(zip(table.index, table.to_numpy(), strict=True), start=first):
         label = f"{week} ({R.PARTIAL_WEEK})" if str(week) == partial_week else str(week)
         sheet.write_string(r, 0, label)
-        sheet.write_datetime(r, 1, datetime.combine(agg.week_monday(str(week)), datetime.min.time()), f.day)
+        sheet.write_datetime(r, 1, datetime.combine(wk.week_monday(str(week)), datetime.min.time()), f.day)
         for c, value in enumerate(values, start=2):
             sheet.write_number(r, c, int(value), f.int)
         sheet.write_number(r, 2 + len(values), int(values.sum()), f.bold_int)

@@ -10,9 +10,9 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from curtool.core import aggregate as agg
 from curtool.core import columns as C
 from curtool.core import report as R
+from curtool.core import response as rtimes
 from curtool.io.output import EXCEL_MAX_CELL, header_format
 
 TRENDS = {"growing": "растёт", "stable": "без изменений", "fading": "затухает"}
@@ -60,18 +60,18 @@ HEADERS = {
     "message_ids": "ID сообщений",
     "representative": "Типичное сообщение",
     "places": "Мест",
-    agg.RT_MESSAGES: "Сообщений за неделю",
-    agg.RT_ANSWERED: "С первым ответом",
-    agg.RT_FIRST_MEDIAN: "Ответ: медиана, ч",
-    agg.RT_FIRST_P90: "Ответ: 90-й процентиль, ч",
-    agg.RT_FIRST_DEADLINE: "Срок ответа, ч",
-    agg.RT_FIRST_OVERDUE: "Ответ позже срока",
-    agg.RT_CLOSED: "Закрыто за неделю",
-    agg.RT_CLOSE_MEDIAN: "Закрытие: медиана, ч",
-    agg.RT_CLOSE_P90: "Закрытие: 90-й процентиль, ч",
-    agg.RT_CLOSE_DEADLINE: "Срок закрытия, ч",
-    agg.RT_CLOSE_OVERDUE: "Закрыто позже срока",
-    agg.RT_OPEN_OVERDUE: "Открыто с истёкшим сроком",
+    rtimes.RT_MESSAGES: "Сообщений за неделю",
+    rtimes.RT_ANSWERED: "С первым ответом",
+    rtimes.RT_FIRST_MEDIAN: "Ответ: медиана, ч",
+    rtimes.RT_FIRST_P90: "Ответ: 90-й процентиль, ч",
+    rtimes.RT_FIRST_DEADLINE: "Срок ответа, ч",
+    rtimes.RT_FIRST_OVERDUE: "Ответ позже срока",
+    rtimes.RT_CLOSED: "Закрыто за неделю",
+    rtimes.RT_CLOSE_MEDIAN: "Закрытие: медиана, ч",
+    rtimes.RT_CLOSE_P90: "Закрытие: 90-й процентиль, ч",
+    rtimes.RT_CLOSE_DEADLINE: "Срок закрытия, ч",
+    rtimes.RT_CLOSE_OVERDUE: "Закрыто позже срока",
+    rtimes.RT_OPEN_OVERDUE: "Открыто с истёкшим сроком",
 }
 
 
