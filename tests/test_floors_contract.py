@@ -71,3 +71,16 @@ def test_allowed_arrows_pass(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(check_floors, "PACKAGE", package)
     monkeypatch.setattr(check_floors, "RESOURCE_MODULE", resources)
     assert [line for p in (app, io, resources) for line in check_floors.check_file(p)] == []
+
+
+def test_design_lists_every_module_and_where_to_change_what() -> None:
+    """docs/DESIGN.md names every module of the package (a new one is described there) and
+    keeps its «where to change what» rows for the four common changes."""
+    import re
+
+    design = (ROOT / "docs" / "DESIGN.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `(\w+\.py)` \|", design, re.M))
+    modules = {p.name for p in check_floors.PACKAGE.rglob("*.py") if p.name not in ("__init__.py", "__main__.py")}
+    assert modules - listed == set()
+    for change in ("a sheet of the weekly workbook", "an input format", "an option", "a block or a kind"):
+        assert f"**{change}" in design, change
