@@ -842,11 +842,13 @@ def test_one_id_on_two_platforms_of_one_export_is_two_messages(tmp_path):
 
 def test_a_field_is_read_without_the_spaces_around_it(tmp_path: Path) -> None:
     """« г. Майкоп » and «г. Майкоп» are one spelling, whichever reader read the cells (an
-    older fastexcel trimmed them, a newer one keeps them); the message text stays as written."""
+    older fastexcel trimmed them, a newer one keeps them)."""
     path = tmp_path / "e.csv"
     path.write_text(
-        "Текст;Район;Статус\nнет света;\" г. Майкоп \";  Решено \nнет воды;г. Майкоп;Решено\n", encoding="utf-8"
+        "Номер;Текст;Район;Статус\n 17 ;нет света;\" г. Майкоп \";  Решено \n18;нет воды;г. Майкоп;Решено\n",
+        encoding="utf-8",
     )
     frame = load([path]).frame
+    assert frame[C.ID].tolist() == ["17", "18"]  # an id too: duplicates compare ids
     assert frame[C.DISTRICT_RAW].tolist() == ["г. Майкоп", "г. Майкоп"]
     assert frame[C.STATUS].tolist() == ["Решено", "Решено"]

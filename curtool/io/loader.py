@@ -209,14 +209,20 @@ def _load(paths, columns, sheet, encoding, separator, no_header, config, gazette
     return Dataset(frame=frame, files=reports, unknown_districts=unknown, warnings=warnings)
 
 
-def _text_column(frame: pd.DataFrame, header: str | None) -> pd.Series:
-    """A column as Arrow-backed text ("" for empty): vectorised string ops stay in C++."""
+def _text_column(frame: pd.DataFrame, header: str | None, *, trim: bool = True) -> pd.Series:
+    """A column as Arrow-backed text ("" for empty), without the spaces around each value:
+    « г. Майкоп » is the spelling «г. Майкоп» whichever reader read the cell (fastexcel 0.16
+    gives object cells, trimmed below; 0.21 gives text as written). Vectorised in C++.
+
+    ``trim=False`` (the message text alone) keeps a text column as read: it is the biggest
+    thing in memory, and the analysis text is cleaned from it anyway."""
     if header is None:
         return pd.Series("", index=frame.index, dtype="str")
     values = frame[header]
     if values.dtype == "str":
-        # no copy when nothing is missing: the text column is the biggest thing in memory
-        return values.fillna("") if values.hasnans else values
+        # no copy when nothing is missing and nothing is trimmed
+        values = values.fillna("") if values.hasnans else values
+        return values.str.strip() if trim else values
     try:  # text cells only (None for empty ones): Arrow converts and trims in C++
         array = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers or dates among the cells
@@ -290,7 +296,7 @@ def _normalise_file(
         C.ROW: np.arange(1, n + 1, dtype=np.int64),
         C.FILE: _file_labels(raw),
     }
-    text = _text_column(frame, mapping.get("text"))
+    text = _text_column(frame, mapping.get("text"), trim=False)
     derived[C.TEXT] = text
     derived[C.CLEAN] = clean_series(text)
     ids = _text_column(frame, mapping.get("id"))
@@ -310,9 +316,7 @@ def _normalise_file(
         "url",
         "executor",
     ):
-        # a field's value without the spaces around it: « г. Майкоп » is the spelling «г. Майкоп»
-        # whichever reader read the cell (fastexcel 0.16 trims such cells, 0.21 keeps them)
-        derived[C.FIELD_COLUMNS[fld]] = _text_column(frame, mapping.get(fld)).str.strip()
+        derived[C.FIELD_COLUMNS[fld]] = _text_column(frame, mapping.get(fld))
     issues: list[pd.Series] = []
     empty = blank(text)
     issues.append(pd.Series(np.where(empty, C.ISSUE_EMPTY_TEXT, ""), index=frame.index))
