@@ -10,6 +10,7 @@ the shipped model from the package's own copy (:mod:`curtool.core.resources`).
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -139,8 +140,11 @@ def from_arrays(arrays: dict[str, np.ndarray], path: Path | str) -> SectorModel:
     )
 
 
+@functools.cache
 def shipped_model() -> SectorModel:
-    """The model curtool ships (``data/default_model.npz``), read from the package's own copy."""
+    """The model curtool ships (``data/default_model.npz``), read from the package's own copy
+    once per process and shared (do not change it): training's prior in every fold of a
+    cross-validation, and :func:`curtool.io.modelfile.default_model`, are this one object."""
     return from_arrays(resources.default_model_arrays(), resources.DEFAULT_MODEL_PATH)
 
 

@@ -22,15 +22,9 @@ from curtool.io import output
 
 DEFAULT_PATH = resources.DEFAULT_MODEL_PATH
 
-_default: SectorModel | None = None
-
-
 def default_model() -> SectorModel:
-    """The shipped model, loaded once per process (shared: do not change it)."""
-    global _default
-    if _default is None:
-        _default = load_model()
-    return _default
+    """The shipped model, read once per process and shared (do not change it)."""
+    return modelformat.shipped_model()
 
 
 def save_model(model: SectorModel, path: str | Path) -> Path:
