@@ -49,6 +49,12 @@ def floor_of(name: str) -> str | None:
     return None
 
 
+def is_module(name: str) -> bool:
+    """Whether a dotted ``curtool.…`` name is a module or package of the source tree."""
+    where = PACKAGE.joinpath(*name.split(".")[1:])
+    return where.is_dir() or where.with_suffix(".py").is_file()
+
+
 def _resolve(node: ast.ImportFrom, here: str, is_package: bool) -> str:
     if not node.level:
         return node.module or ""
@@ -90,11 +96,10 @@ def check_file(path: Path) -> list[str]:
                 continue
             for alias in node.names:
                 full = f"{target}.{alias.name}"
-                sub = floor_of(full) if (PACKAGE / Path(*full.split(".")[1:])).exists() or (
-                    PACKAGE / Path(*full.split(".")[1:]).with_suffix(".py")
-                ).exists() else None
-                check_target(node, full if sub else target)
-                if sub:
+                # ``from curtool.core import columns`` imports a module, ``… import CurtoolError`` a name
+                module = is_module(full)
+                check_target(node, full if module else target)
+                if module:
                     imported_modules[alias.asname or alias.name] = full
                 if alias.name.startswith("_") and not alias.name.startswith("__") and target != here:
                     breach(node, "private", f"{here} imports {target}.{alias.name}")

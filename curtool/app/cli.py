@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -47,10 +47,6 @@ Inputs = Annotated[
 Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
 # exit code of a run that did its work but has something to flag (--strict); see the README
 EXIT_WARNING = 3
-
-def _options(read: ReadOptions, models: ModelOptions | None = None, **flags: Any) -> Options:
-    """The command's flags merged with ``curtool.toml`` (or ``--config``): one typed object."""
-    return Options.build(read=read, models=models, **flags)
 
 
 def _say_warnings(warnings: list[str]) -> None:
@@ -110,7 +106,7 @@ def inspect(
     """Show how an export is read: encoding, sheet, header row, column mapping, rows set aside."""
     from curtool.app.console import print_inspect
 
-    data = pipeline.load_files(inputs, _options(read))
+    data = pipeline.load_files(inputs, Options.build(read=read))
     _say_warnings(data.warnings)
     print_inspect(_console(), data)
 
@@ -159,7 +155,7 @@ def classify(
             f"name the output with one of {', '.join(out.TABLE_FORMATS)}",
             path=target,
         )
-    opts = _options(read, models)
+    opts = Options.build(read=read, models=models)
     data = pipeline.load_files(inputs, opts)
     _say_warnings(data.warnings)
     run = pipeline.classify_files(data, opts)
@@ -227,7 +223,7 @@ def train(
     pipeline.check_folds(cv)
     _refuse_overwriting_inputs(inputs, output)
     check_writable(output, force)
-    data = pipeline.load_files(inputs, _options(read))
+    data = pipeline.load_files(inputs, Options.build(read=read))
     _say_warnings(data.warnings)
     run = pipeline.train_from_files(data, label_column, alt_label_column=alt_label_column, cv=cv)
     console = _console()
@@ -264,7 +260,7 @@ def evaluate(
 
         _refuse_overwriting_inputs(inputs, output)
         check_writable(output, force)
-    opts = _options(read, models)
+    opts = Options.build(read=read, models=models)
     data = pipeline.load_files(inputs, opts)
     _say_warnings(data.warnings)
     run = pipeline.evaluate_files(data, label_column, opts, alt_label_column=alt_label_column)
@@ -333,7 +329,7 @@ def recurring(
         if path is not None:
             check_writable(path, force)
     start, end = _parse_day(since, "--since"), _parse_day(until, "--until")
-    opts = _options(read, models, min_count=min_count, min_weeks=min_weeks)
+    opts = Options.build(read=read, models=models, min_count=min_count, min_weeks=min_weeks)
     data = pipeline.load_files(inputs, opts)
     _say_warnings(data.warnings)
     run = pipeline.find_problems(data, opts, district=district, since=start, until=end)
@@ -413,7 +409,9 @@ def report(
         from curtool.io.reportbook import write_report
         from curtool.io.sidefiles import read_population
 
-        opts = _options(read, models, weeks_back=weeks_back, output=output, population=population)
+        opts = Options.build(
+            read=read, models=models, weeks_back=weeks_back, output=output, population=population
+        )
         data = pipeline.load_files(inputs, opts)
         rows = len(data.frame)
         data.drop_originals()  # every sheet is built from the analysis columns

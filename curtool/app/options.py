@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from inspect import Parameter, signature
 from pathlib import Path
 from typing import Annotated, Any
@@ -190,8 +190,6 @@ def reads_messages(*, classifies: bool = False):
     return decorate
 
 
-
-
 @dataclass(frozen=True)
 class Options:
     """Everything a job runs with: ``curtool.toml`` and the flags, merged (flags win).
@@ -208,7 +206,6 @@ class Options:
     ignore_given: bool | None = None  # None: the command's own default (see use_given)
     groups: Mapping[str, str] = field(default_factory=dict)  # [groups]: category -> block or "text"
     groups_source: Path | None = None  # the config file that wrote them, for error lines
-    district_aliases: Mapping[str, str] = field(default_factory=dict)
     weeks_back: int = 8
     output: str = Config.output  # the report's name, {week} replaced
     population: Path | None = None
@@ -254,7 +251,6 @@ class Options:
             ignore_given=models.ignore_given,
             groups=dict(cfg.groups),
             groups_source=cfg.path,
-            district_aliases=dict(cfg.district_aliases),
             weeks_back=weeks_back or cfg.weeks_back,
             output=output or cfg.output,
             population=population or cfg.population,
@@ -267,5 +263,3 @@ class Options:
         """Whether the export's own group is trusted where it names a block (``--use-given``)."""
         return default if self.ignore_given is None else not self.ignore_given
 
-
-OPTION_FIELDS = tuple(f.name for f in fields(Options))

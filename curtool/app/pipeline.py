@@ -50,7 +50,6 @@ def classify_frame_detailed(
     """
     from curtool.core.classify import classify_detailed
     from curtool.io.modelfile import load_model
-    from curtool.io.taxonomyfile import load_taxonomy
 
     model = load_model(model_path)
     taxonomy = load_taxonomy(taxonomy_path)
