@@ -229,3 +229,26 @@ def test_console_previews_drop_emoji_joiners_that_shift_columns() -> None:
 
     assert short("🤦\u200d♀\ufe0f👍🏽 Нет   света") == "🤦♀👍 Нет света"
     assert short("а" * 80, width=10) == "а" * 9 + "…"
+
+
+@pytest.mark.slow
+def test_parts_classified_with_the_wholes_votes_are_the_whole(samples_loaded, shipped):
+    """Split by district, counted apart and summed, the export's categories are decided as
+    in one pass: the distributed engine classifies districts on different workers."""
+    from curtool.core.classify import category_values, classify_detailed
+
+    frame = samples_loaded.frame
+    whole = classify_detailed(frame, shipped)
+    seen = category_values(frame[columns.GROUP])
+    parts = [frame[frame[columns.DISTRICT] == d] for d in frame[columns.DISTRICT].unique()]
+    votes = None
+    for part in parts:
+        own = classify_detailed(part, shipped, categories_seen=seen).votes
+        votes = own if votes is None else votes + own
+    assert votes is not None and votes.counts.sum() == whole.votes.counts.sum() > 0
+    split = [classify_detailed(p, shipped, categories_seen=seen, votes=votes) for p in parts]
+    joined = pd.concat([s.table for s in split]).loc[frame.index]
+    pd.testing.assert_frame_equal(joined, whole.table)
+    rules = pd.DataFrame([vars(r) for r in whole.categories.rules])
+    for s in split:  # every part shows the whole export's mapping of its categories
+        pd.testing.assert_frame_equal(pd.DataFrame([vars(r) for r in s.categories.rules]), rules)

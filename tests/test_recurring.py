@@ -569,3 +569,27 @@ def test_sample_problems_found_with_the_classifier_kinds(sample, samples_classif
     kept = [k for k, dup in zip(keys, frame[C.DUPLICATE], strict=True) if not dup]
     _, _, f1_all = _bcubed(planted, found, kept)
     assert f1_all >= 0.9
+
+
+@pytest.mark.slow
+def test_a_districts_problems_are_found_from_its_own_messages(samples_loaded, samples_classified):
+    """The region-wide run cut to a district is the run on that district's rows alone (given
+    the data's last day): what lets districts be analysed on different machines."""
+    frame = samples_loaded.frame
+    table, vectors = samples_classified.table, samples_classified.kind_vectors
+    whole = find_recurring(frame, table[C.SECTOR], kinds=table[C.PROBLEM_KIND], kind_vectors=vectors)
+    last_day = pd.to_datetime(frame.loc[~frame[C.DUPLICATE], C.CREATED]).max().date()
+    assert len(whole.problems) > 5
+    for district in frame[C.DISTRICT].unique():
+        rows = np.flatnonzero((frame[C.DISTRICT] == district).to_numpy())
+        part = frame.iloc[rows]
+        alone = find_recurring(
+            part,
+            table[C.SECTOR].iloc[rows],
+            kinds=table[C.PROBLEM_KIND].iloc[rows],
+            kind_vectors=vectors[rows],
+            until=last_day,
+        )
+        mine = whole.problems[whole.problems["district"] == district].reset_index(drop=True)
+        pd.testing.assert_frame_equal(alone.problems.reset_index(drop=True), mine, check_dtype=False)
+        pd.testing.assert_series_equal(alone.assignments, whole.assignments.iloc[rows])

@@ -42,7 +42,10 @@ app = typer.Typer(
 
 Inputs = Annotated[
     list[str],
-    typer.Argument(help="Export files (.xlsx .xls .ods .csv .tsv); globs like 'exports/*.xlsx' work."),
+    typer.Argument(
+        help="Export files (.xlsx .xls .ods .csv .tsv; globs like 'exports/*.xlsx' work), "
+        "or one archive folder made by `curtool archive`."
+    ),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
 # exit code of a run that did its work but has something to flag (--strict); see the README
@@ -111,6 +114,32 @@ def inspect(
     print_inspect(_console(), data)
 
 
+# --- archive ------------------------------------------------------------------------------
+
+
+@app.command()
+@handles_errors
+@reads_messages()
+def archive(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Export files (.xlsx .xls .ods .csv .tsv); globs like 'exports/*.xlsx' work."),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="The archive folder: made when absent, added to when present."),
+    ],
+    read: ReadOptions = ReadOptions(),
+) -> None:
+    """Add exports to a Parquet archive (by month) that report and recurring read, in memory or on Dask."""
+    from curtool.app.console import print_archive
+
+    _refuse_overwriting_inputs(inputs, output)
+    run = pipeline.archive_files(inputs, output, Options.build(read=read))
+    _say_warnings(run.warnings)
+    print_archive(_console(), run.appended)
+
+
 # --- classify -----------------------------------------------------------------------------
 
 
@@ -156,6 +185,9 @@ def classify(
             path=target,
         )
     opts = Options.build(read=read, models=models)
+    if opts.engine.distributed:
+        _classify_on_dask(inputs, opts, target)
+        return
     data = pipeline.load_files(inputs, opts)
     _say_warnings(data.warnings)
     run = pipeline.classify_files(data, opts)
@@ -171,6 +203,24 @@ def classify(
             "written with a leading ' so they open as text"
         )
     console.print(f"Written: {target} ({len(run.table):,} rows)")
+
+
+def _classify_on_dask(inputs: list[str], opts: Options, target: Path) -> None:
+    """``classify --engine dask``: part by part on the workers, streamed into the output."""
+    from curtool.app.console import progress_bar
+    from curtool.app.distributed import classify_archive
+
+    with pipeline.engine_source(inputs, opts) as source, progress_bar() as progress:
+        done = classify_archive(source, opts, target, progress)
+    console = _console()
+    shown = ", ".join(f"{block} {n:,}" for block, n in done.sectors.items())
+    console.print(f"Messages by block (duplicates aside): {shown}")
+    if done.protected:
+        console.print(
+            f"Protected {done.protected:,} cells starting with = + - @ (formulas in a spreadsheet): "
+            "written with a leading ' so they open as text"
+        )
+    console.print(f"Written: {target} ({done.rows:,} rows, grouped by month)")
 
 
 def _print_categories(console, mapping, data) -> None:
@@ -320,7 +370,7 @@ def recurring(
     models: ModelOptions = ModelOptions(),
 ) -> None:
     """The problems that keep coming back in a district, ranked, each with its messages."""
-    from curtool.app.console import print_recurring
+    from curtool.app.console import print_recurring, progress_bar
     from curtool.io.output import check_writable, write_json
     from curtool.io.recurringbook import write_recurring_workbook
 
@@ -330,12 +380,15 @@ def recurring(
             check_writable(path, force)
     start, end = _parse_day(since, "--since"), _parse_day(until, "--until")
     opts = Options.build(read=read, models=models, min_count=min_count, min_weeks=min_weeks)
-    data = pipeline.load_files(inputs, opts)
-    _say_warnings(data.warnings)
-    run = pipeline.find_problems(data, opts, district=district, since=start, until=end)
+    with pipeline.engine_source(inputs, opts) as source, progress_bar() as progress:
+        if isinstance(source, pipeline.Dataset):
+            _say_warnings(source.warnings)
+        run = pipeline.find_problems(
+            source, opts, district=district, since=start, until=end, progress=progress
+        )
     print_recurring(_console(), run.result, run.settings, top=top)
     if output is not None:
-        write_recurring_workbook(run.result, data.frame, output)
+        write_recurring_workbook(run.result, run.data.frame, output)
         typer.echo(f"Written: {output}")
     if json_path is not None:
         write_json(run.result.to_json_dict(), json_path)
@@ -405,6 +458,7 @@ def report(
     log_path = log or Path(output or "reports/curtool-{week}.xlsx").parent / "curtool.log"
     warnings: list[str] = []
     try:
+        from curtool.app.console import progress_bar
         from curtool.io.output import check_writable
         from curtool.io.reportbook import write_report
         from curtool.io.sidefiles import read_population
@@ -412,19 +466,29 @@ def report(
         opts = Options.build(
             read=read, models=models, weeks_back=weeks_back, output=output, population=population
         )
-        data = pipeline.load_files(inputs, opts)
-        rows = len(data.frame)
-        data.drop_originals()  # every sheet is built from the analysis columns
-        day = _parse_day(today, "--today") or date.today()
-        # the output is named and checked before the work: a report that cannot be written
-        # is said at once, not after the whole computation
-        week_label = pipeline.report_week(data, week, day)
-        named = Path(opts.output.replace("{week}", week_label))
-        _refuse_overwriting_inputs(inputs, named, log_path if log is not None else None)
-        check_writable(named, force, make_folder=True)
-        target = named  # only now: the run log names an output that may be written
-        pop = read_population(opts.population) if opts.population is not None else None
-        run = pipeline.run_report(data, opts, week=week_label, today=day, mask_pii=mask_pii, population=pop)
+        with pipeline.engine_source(inputs, opts) as data:
+            rows = pipeline.source_rows(data)
+            if isinstance(data, pipeline.Dataset):
+                data.drop_originals()  # every sheet is built from the analysis columns
+            day = _parse_day(today, "--today") or date.today()
+            # the output is named and checked before the work: a report that cannot be written
+            # is said at once, not after the whole computation
+            week_label = pipeline.report_week(data, week, day)
+            named = Path(opts.output.replace("{week}", week_label))
+            _refuse_overwriting_inputs(inputs, named, log_path if log is not None else None)
+            check_writable(named, force, make_folder=True)
+            target = named  # only now: the run log names an output that may be written
+            pop = read_population(opts.population) if opts.population is not None else None
+            with progress_bar(quiet) as progress:
+                run = pipeline.run_report(
+                    data,
+                    opts,
+                    week=week_label,
+                    today=day,
+                    mask_pii=mask_pii,
+                    population=pop,
+                    progress=progress,
+                )
         built, warnings = run.report, run.warnings
         write_report(built, target)
         status = "warning" if warnings else "ok"
@@ -432,7 +496,8 @@ def report(
         if not quiet:
             from curtool.app.console import print_report
 
-            _print_categories(_console(), run.categories, data)
+            shown = data if isinstance(data, pipeline.Dataset) else None
+            _print_categories(_console(), run.categories, shown)
             print_report(_console(), built)
             typer.echo(f"Written: {target}")
     finally:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -374,3 +375,48 @@ def print_categories(console: Console, mapping, headers: Sequence[str] = ()) -> 
         soft_wrap=True,
     )
     console.print(groups_toml(voted), markup=False, highlight=False)
+
+
+@contextlib.contextmanager
+def progress_bar(quiet: bool = False) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback for the distributed engine's steps: a bar on a terminal's stderr
+    (gone when done), nothing in a pipe or a cron log."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = make_console(stderr=True, quiet=quiet)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=quiet or not console.is_terminal,
+    )
+    tasks: dict[str, object] = {}
+
+    def advance(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
+
+    with bar:
+        yield advance
+
+
+def print_archive(console: Console, appended) -> None:
+    """What ``curtool archive`` added, and what the archive now holds."""
+    archive = appended.archive
+    first, last = archive.span()
+    console.print(
+        f"Archive {archive.path}: {archive.rows:,} messages in {len(archive.parts)} parts "
+        f"({len(archive.months)} months), {len(archive.loads)} loads"
+        + (f", {first:%Y-%m-%d} – {last:%Y-%m-%d}" if first is not None and last is not None else "")
+    )
+    if appended.rows:
+        console.print(
+            f"Added {appended.rows:,} rows in {len(appended.months)} months; marked as copies: "
+            f"{appended.duplicates:,} (of messages archived before: {appended.against_archive:,})"
+        )
+    else:
+        console.print("Nothing added: every file was already in the archive")

@@ -50,6 +50,23 @@ class ReadOptions:
     config: Path | None = None
 
 
+ENGINES = ("memory", "dask")
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Where the work runs: in this process (``memory``, the default) or on Dask (``dask``:
+    a local cluster of ``workers`` processes, or the scheduler at ``scheduler``)."""
+
+    engine: str = "memory"
+    scheduler: str | None = None
+    workers: int | None = None
+
+    @property
+    def distributed(self) -> bool:
+        return self.engine == "dask"
+
+
 @dataclass(frozen=True)
 class ModelOptions:
     """Which model and taxonomy classify, and whether the export's own group is trusted."""
@@ -57,6 +74,7 @@ class ModelOptions:
     model: Path | None = None
     taxonomy: Path | None = None
     ignore_given: bool | None = None  # None: the command's own default
+    engine: EngineOptions = field(default_factory=EngineOptions)  # engine "" : the config's
 
     def use_given(self, default: bool = True) -> bool:
         return default if self.ignore_given is None else not self.ignore_given
@@ -148,6 +166,39 @@ _MODEL_PARAMS: list[tuple[str, Any, Any]] = [
         None,
     ),
 ]
+_ENGINE_PARAMS: list[tuple[str, Any, Any]] = [
+    (
+        "engine",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--engine",
+                help="Where the work runs: memory (this process) or dask (a cluster; reads an archive).",
+            ),
+        ],
+        None,
+    ),
+    (
+        "scheduler",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786); implies dask."
+            ),
+        ],
+        None,
+    ),
+    (
+        "workers",
+        Annotated[
+            int | None,
+            typer.Option(
+                "--workers", min=1, help="Worker processes of the local Dask cluster (default: cores)."
+            ),
+        ],
+        None,
+    ),
+]
 READ_OPTION_NAMES = [name for name, _, _ in _READ_PARAMS]
 MODEL_OPTION_NAMES = [name for name, _, _ in _MODEL_PARAMS]
 
@@ -163,7 +214,7 @@ def reads_messages(*, classifies: bool = False):
     def decorate(func):
         sig = signature(func, eval_str=True)
         own = [p for name, p in sig.parameters.items() if name not in ("read", "models")]
-        shared = _READ_PARAMS + (_MODEL_PARAMS if classifies else [])
+        shared = _READ_PARAMS + (_MODEL_PARAMS + _ENGINE_PARAMS if classifies else [])
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -179,7 +230,12 @@ def reads_messages(*, classifies: bool = False):
                 config=values["config"],
             )
             if classifies:
-                kwargs["models"] = ModelOptions(values["model"], values["taxonomy"], values["ignore_given"])
+                kwargs["models"] = ModelOptions(
+                    values["model"],
+                    values["taxonomy"],
+                    values["ignore_given"],
+                    EngineOptions(values["engine"] or "", values["scheduler"], values["workers"]),
+                )
             return func(*args, **kwargs)
 
         wrapper.__signature__ = sig.replace(  # type: ignore[attr-defined]
@@ -211,6 +267,7 @@ class Options:
     population: Path | None = None
     deadlines: Mapping[str, Any] = field(default_factory=dict)
     recurring: RecurringSettings = field(default_factory=RecurringSettings)
+    engine: EngineOptions = field(default_factory=EngineOptions)
     config: Config = field(default_factory=Config)
 
     @classmethod
@@ -256,6 +313,7 @@ class Options:
             population=population or cfg.population,
             deadlines=dict(cfg.deadlines),
             recurring=RecurringSettings(**recurring),
+            engine=_engine(models.engine, cfg),
             config=cfg,
         )
 
@@ -263,3 +321,18 @@ class Options:
         """Whether the export's own group is trusted where it names a block (``--use-given``)."""
         return default if self.ignore_given is None else not self.ignore_given
 
+
+def _engine(flags: EngineOptions, cfg: Config) -> EngineOptions:
+    """The flags over the config's ``[engine]``; a scheduler address means Dask."""
+    scheduler = flags.scheduler or cfg.scheduler
+    engine = flags.engine or ("dask" if flags.scheduler else "") or cfg.engine
+    engine = engine or ("dask" if scheduler else "memory")
+    if engine not in ENGINES:
+        raise errors.CurtoolError(
+            errors.BAD_OPTION, f"--engine {engine!r} is not an engine", "use --engine memory or --engine dask"
+        )
+    if scheduler and engine != "dask":
+        raise errors.CurtoolError(
+            errors.BAD_OPTION, "--scheduler needs --engine dask", "drop --engine memory, or the scheduler"
+        )
+    return EngineOptions(engine, scheduler, flags.workers or cfg.workers)

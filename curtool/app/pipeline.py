@@ -10,7 +10,9 @@ are returned with the result, so the CLI, a cron log and a notebook all get them
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,7 +23,7 @@ from curtool.app.options import Options
 from curtool.core import columns as C
 from curtool.core import errors
 from curtool.core import weeks as wk
-from curtool.core.categories import CategoryMap
+from curtool.core.categories import CategoryMap, CategoryVotes
 from curtool.core.classify import Classification
 from curtool.core.evaluate import Evaluation, cross_validate, evaluate
 from curtool.core.mapping import find_header
@@ -30,6 +32,7 @@ from curtool.core.recurring import RecurringResult, RecurringSettings, find_recu
 from curtool.core.report import Report, build_report
 from curtool.core.training import label_level, train
 from curtool.io.loader import Dataset, load
+from curtool.io.parquetarchive import Appended, is_archive, read_dataset
 from curtool.io.taxonomyfile import load_taxonomy
 
 
@@ -40,6 +43,8 @@ def classify_frame_detailed(
     use_given: bool = True,
     groups: Mapping[str, str] | None = None,
     groups_source: str | Path | None = None,
+    categories_seen: Sequence[str] | None = None,
+    votes: CategoryVotes | None = None,
 ) -> Classification:
     """Sector columns for every row of a loaded frame (see :func:`curtool.core.classify.classify`),
     how the export's categories were mapped, and each row's likeliest kinds as vectors (what
@@ -47,6 +52,8 @@ def classify_frame_detailed(
 
     ``groups`` is the config's ``[groups]`` (category -> block or ``text``); its blocks
     are checked against the taxonomy in use, and an error names ``groups_source``.
+    ``categories_seen`` and ``votes`` classify a part as its whole would be
+    (:func:`curtool.core.classify.classify_detailed`).
     """
     from curtool.core.classify import classify_detailed
     from curtool.io.modelfile import load_model
@@ -57,7 +64,15 @@ def classify_frame_detailed(
         from curtool.io.configfile import check_groups
 
         check_groups(dict(groups), taxonomy, groups_source)
-    return classify_detailed(frame, model, use_given=use_given, taxonomy=taxonomy, groups=groups)
+    return classify_detailed(
+        frame,
+        model,
+        use_given=use_given,
+        taxonomy=taxonomy,
+        groups=groups,
+        categories_seen=categories_seen,
+        votes=votes,
+    )
 
 
 @dataclass
@@ -102,13 +117,33 @@ def data_warnings(report: Report) -> list[str]:
 # --- the jobs, from files --------------------------------------------------------------------
 
 Inputs = Sequence[str | Path]
+Progress = Callable[[str, int, int], None]  # (stage, done, total): the distributed engine's steps
+
+
+def archive_input(inputs: Inputs) -> Path | None:
+    """The message archive the inputs name (a folder made by ``curtool archive``), if they
+    name one; an archive is read alone, not beside exports."""
+    folders = [Path(p) for p in inputs if is_archive(p)]
+    if not folders:
+        return None
+    if len(list(inputs)) > 1:
+        raise errors.CurtoolError(
+            errors.BAD_OPTION,
+            "an archive is read alone, not together with other exports or archives",
+            f"add the exports to it first: curtool archive EXPORT... -o {folders[0]}",
+            path=folders[0],
+        )
+    return folders[0]
 
 
 def load_files(inputs: Inputs | Dataset, options: Options | None = None) -> Dataset:
     """The exports read and normalised with the options' reading flags and config (a loaded
-    :class:`Dataset` is returned as it is)."""
+    :class:`Dataset` is returned as it is; an archive folder is read whole)."""
     if isinstance(inputs, Dataset):
         return inputs
+    archive = archive_input(inputs)
+    if archive is not None:
+        return read_dataset(archive)
     opts = options or Options()
     read = opts.read
     return load(
@@ -123,9 +158,17 @@ def load_files(inputs: Inputs | Dataset, options: Options | None = None) -> Data
     )
 
 
-def _classification(frame: pd.DataFrame, opts: Options, use_given: bool) -> Classification:
+def classification(
+    frame: pd.DataFrame,
+    opts: Options,
+    use_given: bool,
+    *,
+    categories_seen: Sequence[str] | None = None,
+    votes: CategoryVotes | None = None,
+) -> Classification:
+    """:func:`classify_frame_detailed` with the options' model, taxonomy and ``[groups]``."""
     return classify_frame_detailed(
-        frame, opts.model, opts.taxonomy, use_given, opts.groups, opts.groups_source
+        frame, opts.model, opts.taxonomy, use_given, opts.groups, opts.groups_source, categories_seen, votes
     )
 
 
@@ -144,10 +187,28 @@ class ClassifyRun:
         return self.data.warnings
 
 
+# what ``classify`` writes of an archive's messages in place of the export's own columns
+ARCHIVE_COLUMNS = {
+    "id": C.ID,
+    "created": C.CREATED,
+    "district": C.DISTRICT,
+    "address": C.ADDRESS,
+    "category": C.GROUP,
+    "topic": C.TOPIC,
+    "status": C.STATUS,
+    "text": C.TEXT,
+}
+
+
 def export_table(data: Dataset, result: pd.DataFrame) -> pd.DataFrame:
     """Original columns, then the sector columns, the source file and any row issue codes."""
     originals = data.original_columns()
     table = data.frame[originals]  # copy-on-write: adding columns does not copy the originals
+    if not originals:  # an archive keeps no original column: its analysis columns stand in
+        table = pd.DataFrame(
+            {name: data.frame[col].to_numpy() for name, col in ARCHIVE_COLUMNS.items() if col in data.frame},
+            index=data.frame.index,
+        )
     for col in C.OUTPUT_COLUMNS:
         name = col if col not in table.columns else f"{col} (curtool)"
         table[name] = result[col].to_numpy()
@@ -163,7 +224,7 @@ def classify_files(inputs: Inputs | Dataset, options: Options | None = None) -> 
     confidence and evidence; rows set aside keep their reason in ``row_issues``."""
     opts = options or Options()
     data = load_files(inputs, opts)
-    done = _classification(data.frame, opts, opts.use_given())
+    done = classification(data.frame, opts, opts.use_given())
     return ClassifyRun(data, done.table, export_table(data, done.table), done.categories)
 
 
@@ -188,13 +249,25 @@ def find_problems(
     district: str | None = None,
     since: date | None = None,
     until: date | None = None,
+    progress: Progress | None = None,
 ) -> ProblemsRun:
     """The problems that keep coming back (in one ``district``, or all), ranked, each with its
     messages; ``since``/``until`` bound the days looked at."""
     opts = options or Options()
+    if opts.engine.distributed and not isinstance(inputs, Dataset):
+        from curtool.app.distributed import problems_archive
+        from curtool.io.loader import FileReport
+        from curtool.io.parquetarchive import file_reports, open_archive
+
+        with engine_source([inputs] if isinstance(inputs, (str, Path)) else list(inputs), opts) as source:
+            found = problems_archive(
+                source, opts, district=district, since=since, until=until, progress=progress
+            )
+            files = file_reports(open_archive(source), FileReport)
+        return ProblemsRun(Dataset(found.frame, files), found.result, opts.recurring, found.categories)
     data = load_files(inputs, opts)
     data.drop_originals()  # the outputs are built from the analysis columns alone
-    done = _classification(data.frame, opts, opts.use_given())
+    done = classification(data.frame, opts, opts.use_given())
     # the evidence strings of a million rows need not stay while problems are found
     table, vectors, categories = done.table[[C.SECTOR, C.PROBLEM_KIND]], done.kind_vectors, done.categories
     del done
@@ -219,6 +292,7 @@ def run_report(
     today: date | None = None,
     mask_pii: bool = False,
     population: pd.DataFrame | None = None,
+    progress: Progress | None = None,
 ) -> ReportRun:
     """``curtool report``: the weekly report of the exports (``week`` «2026-W47», «last», or
     the latest complete week), built only from what was known at the end of the week.
@@ -230,6 +304,19 @@ def run_report(
     ``options.population`` (a file) because reading is io's.
     """
     opts = options or Options()
+    if opts.engine.distributed and not isinstance(inputs, Dataset):
+        from curtool.app.distributed import report_archive
+
+        with engine_source([inputs] if isinstance(inputs, (str, Path)) else list(inputs), opts) as source:
+            return report_archive(
+                source,
+                opts,
+                week=week,
+                today=today,
+                mask_pii=mask_pii,
+                population=population,
+                progress=progress,
+            )
     data = load_files(inputs, opts)
     require_dates(data)
     today = today or date.today()
@@ -237,7 +324,7 @@ def run_report(
     resolved = wk.resolve_week(frame, week, today)
     span = wk.data_span(frame)  # of the whole export: the cut below ends at the week
     cut = wk.until_week_end(frame, resolved)
-    done = _classification(cut, opts, opts.use_given())
+    done = classification(cut, opts, opts.use_given())
     categories, vectors = done.categories, done.kind_vectors
     # the report shows sector, confidence, kind and review; a million evidence strings need not stay
     classified = done.table[[C.SECTOR, C.SECTOR_CONFIDENCE, C.PROBLEM_KIND, C.NEEDS_REVIEW]]
@@ -261,9 +348,13 @@ def run_report(
     return ReportRun(report, [*data.warnings, *data_warnings(report)], categories)
 
 
-def report_week(data: Dataset, week: str | None, today: date | None = None) -> str:
-    """The ISO week a report of ``data`` will cover («2026-W47»), known before any work is
-    done, so the output name can be checked first."""
+def report_week(data: Dataset | Path, week: str | None, today: date | None = None) -> str:
+    """The ISO week a report of ``data`` (or of an archive) will cover («2026-W47»), known
+    before any work is done, so the output name can be checked first."""
+    if not isinstance(data, Dataset):
+        from curtool.app.distributed import report_week as archive_week
+
+        return archive_week(data, week, today)
     require_dates(data)
     return wk.resolve_week(data.frame, week, today or date.today())
 
@@ -369,6 +460,120 @@ def evaluate_files(
     taxonomy = load_taxonomy(opts.taxonomy) if opts.taxonomy else None
     level = label_level(labels.tolist(), taxonomy)
     column = C.PROBLEM_KIND if level == "kind" else C.SECTOR
-    predicted = _classification(msgs, opts, opts.use_given(default=False)).table[column]
+    predicted = classification(msgs, opts, opts.use_given(default=False)).table[column]
     result = evaluate(labels.tolist(), predicted.tolist(), alt_labels=alt)
     return EvaluateRun(result, level, len(labels), data.warnings)
+
+
+# --- the archive and the distributed engine ------------------------------------------------------
+@dataclass
+class ArchiveRun:
+    """``curtool archive``: what was added to the archive, and what the user must be told."""
+
+    appended: Appended
+    warnings: list[str] = field(default_factory=list)
+
+
+def archive_files(inputs: Inputs, target: str | Path, options: Options | None = None) -> ArchiveRun:
+    """``curtool archive``: the exports loaded once (the loader of every command) and added
+    to the Parquet archive at ``target`` (see :mod:`curtool.io.parquetarchive`); a file
+    already in it is skipped, its rows that repeat archived messages are marked."""
+    from curtool.io.loader import expand_paths
+    from curtool.io.parquetarchive import append, file_digest, open_archive
+    from curtool.io.sidefiles import read_gazetteer
+
+    opts = options or Options()
+    warnings: list[str] = []
+    for p in inputs:
+        if is_archive(p):
+            raise errors.CurtoolError(
+                errors.BAD_OPTION,
+                "is an archive, not an export",
+                "name the export files to add; an archive is not merged into another",
+                path=p,
+            )
+    paths = expand_paths(inputs, warnings)
+    existing = open_archive(target) if is_archive(target) else None
+    known = existing.digests if existing is not None else set()
+    fresh: list[Path] = []
+    digests: dict[Path, str] = {}
+    skipped: list[str] = []
+    for path in paths:
+        digest = file_digest(path)
+        if digest in known or digest in digests.values():
+            skipped.append(path.name)
+            continue
+        digests[path] = digest
+        fresh.append(path)
+    if skipped:
+        warnings.append(
+            "already in the archive (the same content), skipped: " + ", ".join(skipped[:10])
+            + (f" and {len(skipped) - 10} more" if len(skipped) > 10 else "")
+        )  # fmt: skip
+    if not fresh:
+        archive = existing if existing is not None else None
+        if archive is None:
+            raise errors.CurtoolError(
+                errors.NO_DATA, "no export to archive", "name the export files", path=target
+            )
+        return ArchiveRun(Appended(archive, skipped=skipped), warnings)
+    cfg = opts.config
+    gaz_path = opts.read.gazetteer or cfg.gazetteer
+    gazetteer = read_gazetteer(gaz_path) if gaz_path is not None else None
+    read = opts.read
+    data = load(
+        fresh,
+        columns=read.columns,
+        sheet=read.sheet,
+        encoding=read.encoding,
+        separator=read.separator,
+        no_header=read.no_header,
+        config=cfg,
+        gazetteer=gazetteer,
+        keep_keys=True,
+    )
+    files = [
+        {
+            "name": r.path.name,
+            "path": str(r.path.resolve()),
+            "sha256": digests.get(r.path, ""),
+            "rows": r.rows,
+            "format": r.format,
+            "mapping": dict(r.mapping),
+        }
+        for r in data.files
+    ]
+    data.drop_originals()
+    appended = append(data.frame, files, target, gazetteer=gazetteer, aliases=cfg.district_aliases)
+    appended.skipped = skipped
+    return ArchiveRun(appended, [*warnings, *data.warnings])
+
+
+@contextlib.contextmanager
+def engine_source(inputs: Inputs, options: Options) -> Iterator[Dataset | Path]:
+    """What a job reads: the loaded exports (``--engine memory``), or an archive for the
+    distributed engine: the one named, or the exports archived into a temporary folder
+    (removed afterwards; on a remote cluster it must be an archive on a shared folder)."""
+    if not options.engine.distributed:
+        yield load_files(inputs, options)
+        return
+    archive = archive_input(inputs)
+    if archive is not None:
+        yield archive
+        return
+    if options.engine.scheduler:
+        raise errors.CurtoolError(
+            errors.BAD_OPTION,
+            "a remote Dask cluster reads an archive, not exports on this machine",
+            "make one on a folder the workers share: curtool archive EXPORT... -o /shared/archive",
+        )
+    with tempfile.TemporaryDirectory(prefix="curtool-archive-") as folder:
+        archive_files(inputs, Path(folder) / "archive", options)
+        yield Path(folder) / "archive"
+
+
+def source_rows(source: Dataset | Path) -> int:
+    """Rows a job reads: of the loaded exports, or of the archive."""
+    from curtool.io.parquetarchive import open_archive
+
+    return len(source.frame) if isinstance(source, Dataset) else open_archive(source).rows

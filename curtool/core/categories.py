@@ -171,6 +171,44 @@ def wilson_lower(k: np.ndarray, n: np.ndarray, z: float = WILSON_Z) -> np.ndarra
     return np.where(n > 0, low, 0.0)
 
 
+@dataclass
+class CategoryVotes:
+    """What deciding an export's categories takes, in counts that add up over its parts."""
+
+    values: list[str]  # the categories, as first written (codes index them)
+    labels: list[str]  # the blocks voted for, in the model's order
+    counts: np.ndarray  # categories × labels: messages with text predicted that block
+    predicted: np.ndarray  # per label: messages predicted it (those no category fixed)
+    messages: np.ndarray  # per category: its messages
+
+    def __add__(self, other: CategoryVotes) -> CategoryVotes:
+        a, b = self.aligned(other), other.aligned(self)
+        return CategoryVotes(
+            a.values, a.labels, a.counts + b.counts, a.predicted + b.predicted, a.messages + b.messages
+        )
+
+    def first(self, n: int) -> CategoryVotes:
+        """The votes of the first ``n`` categories."""
+        return CategoryVotes(self.values[:n], self.labels, self.counts[:n], self.predicted, self.messages[:n])
+
+    def aligned(self, like: CategoryVotes) -> CategoryVotes:
+        """These votes numbered as ``like`` numbers categories and labels (extended by ours)."""
+        values = list(like.values) + [v for v in self.values if v not in like.values]
+        labels = list(like.labels) + [x for x in self.labels if x not in like.labels]
+        vi = {v: i for i, v in enumerate(values)}
+        li = {x: i for i, x in enumerate(labels)}
+        rows = np.asarray([vi[v] for v in self.values], dtype=np.int64)
+        cols = np.asarray([li[x] for x in self.labels], dtype=np.int64)
+        counts = np.zeros((len(values), len(labels)), dtype=np.int64)
+        if len(rows) and len(cols):
+            counts[np.ix_(rows, cols)] = self.counts[:, : len(cols)]
+        predicted = np.zeros(len(labels), dtype=np.int64)
+        predicted[cols] = self.predicted[: len(cols)]
+        messages = np.zeros(len(values), dtype=np.int64)
+        messages[rows] = self.messages
+        return CategoryVotes(values, labels, counts, predicted, messages)
+
+
 @dataclass(frozen=True)
 class Vote:
     """The model's predictions over each category's messages, per category."""
@@ -203,11 +241,23 @@ def vote_categories(
     the voting messages), for the guard against a category that holds most of a block.
     One ``bincount`` over all messages, so a million rows cost milliseconds.
     """
-    width = max(len(labels), 1)
-    counts = np.bincount(
+    return vote_counts(tally_votes(category, label, n_categories, len(labels)), labels, totals)
+
+
+def tally_votes(category: np.ndarray, label: np.ndarray, n_categories: int, n_labels: int) -> np.ndarray:
+    """Voting messages per category × block (codes as in :func:`vote_categories`): the part
+    of a vote that adds up, so parts of an export can be counted apart and summed."""
+    width = max(n_labels, 1)
+    return np.bincount(
         np.asarray(category, dtype=np.int64) * width + np.asarray(label, dtype=np.int64),
         minlength=n_categories * width,
     ).reshape(n_categories, width)
+
+
+def vote_counts(counts: np.ndarray, labels: Sequence[str], totals: np.ndarray | None = None) -> Vote:
+    """:func:`vote_categories` from the tallied votes (categories × ``labels``)."""
+    n_categories = counts.shape[0]
+    width = counts.shape[1]
     voters = counts.sum(axis=1)
     order = np.argsort(-counts, axis=1, kind="stable")
     rows = np.arange(n_categories)

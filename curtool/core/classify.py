@@ -8,7 +8,7 @@ Output columns (``columns.OUTPUT_COLUMNS``): ``sector``, ``sector_confidence``
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypedDict, Unpack
 
@@ -17,7 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from curtool.core import categories, columns
-from curtool.core.categories import CategoryMap
+from curtool.core.categories import CategoryMap, CategoryVotes
 from curtool.core.model import Prediction, SectorModel
 from curtool.core.taxonomy import Taxonomy, group_key, load_taxonomy
 from curtool.core.text import blank, text_codes
@@ -39,6 +39,8 @@ class ClassifyOptions(TypedDict, total=False):
     taxonomy: Taxonomy | None
     n_jobs: int | None
     groups: Mapping[str, str] | None
+    categories_seen: Sequence[str] | None
+    votes: CategoryVotes | None
 
 
 def classify(frame: pd.DataFrame, model: SectorModel, **options: Unpack[ClassifyOptions]) -> pd.DataFrame:
@@ -60,6 +62,7 @@ class Classification:
     table: pd.DataFrame
     categories: CategoryMap | None
     kind_vectors: sp.csr_matrix | None
+    votes: CategoryVotes | None = None  # this frame's own votes on its categories (None without any)
 
 
 def classify_detailed(
@@ -70,6 +73,8 @@ def classify_detailed(
     taxonomy: Taxonomy | None = None,
     n_jobs: int | None = None,
     groups: Mapping[str, str] | None = None,
+    categories_seen: Sequence[str] | None = None,
+    votes: CategoryVotes | None = None,
 ) -> Classification:
     """:func:`classify`, and how the export's categories were used (None without any).
 
@@ -80,6 +85,11 @@ def classify_detailed(
     (``curtool.core.categories``): a clear majority block of the model's predictions is given
     to all of them (source ``category``, confidence the majority's share); a mixed one
     leaves each message to its own text (source ``model``), as do rows without a category.
+
+    A part of a larger export (one district of an archive) is classified as the whole would
+    be when given the whole's ``categories_seen`` (:func:`category_values` of all its rows)
+    and ``votes`` (the sum of every part's ``Classification.votes`` counted with those
+    categories): then every category is decided by all its messages, not the part's.
     """
     taxonomy = taxonomy or load_taxonomy()
     n = len(frame)
@@ -91,7 +101,7 @@ def classify_detailed(
     category = np.full(n, -1, dtype=np.int64)
     values: list[str] = []
     if use_given and columns.GROUP in frame.columns:
-        category, values = _category_codes(frame[columns.GROUP])
+        category, values = _category_codes(frame[columns.GROUP], categories_seen)
     block, why, known, distinct = categories.fix_categories(values, taxonomy, groups)
     # per category first, then one fancy index per row: a million rows share a few hundred
     # categories; code -1 (no category) takes the trailing entry of each per-category array
@@ -122,8 +132,9 @@ def classify_detailed(
     rest = ~fixed
     voter_category = np.zeros(0, dtype=np.int64)
     voter_label = np.zeros(0, dtype=np.int64)
-    label_names: list[str] = []
-    predicted_total = np.zeros(0, dtype=np.int64)
+    # blocks numbered as the model lists them, so the votes of two parts add up
+    label_names: list[str] = [str(b) for b in model.labels]
+    predicted_total = np.zeros(len(label_names), dtype=np.int64)
     kind_rows = np.zeros(0, dtype=np.int64)  # rows with text, and their place in the predictions
     kind_answer = np.zeros(0, dtype=np.int64)
     pred = None
@@ -151,18 +162,26 @@ def classify_detailed(
             evidence[todo] = np.asarray(pred.evidence, dtype=object)[answer]
             if values and len(todo):
                 # the vote: each message with text, by its category and predicted block
-                label_codes, names = pd.factorize(labels[answer])
+                label_codes = _label_codes(labels[answer], label_names)
                 voting = category[todo] >= 0
                 voter_category = category[todo][voting]
                 voter_label = label_codes[voting]
-                label_names = [str(v) for v in names]
                 predicted_total = np.bincount(label_codes, minlength=len(label_names))
-    table = None
+    table = own_votes = None
     if values:
-        vote = categories.vote_categories(
-            voter_category, voter_label, len(values), label_names,
-            _block_totals(label_names, predicted_total, block, category, fixed),
-        )  # fmt: skip
+        own_votes = CategoryVotes(
+            values=list(values),
+            labels=list(label_names),
+            counts=categories.tally_votes(voter_category, voter_label, len(values), len(label_names)),
+            predicted=predicted_total,
+            messages=np.bincount(category[category >= 0], minlength=len(values)),
+        )
+        decided = own_votes if votes is None else votes.aligned(own_votes).first(len(values))
+        vote = categories.vote_counts(
+            decided.counts,
+            decided.labels,
+            _block_totals(decided.labels, decided.predicted, block, decided.messages),
+        )
         share, clear = vote.share, vote.clear
         voted = why == ""  # neither the config nor the taxonomy decided it
         block = np.where(voted & clear, vote.majority, block)
@@ -181,8 +200,7 @@ def classify_detailed(
             confidence[mapped] = np.round(share[rows], 4)
             evidence[mapped] = note[rows]
             source[mapped] = SOURCE_CATEGORY
-        messages = np.bincount(category[category >= 0], minlength=len(values))
-        table = categories.build_map(values, messages, block, why, vote, known, distinct)
+        table = categories.build_map(values, decided.messages, block, why, vote, known, distinct)
     kind, kind_confidence, agrees = _final_kinds(
         model, pred, kind_rows, kind_answer, sector, confidence, topic_kind, taxonomy
     )
@@ -215,7 +233,7 @@ def classify_detailed(
         },
         index=frame.index,
     )
-    return Classification(result, table, kind_vectors)
+    return Classification(result, table, kind_vectors, own_votes)
 
 
 def _topic_kinds(frame: pd.DataFrame, taxonomy: Taxonomy) -> np.ndarray:
@@ -265,31 +283,47 @@ def _final_kinds(
 
 
 def _block_totals(
-    names: list[str], predicted: np.ndarray, block: np.ndarray, category: np.ndarray, fixed: np.ndarray
+    names: list[str], predicted: np.ndarray, block: np.ndarray, messages: np.ndarray
 ) -> np.ndarray:
     """Messages of each block in the export before any category is mapped: predicted ones
-    plus those a «Группа тем» or the config fixed (counted per category, not per row)."""
+    plus those a «Группа тем» or the config fixed (all of a fixed category's messages)."""
     totals = np.zeros(len(names), dtype=np.int64)
     totals[: len(predicted)] = predicted
-    if fixed.any():
-        per_category = np.bincount(category[fixed], minlength=len(block))
-        index = {name: i for i, name in enumerate(names)}
-        for b, n in zip(block, per_category, strict=True):
-            if n and b in index:
-                totals[index[b]] += n
+    index = {name: i for i, name in enumerate(names)}
+    for b, n in zip(block, messages, strict=True):
+        if n and b in index:
+            totals[index[b]] += n
     return totals
 
 
-def _category_codes(groups: pd.Series) -> tuple[np.ndarray, list[str]]:
+def _label_codes(labels: np.ndarray, names: list[str]) -> np.ndarray:
+    """Each predicted block's index in ``names`` (a block the list lacks is added to it)."""
+    uniques, inverse = np.unique(labels.astype(str), return_inverse=True)
+    for u in uniques:
+        if u not in names:
+            names.append(str(u))
+    index = {name: i for i, name in enumerate(names)}
+    return np.asarray([index[u] for u in uniques], dtype=np.int64)[inverse]
+
+
+def category_values(groups: pd.Series | Sequence[object]) -> list[str]:
+    """The categories of a column (or of its distinct values in order), each as first written:
+    what :func:`classify_detailed`'s ``categories_seen`` takes."""
+    series = groups if isinstance(groups, pd.Series) else pd.Series(list(groups), dtype=object)
+    return _category_codes(series)[1]
+
+
+def _category_codes(groups: pd.Series, seen: Sequence[str] | None = None) -> tuple[np.ndarray, list[str]]:
     """A code per row for its category (-1 where empty), and each category as first written.
 
     Spellings that compare equal (case, ё/е, quotes, spaces: ``taxonomy.group_key``) are
-    one category.  The keys are computed per distinct value, never per row.
+    one category.  The keys are computed per distinct value, never per row.  ``seen`` (the
+    categories of a whole export this frame is part of) numbers them as the whole does.
     """
     codes, uniques = pd.factorize(groups)
     key_codes = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the last: missing values
-    index: dict[str, int] = {}
-    shown: list[str] = []
+    shown: list[str] = list(seen or [])
+    index: dict[str, int] = {group_key(v): i for i, v in enumerate(shown)}
     for i, value in enumerate(uniques):
         key = group_key(value)
         if key:

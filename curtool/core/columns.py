@@ -43,6 +43,8 @@ EXECUTOR = "_executor"
 ISSUES = "_issues"  # row issue codes joined by ";" ("" where the row is clean)
 DUPLICATE = "_duplicate"  # bool: a copy of an earlier row (kept out of the analysis)
 DUPLICATE_OF = "_duplicate_of"  # str: on a duplicate, «file, строка N[, id X]» (N: its _row) of the original
+ID_GIVEN = "_id_given"  # bool: the export gave this row's id (else _id is its row number)
+LAYOUT = "_layout"  # str: a signature of which original columns the row's file fills
 COPIES = "_copies"  # int: on a kept row, how many rows (itself included) carry this message
 
 # --- public output columns -----------------------------------------------------

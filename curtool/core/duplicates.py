@@ -6,6 +6,7 @@ place, link, topic); the loader calls :func:`mark_duplicates` once all files are
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import numpy as np
@@ -28,7 +29,7 @@ POINT_TOLERANCE_M = 30.0
 _METRES_PER_DEGREE = 111_320.0
 
 
-def mark_duplicates(frame: pd.DataFrame) -> None:
+def mark_duplicates(frame: pd.DataFrame, keep_keys: bool = False) -> None:
     """Mark every copy of a message seen before and name the row it repeats.
 
     A duplicate is the same message seen twice:
@@ -50,12 +51,25 @@ def mark_duplicates(frame: pd.DataFrame) -> None:
     Copies of one message (linked by either rule, transitively) keep their first row in load
     order; the others get ``_duplicate`` and ``_duplicate_of`` (file, data row, id of the kept row).
     "The same text" is the same analysis text (markup and spacing aside), case included.
+
+    ``keep_keys`` keeps what the rules read beyond the ``_`` columns, ``_id_given`` and
+    ``_layout``, so rows stored without their original columns (an archive) can be compared
+    with later ones.
     """
     n = len(frame)
-    has_id = frame.pop("_id_given").to_numpy() if "_id_given" in frame else np.ones(n, bool)
+    if C.ID_GIVEN not in frame:
+        has_id = np.ones(n, bool)
+    else:
+        has_id = (frame[C.ID_GIVEN] if keep_keys else frame.pop(C.ID_GIVEN)).to_numpy(dtype=bool)
     # ids from different systems may collide, so an id only identifies within one layout and platform
-    file_code, file_names = pd.factorize(frame[C.FILE])
-    layout_code, _ = pd.factorize(np.asarray(_layouts(frame, file_code, len(file_names)))[file_code])
+    if C.LAYOUT in frame:
+        layouts = frame[C.LAYOUT].astype(str).to_numpy()
+    else:
+        file_code, file_names = pd.factorize(frame[C.FILE])
+        layouts = np.asarray(_layouts(frame, file_code, len(file_names)), dtype=object)[file_code]
+        if keep_keys:
+            frame[C.LAYOUT] = layouts
+    layout_code, _ = pd.factorize(layouts)
     id_key = _combine(_codes(frame[C.ID]), layout_code)
     # a row without an id is numbered by its row, which may equal another row's real id:
     # it never takes part in the id rule; the platform is read only where an id repeats
@@ -340,5 +354,6 @@ def _layouts(frame: pd.DataFrame, file_code: np.ndarray, files: int) -> list[str
         # one comparison for the whole head: column by column took 4 s for 17,000 columns
         has = (head.astype(str) != "").any(axis=0).to_numpy()
         filled = [str(c) for c, f in zip(originals, has, strict=True) if f]
-        layouts.append(str(hash(tuple(filled))))
+        # a digest, not hash(): the signature is stored in an archive and read by other processes
+        layouts.append(hashlib.sha1("\x1f".join(sorted(filled)).encode()).hexdigest()[:16])
     return layouts

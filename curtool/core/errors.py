@@ -33,6 +33,10 @@ NO_LABELS = "no-labels"
 # A file that cannot be real or would not fit in memory: a zip bomb, a sheet stretched by a
 # stray cell, more columns than a sheet holds.  The line names the limit and how to raise it.
 TOO_LARGE = "too-large"
+# A folder given as a message archive that is none, or whose manifest is damaged.
+NOT_AN_ARCHIVE = "not-an-archive"
+# The distributed engine could not start, reach its scheduler, or lost its workers.
+ENGINE_FAILED = "engine-failed"
 
 
 @dataclass

@@ -105,7 +105,7 @@ def is_partial(week: str, end: pd.Timestamp | None) -> bool:
     return monday <= end.normalize() < monday + pd.Timedelta(days=6)
 
 
-def resolve_week(frame: pd.DataFrame, week: str | None, today: date) -> str:
+def resolve_week(frame: pd.DataFrame | DataSpan, week: str | None, today: date) -> str:
     """The report week as «YYYY-Www».
 
     * ``"last"``: the last complete ISO week before ``today`` (on Monday 24 Nov:
@@ -114,12 +114,14 @@ def resolve_week(frame: pd.DataFrame, week: str | None, today: date) -> str:
       the data reaches.  An export that ends on a Friday is reported up to the week
       before; its last, partial week only when asked for by name.
     * ``"YYYY-Www"``: that week, validated (bad ⇒ CurtoolError ``bad-option``).
+
+    ``frame`` may be the data's :class:`DataSpan` already found (an archive's, from its parts).
     """
     if week is not None and week.strip().lower() != "last":
         return _parse_week(week)
     if week is not None:
         return iso_week(today - timedelta(days=7))
-    span = data_span(frame)
+    span = frame if isinstance(frame, DataSpan) else data_span(frame)
     latest = span.end
     if latest is None:
         raise errors.CurtoolError(

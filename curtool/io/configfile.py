@@ -38,6 +38,10 @@ class Config:
     taxonomy: Path | None = None
     # [groups]: an export category -> a taxonomy block, or "text" (each message by its text)
     groups: dict[str, str] = field(default_factory=dict)
+    # [engine]: where the work runs (memory or dask), a Dask scheduler, local workers
+    engine: str | None = None
+    scheduler: str | None = None
+    workers: int | None = None
 
 
 def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Config:
@@ -86,6 +90,10 @@ def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Conf
     if "taxonomy" in cls:
         cfg.taxonomy = base / cls["taxonomy"]
     cfg.groups = _groups(raw.get("groups", {}), path)
+    eng = raw.get("engine", {})
+    cfg.engine = eng.get("engine")
+    cfg.scheduler = eng.get("scheduler")
+    cfg.workers = eng.get("workers")
     return cfg
 
 
@@ -102,6 +110,7 @@ _KEYS: dict[str, dict[str, tuple[type, ...]] | str] = {
     "recurring": FREE,
     "classify": {"model": (str,), "taxonomy": (str,)},
     "groups": FREE,  # export categories, checked by _groups and check_groups
+    "engine": {"engine": (str,), "scheduler": (str,), "workers": (int,)},
 }
 _TYPE_WORDS = {
     str: "text in quotes",
@@ -156,6 +165,14 @@ def _check(raw: dict[str, Any], path: Path) -> None:
                 f"[districts.aliases] «{key}» must name a district in quotes",
                 f'for example: "{key}" = "…"',
             )
+    engine = raw.get("engine", {})
+    if engine.get("engine", "memory") not in ("memory", "dask"):
+        raise _bad(path, f"[engine] engine must be \"memory\" or \"dask\", not {engine['engine']!r}",
+                   'for example: engine = "dask"')  # fmt: skip
+    if "workers" in engine and engine["workers"] < 1:
+        raise _bad(
+            path, f"[engine] workers must be at least 1, not {engine['workers']}", "for example: workers = 2"
+        )
     _check_recurring(raw.get("recurring", {}), path)
     if "deadlines" in raw:
         from curtool.core.response import deadlines_from

@@ -155,14 +155,16 @@ def load(
     no_header: bool = False,
     config: Config | None = None,
     gazetteer: Gazetteer | str | Path | None = None,
+    keep_keys: bool = False,
 ) -> Dataset:
     """Read and normalise exports.  ``columns`` maps field names (see ``columns.FIELD_ALIASES``)
-    to header names and wins over the config file."""
+    to header names and wins over the config file; ``keep_keys`` keeps the columns later
+    duplicates are judged by (see :func:`curtool.core.duplicates.mark_duplicates`)."""
     with gc_paused():  # millions of cells and strings, no cycles: see io.tables.gc_paused
-        return _load(paths, columns, sheet, encoding, separator, no_header, config, gazetteer)
+        return _load(paths, columns, sheet, encoding, separator, no_header, config, gazetteer, keep_keys)
 
 
-def _load(paths, columns, sheet, encoding, separator, no_header, config, gazetteer) -> Dataset:
+def _load(paths, columns, sheet, encoding, separator, no_header, config, gazetteer, keep_keys) -> Dataset:
     cfg = config or Config()
     given = {k: v for k, v in (columns or {}).items() if v}
     overrides = {**cfg.columns, **given}
@@ -197,7 +199,7 @@ def _load(paths, columns, sheet, encoding, separator, no_header, config, gazette
             if not str(col).startswith("_") and not pd.api.types.is_numeric_dtype(frame[col]):
                 frame[col] = frame[col].where(frame[col].notna(), "")
     unknown = _add_districts(frame, gazetteer, cfg.district_aliases)
-    mark_duplicates(frame)
+    mark_duplicates(frame, keep_keys)
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
         frame = frame.reset_index(drop=True)
     start = 0
@@ -302,7 +304,7 @@ def _normalise_file(
     ids = _text_column(frame, mapping.get("id"))
     row_ids = pd.Series(np.arange(1, n + 1), index=frame.index).astype(str)
     derived[C.ID] = ids.where(ids != "", row_ids).astype("str")
-    derived["_id_given"] = (ids != "").to_numpy()  # consumed (and dropped) by _mark_duplicates
+    derived[C.ID_GIVEN] = (ids != "").to_numpy()  # read (and dropped) by mark_duplicates
     for fld in (
         "district",
         "locality",

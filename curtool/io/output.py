@@ -434,3 +434,79 @@ def _any_writer(sheet, date_fmt):
             sheet.write(r, c, value)
 
     return write
+
+
+STREAM_FORMATS = (".csv", ".parquet", ".jsonl")
+
+
+class TableStream:
+    """A table written part by part (CSV, Parquet, JSON lines) into one file, atomically: a
+    job whose rows never sit in memory together (``classify --engine dask``) writes each part
+    as it comes; the file appears whole when the stream closes, or not at all."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.suffix = self.path.suffix.lower()
+        if self.suffix not in STREAM_FORMATS:
+            raise errors.CurtoolError(
+                errors.BAD_OPTION,
+                f"cannot write «{self.suffix or self.path.name}» in parts",
+                f"name the output with one of {', '.join(STREAM_FORMATS)} (an Excel sheet holds "
+                f"{EXCEL_MAX_ROWS:,} rows)",
+                path=self.path,
+            )
+        self.rows = 0
+        self.protected = 0
+        self._writer = None
+        self._schema = None
+
+    def __enter__(self) -> TableStream:
+        self._atomic = atomic_path(self.path)
+        tmp = self._atomic.__enter__()
+        self._handle = open(tmp, "wb")  # closed in __exit__
+        if self.suffix == ".csv":
+            self._handle.write(b"\xef\xbb\xbf")
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        if self.suffix == ".jsonl":
+            self._handle.write(
+                frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso").encode()
+            )
+        elif self.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self._writer is None:
+                self._schema = table.schema
+                self._writer = pq.ParquetWriter(self._handle, table.schema)
+            self._writer.write_table(table.cast(self._schema))
+        else:
+            import pyarrow.csv as pacsv
+
+            names = [str(defuse_csv(str(c))) for c in frame.columns]
+            if self._writer is None:
+                self.protected += sum(n != str(c) for n, c in zip(names, frame.columns, strict=True))
+            for start in range(0, len(frame), _CSV_BATCH):
+                part = frame.iloc[start : start + _CSV_BATCH]
+                arrays = []
+                for i in range(part.shape[1]):
+                    array, count = _csv_array(part.iloc[:, i])
+                    arrays.append(array)
+                    self.protected += count
+                table = pa.Table.from_arrays(arrays, names=names)
+                if self._writer is None:
+                    self._schema = table.schema
+                    self._writer = pacsv.CSVWriter(self._handle, table.schema)
+                self._writer.write_table(table.cast(self._schema))
+        self.rows += len(frame)
+
+    def __exit__(self, kind, value, trace) -> None:
+        try:
+            if self._writer is not None:
+                self._writer.close()
+            self._handle.close()
+        finally:
+            self._atomic.__exit__(kind, value, trace)

@@ -73,8 +73,8 @@ _USED_COLUMNS = (
     C.STATUS,
     C.TOPIC,
 )
-_NO_DATES = "no message has a readable creation date, so recurrence over weeks cannot be judged"
-_NO_DATES_HINT = (
+NO_DATES = "no message has a readable creation date, so recurrence over weeks cannot be judged"
+NO_DATES_HINT = (
     "name the column that holds the creation date with --date-column "
     "(dates like 2026-11-23 or 23.11.2026 14:05)"
 )
@@ -175,14 +175,14 @@ def find_recurring(
     """
     settings = settings or RecurringSettings()
     if C.CREATED not in frame.columns:
-        raise errors.CurtoolError(errors.NO_DATA, _NO_DATES, _NO_DATES_HINT)
+        raise errors.CurtoolError(errors.NO_DATA, NO_DATES, NO_DATES_HINT)
     keep = np.ones(len(frame), dtype=bool)
     if C.DUPLICATE in frame.columns:
         keep &= ~frame[C.DUPLICATE].fillna(False).astype(bool).to_numpy()
     created = pd.to_datetime(frame[C.CREATED], errors="coerce")
     if keep.any() and not created[keep].notna().any():
         # silence here would read as "no recurring problems", which nobody has checked
-        raise errors.CurtoolError(errors.NO_DATA, _NO_DATES, _NO_DATES_HINT)
+        raise errors.CurtoolError(errors.NO_DATA, NO_DATES, NO_DATES_HINT)
     keep &= created.notna().to_numpy()
     if since is not None:
         keep &= (created >= _day(since)).to_numpy()
@@ -227,7 +227,7 @@ def find_recurring(
         )
         work_kinds = kind_names if active is not None else kind_names[kept_positions]
     work_places = np.full(len(work), "", dtype=object)
-    problems, members = _detect(
+    problems, members = _detect_districts(
         work, sector.astype(str), created, last_day, settings, work_places, active, work_kinds, work_vectors
     )
     place_all = np.full(len(frame), "", dtype=object)
@@ -290,6 +290,65 @@ def match_district(name: str, known: list[str]) -> str:
 
 
 # --- detection -----------------------------------------------------------------------
+def _detect_districts(
+    work: pd.DataFrame,
+    sector: pd.Series,
+    created: pd.Series,
+    last_day: pd.Timestamp,
+    settings: RecurringSettings,
+    place_out: np.ndarray,
+    active: np.ndarray | None = None,
+    kinds: np.ndarray | None = None,
+    kind_vectors: sparse.csr_matrix | None = None,
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """:func:`_detect` run on each district alone, the results joined.
+
+    A district's problems depend on its own messages only (and on ``last_day``, the data's
+    last day): its word weights are its own.  So a drill-down is the region-wide run cut to
+    the district, an export of another district added to the file changes nothing here, and
+    districts can be analysed one at a time or on different machines
+    (:mod:`curtool.app.distributed`) with the same answers.
+    """
+    codes, _ = pd.factorize(_column(work, C.DISTRICT))
+    if active is not None:
+        codes = np.where(active, codes, -1)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(codes.max() + 2 if len(codes) else 1))
+    tables: list[pd.DataFrame] = []
+    members: dict[str, np.ndarray] = {}
+    for d in range(len(bounds) - 1):
+        positions = order[bounds[d] : bounds[d + 1]]
+        if not len(positions):
+            continue
+        part_places = np.full(len(positions), "", dtype=object)
+        table, part_members = _detect(
+            work.iloc[positions],
+            sector.iloc[positions],
+            created.iloc[positions],
+            last_day,
+            settings,
+            part_places,
+            None,
+            kinds[positions] if kinds is not None else None,
+            kind_vectors[positions] if kind_vectors is not None else None,
+        )
+        place_out[positions] = part_places
+        if len(table):
+            tables.append(table)
+        members.update({pid: positions[p] for pid, p in part_members.items()})
+    return rank_problems(tables), members
+
+
+def rank_problems(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Problem tables of several districts as one, in the order of a single run."""
+    if not tables:
+        return _empty_problems()
+    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    return table.sort_values(
+        ["count", "weeks", "last_seen", "id"], ascending=[False, False, False, True], kind="stable"
+    ).reset_index(drop=True)
+
+
 def _detect(
     work: pd.DataFrame,
     sector: pd.Series,
