@@ -297,7 +297,10 @@ class Assembled:
 
 def _assemble(parts: Sequence[DistrictPart]) -> Assembled:
     frames = [p.rows for p in parts if len(p.rows)]
-    rows = pd.concat(frames).sort_index(kind="stable") if frames else parts[0].rows.iloc[:0]
+    if frames:
+        rows = pd.concat(frames).sort_index(kind="stable")
+    else:  # no message of any district is shown: the columns still are
+        rows = parts[0].rows.iloc[:0] if parts else pd.DataFrame(columns=[*_CLASSIFIED, _ASSIGNED, _PLACE])
     members: dict[str, np.ndarray] = {}
     for p in parts:
         members.update(p.members)
