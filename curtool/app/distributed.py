@@ -287,6 +287,34 @@ def _districts(archive: pq_archive.Archive) -> list[str]:
     return pq_archive.district_names(archive)
 
 
+def _district_parts(
+    client,
+    archive: pq_archive.Archive,
+    opts: Options,
+    facts: ArchiveFacts,
+    names: list[str],
+    progress: Progress | None,
+    **job: object,
+) -> list[DistrictPart]:
+    """:func:`district_part` of every district named, on the cluster."""
+    tasks = [
+        client.submit(
+            district_part,
+            str(archive.path),
+            name,
+            opts,
+            last_day=facts.last_day,
+            seen=facts.seen,
+            votes=facts.votes,
+            weeks_back=opts.weeks_back,
+            pure=False,
+            **job,
+        )
+        for name in names
+    ]
+    return _gather(client, tasks, "classifying and finding problems by district", progress)
+
+
 @dataclass
 class Assembled:
     rows: pd.DataFrame
@@ -346,24 +374,10 @@ def report_archive(
     end = wk.week_bounds(resolved)[1]
     with cluster(opts.engine) as client:
         facts = _facts(client, archive, opts, end, progress)
-        names = _districts(archive)
-        tasks = [
-            client.submit(
-                district_part,
-                str(archive.path),
-                name,
-                opts,
-                week=resolved,
-                last_day=facts.last_day,
-                seen=facts.seen,
-                votes=facts.votes,
-                weeks_back=opts.weeks_back,
-                known_closed="closed" in archive.fields,
-                pure=False,
-            )
-            for name in names
-        ]
-        parts = _gather(client, tasks, "classifying and finding problems by district", progress)
+        parts = _district_parts(
+            client, archive, opts, facts, _districts(archive), progress,
+            week=resolved, known_closed="closed" in archive.fields,
+        )  # fmt: skip
     assembled = _assemble(parts)
     rows = assembled.rows
     found = _result(assembled, opts)
@@ -432,25 +446,10 @@ def problems_archive(
             from curtool.core.recurring import NO_DATES, NO_DATES_HINT
 
             raise errors.CurtoolError(errors.NO_DATA, NO_DATES, NO_DATES_HINT, path=archive.path)
-        tasks = [
-            client.submit(
-                district_part,
-                str(archive.path),
-                name,
-                opts,
-                week=None,
-                last_day=facts.last_day,
-                seen=facts.seen,
-                votes=facts.votes,
-                weeks_back=opts.weeks_back,
-                known_closed=False,
-                since=since,
-                until=until,
-                pure=False,
-            )
-            for name in names
-        ]
-        parts = _gather(client, tasks, "classifying and finding problems by district", progress)
+        parts = _district_parts(
+            client, archive, opts, facts, names, progress,
+            week=None, known_closed=False, since=since, until=until,
+        )  # fmt: skip
     assembled = _assemble(parts)
     rows = assembled.rows
     result = _result(assembled, opts)
