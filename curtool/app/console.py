@@ -384,6 +384,10 @@ def progress_bar(quiet: bool = False) -> Iterator[Callable[[str, int, int], None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = make_console(stderr=True, quiet=quiet)
+    if quiet or not console.is_terminal:
+        # no live display at all: rich 13.0 writes a line break on leaving even a disabled one
+        yield lambda stage, done, total: None
+        return
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -391,7 +395,6 @@ def progress_bar(quiet: bool = False) -> Iterator[Callable[[str, int, int], None
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=quiet or not console.is_terminal,
     )
     tasks: dict[str, object] = {}
 
