@@ -283,10 +283,6 @@ def _needs_votes(seen: list[str], opts: Options) -> bool:
     return bool((why == "").any())
 
 
-def _districts(archive: pq_archive.Archive) -> list[str]:
-    return pq_archive.district_names(archive)
-
-
 def _district_parts(
     client,
     archive: pq_archive.Archive,
@@ -375,7 +371,7 @@ def report_archive(
     with cluster(opts.engine) as client:
         facts = _facts(client, archive, opts, end, progress)
         parts = _district_parts(
-            client, archive, opts, facts, _districts(archive), progress,
+            client, archive, opts, facts, pq_archive.district_names(archive), progress,
             week=resolved, known_closed="closed" in archive.fields,
         )  # fmt: skip
     assembled = _assemble(parts)
@@ -422,7 +418,6 @@ class ArchiveProblems:
     result: RecurringResult
     frame: pd.DataFrame
     categories: CategoryMap | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 def problems_archive(
@@ -437,7 +432,7 @@ def problems_archive(
     """The recurring problems of the archive (or of one ``district``), the same as in memory."""
     archive = pq_archive.open_archive(path)
     _require_dates(archive)
-    names = _districts(archive)
+    names = pq_archive.district_names(archive)
     if district is not None:
         names = [match_district(district, [n for n in names if n])]
     with cluster(opts.engine) as client:
@@ -479,7 +474,6 @@ class ArchiveClassified:
     rows: int
     protected: int
     sectors: pd.Series  # messages (duplicates aside) per block
-    categories: CategoryMap | None = None
 
 
 def classify_archive(
@@ -492,7 +486,6 @@ def classify_archive(
 
     archive = pq_archive.open_archive(path)
     counts: dict[str, int] = {}
-    categories = None
     with TableStream(target) as stream, cluster(opts.engine) as client:
         facts = _facts(client, archive, opts, None, progress)
         path_ = str(archive.path)
@@ -524,4 +517,4 @@ def classify_archive(
             if progress:
                 progress("classifying by part", done, len(futures))
     sectors = pd.Series(counts, dtype="int64").sort_values(ascending=False)
-    return ArchiveClassified(stream.rows, stream.protected, sectors, categories)
+    return ArchiveClassified(stream.rows, stream.protected, sectors)

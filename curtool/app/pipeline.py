@@ -25,6 +25,7 @@ from curtool.core import errors
 from curtool.core import weeks as wk
 from curtool.core.categories import CategoryMap, CategoryVotes
 from curtool.core.classify import Classification
+from curtool.core.districts import Gazetteer
 from curtool.core.evaluate import Evaluation, cross_validate, evaluate
 from curtool.core.mapping import find_header
 from curtool.core.model import SectorModel
@@ -145,16 +146,22 @@ def load_files(inputs: Inputs | Dataset, options: Options | None = None) -> Data
     if archive is not None:
         return read_dataset(archive)
     opts = options or Options()
+    return _load(list(inputs), opts, opts.read.gazetteer)
+
+
+def _load(paths: list, opts: Options, gazetteer: Gazetteer | Path | None, keep_keys: bool = False) -> Dataset:
+    """:func:`curtool.io.loader.load` with the options' reading flags and config."""
     read = opts.read
     return load(
-        list(inputs),
+        paths,
         columns=read.columns,
         sheet=read.sheet,
         encoding=read.encoding,
         separator=read.separator,
         no_header=read.no_header,
         config=opts.config,
-        gazetteer=read.gazetteer,
+        gazetteer=gazetteer,
+        keep_keys=keep_keys,
     )
 
 
@@ -256,14 +263,13 @@ def find_problems(
     opts = options or Options()
     if opts.engine.distributed and not isinstance(inputs, Dataset):
         from curtool.app.distributed import problems_archive
-        from curtool.io.loader import FileReport
         from curtool.io.parquetarchive import file_reports, open_archive
 
         with engine_source([inputs] if isinstance(inputs, (str, Path)) else list(inputs), opts) as source:
             found = problems_archive(
                 source, opts, district=district, since=since, until=until, progress=progress
             )
-            files = file_reports(open_archive(source), FileReport)
+            files = file_reports(open_archive(source))
         return ProblemsRun(Dataset(found.frame, files), found.result, opts.recurring, found.categories)
     data = load_files(inputs, opts)
     data.drop_originals()  # the outputs are built from the analysis columns alone
@@ -520,18 +526,7 @@ def archive_files(inputs: Inputs, target: str | Path, options: Options | None = 
     cfg = opts.config
     gaz_path = opts.read.gazetteer or cfg.gazetteer
     gazetteer = read_gazetteer(gaz_path) if gaz_path is not None else None
-    read = opts.read
-    data = load(
-        fresh,
-        columns=read.columns,
-        sheet=read.sheet,
-        encoding=read.encoding,
-        separator=read.separator,
-        no_header=read.no_header,
-        config=cfg,
-        gazetteer=gazetteer,
-        keep_keys=True,
-    )
+    data = _load(fresh, opts, gazetteer, keep_keys=True)
     files = [
         {
             "name": r.path.name,

@@ -287,29 +287,47 @@ def write_csv(frame: pd.DataFrame, path: Path) -> int:
 
     Batches of rows keep the memory flat; pandas' own writer took 20 s for a million rows.
     """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    # a header cell is public text too: «=HYPERLINK(…)» as a column name is defused like a cell
-    names = [str(defuse_csv(str(c))) for c in frame.columns]
-    protected = sum(name != str(c) for name, c in zip(names, frame.columns, strict=True))
     with open(path, "wb") as handle:
+        writer = _CsvParts(handle)
+        writer.write(frame)
+        writer.close()
+    return writer.protected
+
+
+class _CsvParts:
+    """Rows into one CSV, a frame at a time: BOM and header once, every batch in the first one's
+    Arrow types, text defused (a header cell too: «=HYPERLINK(…)» as a column name)."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+        self.protected = 0
+        self._writer = None
+        self._schema = None
         handle.write(b"\xef\xbb\xbf")
-        writer = None
-        for start in range(0, max(len(frame), 1), _CSV_BATCH):
+
+    def write(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        names = [str(defuse_csv(str(c))) for c in frame.columns]
+        if self._writer is None:
+            self.protected += sum(n != str(c) for n, c in zip(names, frame.columns, strict=True))
+        for start in range(0, max(len(frame), 1 if self._writer is None else 0), _CSV_BATCH):
             part = frame.iloc[start : start + _CSV_BATCH]
             arrays = []
             for i in range(part.shape[1]):
                 array, count = _csv_array(part.iloc[:, i])
                 arrays.append(array)
-                protected += count
+                self.protected += count
             table = pa.Table.from_arrays(arrays, names=names)
-            if writer is None:
-                writer = pacsv.CSVWriter(handle, table.schema)
-            writer.write_table(table)
-        if writer is not None:
-            writer.close()
-    return protected
+            if self._writer is None:
+                self._schema = table.schema
+                self._writer = pacsv.CSVWriter(self.handle, table.schema)
+            self._writer.write_table(table.cast(self._schema))
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
 
 
 def _csv_array(column: pd.Series):
@@ -456,7 +474,6 @@ class TableStream:
                 path=self.path,
             )
         self.rows = 0
-        self.protected = 0
         self._writer = None
         self._schema = None
 
@@ -465,7 +482,7 @@ class TableStream:
         tmp = self._atomic.__enter__()
         self._handle = open(tmp, "wb")  # closed in __exit__
         if self.suffix == ".csv":
-            self._handle.write(b"\xef\xbb\xbf")
+            self._writer = _CsvParts(self._handle)
         return self
 
     def write(self, frame: pd.DataFrame) -> None:
@@ -484,24 +501,13 @@ class TableStream:
                 self._writer = pq.ParquetWriter(self._handle, table.schema)
             self._writer.write_table(table.cast(self._schema))
         else:
-            import pyarrow.csv as pacsv
-
-            names = [str(defuse_csv(str(c))) for c in frame.columns]
-            if self._writer is None:
-                self.protected += sum(n != str(c) for n, c in zip(names, frame.columns, strict=True))
-            for start in range(0, len(frame), _CSV_BATCH):
-                part = frame.iloc[start : start + _CSV_BATCH]
-                arrays = []
-                for i in range(part.shape[1]):
-                    array, count = _csv_array(part.iloc[:, i])
-                    arrays.append(array)
-                    self.protected += count
-                table = pa.Table.from_arrays(arrays, names=names)
-                if self._writer is None:
-                    self._schema = table.schema
-                    self._writer = pacsv.CSVWriter(self._handle, table.schema)
-                self._writer.write_table(table.cast(self._schema))
+            self._writer.write(frame)
         self.rows += len(frame)
+
+    @property
+    def protected(self) -> int:
+        """Cells a CSV protected with a leading ``'``."""
+        return self._writer.protected if isinstance(self._writer, _CsvParts) else 0
 
     def __exit__(self, kind, value, trace) -> None:
         try:

@@ -52,7 +52,7 @@ from curtool.core.districts import Gazetteer, canonical_names
 from curtool.core.duplicates import mark_duplicates
 
 if TYPE_CHECKING:
-    from curtool.io.loader import Dataset
+    from curtool.io.loader import Dataset, FileReport
 
 MANIFEST = "curtool-archive.json"
 FORMAT = "curtool-archive"
@@ -438,22 +438,24 @@ def _mark_against_archive(archive: Archive, frame: pd.DataFrame) -> tuple[pd.Dat
 def read_dataset(path: str | Path, columns: Sequence[str] | None = None) -> Dataset:
     """The whole archive as one loaded :class:`~curtool.io.loader.Dataset` (the in-memory engine:
     the frame a single load of all its exports would give, without the original columns)."""
-    from curtool.io.loader import Dataset, FileReport
+    from curtool.io.loader import Dataset
 
     archive = open_archive(path)
     frame = read_rows(archive, columns)
     frame = frame.drop(columns=[SEQ], errors="ignore")
-    return Dataset(frame=frame, files=file_reports(archive, FileReport))
+    return Dataset(frame=frame, files=file_reports(archive))
 
 
-def file_reports(archive: Archive, report_type: type) -> list:
+def file_reports(archive: Archive) -> list[FileReport]:
     """A report per archived export (name, format, columns found, rows), for what reads
     ``Dataset.files``; with no export yet, the archive itself."""
+    from curtool.io.loader import FileReport
+
     reports = []
     for load in archive.loads:
         for f in load["files"]:  # type: ignore[union-attr]
             reports.append(
-                report_type(
+                FileReport(
                     path=archive.path / str(f["name"]),
                     format=str(f.get("format", "")),
                     encoding=None,
@@ -466,4 +468,4 @@ def file_reports(archive: Archive, report_type: type) -> list:
                     rows=int(f.get("rows", 0)),
                 )
             )
-    return reports or [report_type(archive.path, "archive", None, None, None, [], 0, [], {}, 0)]
+    return reports or [FileReport(archive.path, "archive", None, None, None, [], 0, [], {}, 0)]
