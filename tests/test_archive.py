@@ -235,3 +235,14 @@ def test_paths_in_help():
     result = runner.invoke(app, ["archive", "--help"])
     assert result.exit_code == 0 and "--output" in result.output
     assert Path(XLSX).exists()
+
+
+def test_an_archive_without_dates_says_to_archive_again(tmp_path):
+    export = tmp_path / "nodates.csv"
+    export.write_text("Текст;Район\nЯма на дороге;Город Майкоп\nНет света;Город Майкоп\n", encoding="utf-8")
+    target = tmp_path / "arc"
+    assert runner.invoke(app, ["archive", str(export), "-o", str(target)]).exit_code == 0
+    result = runner.invoke(app, ["report", str(target), "-o", str(tmp_path / "r.xlsx")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Hint: archive the exports again naming the date column with --date-column" in result.output
+    assert not (tmp_path / "r.xlsx").exists()

@@ -90,11 +90,14 @@ def require_dates(data: Dataset) -> None:
     if "created" in data.known_fields():
         return
     names = ", ".join(f"«{n}»" for n in C.FIELD_ALIASES["created"][:3])
+    path = data.files[0].path
+    archived = is_archive(path.parent)  # an archive's exports: the column is named when archiving
     raise errors.CurtoolError(
         errors.NO_DATA,
         "no column of creation dates, so messages cannot be put into weeks",
-        f"name the date column with --date-column (looked for {names} …)",
-        path=data.files[0].path,
+        ("archive the exports again naming" if archived else "name")
+        + f" the date column with --date-column (looked for {names} …)",
+        path=path,
     )
 
 
