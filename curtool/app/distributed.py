@@ -47,7 +47,6 @@ from curtool.core import weeks as wk
 from curtool.core.categories import CategoryMap, CategoryVotes
 from curtool.core.classify import category_values
 from curtool.core.recurring import RecurringResult, find_recurring, match_district, rank_problems
-from curtool.core.report import build_report
 from curtool.io import parquetarchive as pq_archive
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -359,7 +358,7 @@ def report_archive(
     progress: Progress | None = None,
 ):
     """``curtool report ARCHIVE --engine dask``: the same report as the in-memory engine."""
-    from curtool.app.pipeline import ReportRun, data_warnings
+    from curtool.app.pipeline import ReportRun, build_weekly, data_warnings
 
     archive = pq_archive.open_archive(path)
     _require_dates(archive)
@@ -377,19 +376,10 @@ def report_archive(
     assembled = _assemble(parts)
     rows = assembled.rows
     found = _result(assembled, opts)
-    report = build_report(
-        rows.drop(columns=[*_CLASSIFIED, _ASSIGNED, _PLACE]),
-        rows[_CLASSIFIED],
-        found,
-        week=resolved,
-        today=today,
-        weeks_back=opts.weeks_back,
-        population=population,
-        deadlines=dict(opts.deadlines) or None,
-        mask_pii=mask_pii,
-        known_fields=set(archive.fields),
-        span=span,
-    )
+    report = build_weekly(
+        rows.drop(columns=[*_CLASSIFIED, _ASSIGNED, _PLACE]), rows[_CLASSIFIED], found, opts,
+        resolved, today, mask_pii, population, set(archive.fields), span,
+    )  # fmt: skip
     return ReportRun(report, data_warnings(report), assembled.categories)
 
 

@@ -341,20 +341,39 @@ def run_report(
     found = find_recurring(
         cut, classified[C.SECTOR], opts.recurring, kinds=classified[C.PROBLEM_KIND], kind_vectors=vectors
     )
-    report = build_report(
-        cut,
+    report = build_weekly(
+        cut, classified, found, opts, resolved, today, mask_pii, population, data.known_fields(), span
+    )
+    return ReportRun(report, [*data.warnings, *data_warnings(report)], categories)
+
+
+def build_weekly(
+    frame: pd.DataFrame,
+    classified: pd.DataFrame,
+    found: RecurringResult,
+    opts: Options,
+    week: str,
+    today: date,
+    mask_pii: bool,
+    population: pd.DataFrame | None,
+    known_fields: set[str],
+    span: wk.DataSpan,
+) -> Report:
+    """:func:`curtool.core.report.build_report` with the options: one place for both engines, so
+    an option reaches the in-memory and the distributed report alike."""
+    return build_report(
+        frame,
         classified,
         found,
-        week=resolved,
+        week=week,
         today=today,
         weeks_back=opts.weeks_back,
         population=population,
         deadlines=dict(opts.deadlines) or None,
         mask_pii=mask_pii,
-        known_fields=data.known_fields(),
+        known_fields=known_fields,
         span=span,
     )
-    return ReportRun(report, [*data.warnings, *data_warnings(report)], categories)
 
 
 def report_week(data: Dataset | Path, week: str | None, today: date | None = None) -> str:
