@@ -365,6 +365,13 @@ def recurring(
     top: Annotated[
         int, typer.Option("--top", min=1, help="Problems shown per district on the console.")
     ] = 10,
+    rank_by: Annotated[
+        str,
+        typer.Option(
+            "--rank-by",
+            help="count (messages) or reach (engagement, then audience: «Вовлеченность», «Аудитория»).",
+        ),
+    ] = "count",
     force: Force = False,
     read: ReadOptions = ReadOptions(),
     models: ModelOptions = ModelOptions(),
@@ -374,6 +381,7 @@ def recurring(
     from curtool.io.output import check_writable, write_json
     from curtool.io.recurringbook import write_recurring_workbook
 
+    pipeline.check_ranking(rank_by)
     _refuse_overwriting_inputs(inputs, output, json_path)
     for path in (output, json_path):
         if path is not None:
@@ -384,9 +392,9 @@ def recurring(
         if isinstance(source, pipeline.Dataset):
             _say_warnings(source.warnings)
         run = pipeline.find_problems(
-            source, opts, district=district, since=start, until=end, progress=progress
+            source, opts, district=district, since=start, until=end, progress=progress, rank=rank_by
         )
-    print_recurring(_console(), run.result, run.settings, top=top)
+    print_recurring(_console(), run.result, run.settings, top=top, reach=rank_by == "reach")
     if output is not None:
         write_recurring_workbook(run.result, run.data.frame, output)
         typer.echo(f"Written: {output}")

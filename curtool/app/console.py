@@ -79,6 +79,11 @@ def _numeric_header(header: str) -> bool:
         "на 10 тыс.",
         "база",
         "baseline",
+        "вовлечённость",
+        "аудитория",
+        "ответ позже",
+        "открыто",
+        "медиана, ч",
     }
 
 
@@ -241,10 +246,13 @@ def print_evaluation(console: Console, result, title: str) -> None:
         console.print(table(console, "Most frequent confusions", ["true", "predicted", "n"], pairs[:8]))
 
 
-def print_recurring(console: Console, result, settings, top: int = 10) -> None:
-    """Problems grouped by district, ranked, with their place and trend."""
+def print_recurring(console: Console, result, settings, top: int = 10, reach: bool = False) -> None:
+    """Problems grouped by district, ranked, with their place and trend (and, ranked by
+    ``reach``, their engagement and audience)."""
     problems = result.problems
     console.print(settings.describe())
+    if reach:
+        console.print("Порядок: по вовлечённости, затем по аудитории (по сумме по сообщениям проблемы).")
     if problems.empty:
         console.print("No recurring problems under this definition.")
         return
@@ -268,16 +276,26 @@ def print_recurring(console: Console, result, settings, top: int = 10) -> None:
                     trend_words.get(str(p["trend"]), str(p["trend"])),
                     ", ".join(flags),
                 )
-            )
+                if not reach
+                # ranked by reach, the reach replaces the weeks, dates, trend and flags: the line fits
+                else (p["id"], short(p["label"], 40), int(p["count"]), _count(p.get("engagement")),
+                      _count(p.get("audience")))
+            )  # fmt: skip
         more = f" (showing {top} of {len(group)})" if len(group) > top else ""
-        console.print(
-            table(
-                console,
-                f"{district or '(район не указан)'}: {len(group)} problems{more}",
-                ["id", "sector", "problem and place", "сообщений", "недель", "seen", "trend", "flags"],
-                rows,
-            )
+        headers = (
+            ["id", "sector", "problem and place", "сообщений", "недель", "seen", "trend", "flags"]
+            if not reach
+            else ["id", "problem and place", "сообщений", "вовлечённость", "аудитория"]
         )
+        console.print(
+            table(console, f"{district or '(район не указан)'}: {len(group)} problems{more}", headers, rows)
+        )
+
+
+def _count(value: object) -> str:
+    """A reach figure as a whole number with thin groups, or «нет данных» as it stands."""
+    number = pd.to_numeric(pd.Series([value], dtype=object), errors="coerce").iloc[0]
+    return f"{number:,.0f}".replace(",", " ") if pd.notna(number) else str(value or "нет данных")
 
 
 def print_report(console: Console, report) -> None:
@@ -298,6 +316,37 @@ def print_report(console: Console, report) -> None:
         cols = [C.DISTRICT, C.SECTOR, C.COUNT, C.BASELINE]
         rows = [tuple(r[c] for c in cols) for _, r in report.surges.head(10).iterrows()]
         console.print(table(console, "Всплески", ["район", "сектор", "сообщений", "база"], rows))
+    print_executors(console, getattr(report, "executors", None))
+
+
+def print_executors(console: Console, executors: pd.DataFrame | None, top: int = 5) -> None:
+    """The executors most behind (the workbook's ranking), in a table that fits 80 columns."""
+    if executors is None or len(executors) < 2:
+        return
+    from curtool.core import response as rtimes
+
+    def figure(value: object) -> str:
+        return "н/д" if isinstance(value, str) else f"{value:.0f}"
+
+    rows = [
+        (
+            short(r[C.EXECUTOR], 28),
+            int(r[rtimes.RT_MESSAGES]),
+            figure(r[rtimes.RT_FIRST_OVERDUE_N]),
+            figure(r[rtimes.RT_OPEN_OVERDUE]),
+            figure(r[rtimes.RT_FIRST_MEDIAN]) if not isinstance(r[rtimes.RT_FIRST_MEDIAN], float)
+            or r[rtimes.RT_FIRST_MEDIAN] == r[rtimes.RT_FIRST_MEDIAN] else "—",
+        )
+        for _, r in executors.iloc[:-1].head(top).iterrows()
+    ]  # fmt: skip
+    console.print(
+        table(
+            console,
+            "Исполнители: больше всего просрочек (н/д — нет данных)",
+            ["исполнитель", "сообщений", "ответ позже", "открыто", "медиана, ч"],
+            rows,
+        )
+    )
 
 
 def groups_toml(rules: Sequence) -> str:

@@ -34,6 +34,9 @@ _COLUMN_HELP = {
     "lon": "the longitude",
     "group": "the export's own topic group or category",
     "topic": "the export's own topic («Тема», subcategory, portal reason)",
+    "executor": "the executor («Исполнитель», «Ответственное лицо», «Орган власти»)",
+    "audience": "the post's audience («Аудитория»), a number",
+    "engagement": "the post's engagement («Вовлеченность»), a number",
 }
 
 

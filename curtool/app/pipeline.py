@@ -21,7 +21,7 @@ import pandas as pd
 
 from curtool.app.options import Options
 from curtool.core import columns as C
-from curtool.core import errors
+from curtool.core import errors, reach
 from curtool.core import weeks as wk
 from curtool.core.categories import CategoryMap, CategoryVotes
 from curtool.core.classify import Classification
@@ -260,10 +260,13 @@ def find_problems(
     since: date | None = None,
     until: date | None = None,
     progress: Progress | None = None,
+    rank: str = "count",
 ) -> ProblemsRun:
     """The problems that keep coming back (in one ``district``, or all), ranked, each with its
-    messages; ``since``/``until`` bound the days looked at."""
+    messages; ``since``/``until`` bound the days looked at.  ``rank``: ``count`` (messages,
+    the default) or ``reach`` (engagement, then audience: :func:`curtool.core.reach.rank_by`)."""
     opts = options or Options()
+    check_ranking(rank)
     if opts.engine.distributed and not isinstance(inputs, Dataset):
         from curtool.app.distributed import problems_archive
         from curtool.io.parquetarchive import file_reports, open_archive
@@ -273,6 +276,7 @@ def find_problems(
                 source, opts, district=district, since=since, until=until, progress=progress
             )
             files = file_reports(open_archive(source))
+        found.result.problems = reach.rank_by(found.result.problems, rank)
         return ProblemsRun(Dataset(found.frame, files), found.result, opts.recurring, found.categories)
     data = load_files(inputs, opts)
     data.drop_originals()  # the outputs are built from the analysis columns alone
@@ -290,7 +294,18 @@ def find_problems(
         kinds=table[C.PROBLEM_KIND],
         kind_vectors=vectors,
     )
+    result.problems = reach.rank_by(result.problems, rank)
     return ProblemsRun(data, result, opts.recurring, categories)
+
+
+def check_ranking(rank: str) -> None:
+    """Refuse a ranking of problems that does not exist (before any file is read)."""
+    if rank not in reach.RANKINGS:
+        raise errors.CurtoolError(
+            errors.BAD_OPTION,
+            f"--rank-by {rank!r} is not a ranking",
+            "use --rank-by count (messages) or --rank-by reach (engagement, then audience)",
+        )
 
 
 def run_report(

@@ -39,7 +39,9 @@ TOPIC = "_topic"  # the export's own «Тема»
 STATUS = "_status"  # outcome: «Итог» / status
 SOURCE = "_source"  # platform / source system
 URL = "_url"  # link to the post
-EXECUTOR = "_executor"
+EXECUTOR = "_executor"  # the executor as written ("" where none)
+AUDIENCE = "_audience"  # float: the post's audience («Аудитория»), NaN where absent
+ENGAGEMENT = "_engagement"  # float: the post's engagement («Вовлеченность»), NaN where absent
 ISSUES = "_issues"  # row issue codes joined by ";" ("" where the row is clean)
 DUPLICATE = "_duplicate"  # bool: a copy of an earlier row (kept out of the analysis)
 DUPLICATE_OF = "_duplicate_of"  # str: on a duplicate, «file, строка N[, id X]» (N: its _row) of the original
@@ -157,7 +159,18 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("итог", "статус", "результат", "текущий шаг инцидента", "status", "outcome"),
     "source": ("источник", "платформа", "соцсеть", "канал", "source", "platform"),
     "url": ("урл поста", "ссылка", "ссылка на пост", "url поста", "url", "link"),
-    "executor": ("исполнитель", "ответственный", "орган власти", "executor"),
+    "executor": (
+        "исполнитель",
+        "ответственный",
+        "ответственное лицо",
+        "ответственный исполнитель",
+        "орган власти",
+        "ответственный орган",
+        "executor",
+        "assignee",
+    ),
+    "audience": ("аудитория", "охват", "audience", "reach"),
+    "engagement": ("вовлеченность", "вовлечение", "engagement"),
 }
 
 # The fields a command-line option can name, and that option: the one place both the CLI
@@ -172,6 +185,9 @@ COLUMN_OPTIONS: dict[str, str] = {
     "lon": "--lon-column",
     "group": "--group-column",
     "topic": "--topic-column",
+    "executor": "--executor-column",
+    "audience": "--audience-column",
+    "engagement": "--engagement-column",
 }
 
 
@@ -200,9 +216,12 @@ FIELD_COLUMNS: dict[str, str] = {
     "source": SOURCE,
     "url": URL,
     "executor": EXECUTOR,
+    "audience": AUDIENCE,
+    "engagement": ENGAGEMENT,
 }
 
 DATE_FIELDS = ("created", "first_answer", "closed")
+NUMBER_FIELDS = ("audience", "engagement")  # counts of a post: «1 234», «1,2K» read as numbers
 
 # Row issue codes: stable, documented in README; never rename one.
 ISSUE_EMPTY_TEXT = "empty_text"
@@ -296,6 +315,8 @@ PROBLEM_FIELDS = (
     "trend",
     "returned_after_resolved",
     "systemic",
+    "audience",  # sum of its messages' «Аудитория»; «нет данных» where none of them has one
+    "engagement",  # sum of its messages' «Вовлеченность»; likewise
     "message_ids",
 )
 PROBLEM_REPRESENTATIVE = "representative"  # the most central message (table only, not JSON)

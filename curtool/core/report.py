@@ -17,11 +17,12 @@ import pandas as pd
 
 from curtool.core import aggregate as agg
 from curtool.core import columns as C
-from curtool.core import errors
+from curtool.core import errors, executors
 from curtool.core import response as rtimes
 from curtool.core import sources as src
 from curtool.core import weeks as wk
 from curtool.core.pii import mask_series, mask_text
+from curtool.core.reach import REACH_FIELDS
 from curtool.core.summary import PARTIAL_WEEK, key_figures, summary_lines
 from curtool.core.wording import fmt_num, format_period
 
@@ -77,6 +78,8 @@ class Report:
     data_end: date | None = None  # the day of the latest message in the export
     partial: bool = False  # the export ends inside the report week
     missing_dates: list[str] = field(default_factory=list)  # «дата первого ответа», «дата закрытия»
+    # per executor (curtool.core.executors); None: the export has no executor column
+    executors: pd.DataFrame | None = None
 
     @property
     def stale(self) -> bool:
@@ -120,7 +123,7 @@ def build_report(
     Only what was known at the end of the week counts (:func:`aggregate.until_week_end`):
     ``recurring`` must come from the same cut frame (see ``curtool.app.pipeline``).
     ``known_fields`` are the loader fields the export has (``first_answer``,
-    ``closed``…); without it a date field counts as present when any row has it.
+    ``closed``, ``executor``…); without it a field counts as present when any row has it.
     ``span`` holds the first and latest messages of the whole export (default: of
     ``frame``): it tells a partial or uncovered week from a quiet one when ``frame`` is
     already cut.
@@ -139,6 +142,7 @@ def build_report(
     week = wk.resolve_week(frame, week, today)
     start, end = wk.week_bounds(week)
     deadline_table = rtimes.deadlines_from(deadlines)
+    given_fields = known_fields is not None
     if known_fields is None:
         known_fields = [f for f in rtimes.DATE_FIELDS if rtimes.known_dates(frame, C.FIELD_COLUMNS[f])]
     missing = [name for f, name in rtimes.DATE_FIELDS.items() if f not in known_fields]
@@ -184,6 +188,16 @@ def build_report(
     known["as_of"] = latest if partial and latest is not None else end
     rt_sector = rtimes.response_times(prepared, week, C.SECTOR, deadline_table, **known)
     rt_district = rtimes.response_times(prepared, week, C.DISTRICT, deadline_table, **known)
+    has_executor = C.EXECUTOR in frame and (
+        "executor" in known_fields
+        if given_fields
+        else bool(frame[C.EXECUTOR].fillna("").astype(str).str.strip().ne("").any())
+    )
+    by_executor = (
+        executors.executor_times(prepared, frame[C.EXECUTOR], week, deadline_table, **known)
+        if has_executor
+        else None
+    )
 
     in_week = prepared.index[prepared[C.WEEK] == week]
     assignments = None
@@ -220,6 +234,7 @@ def build_report(
         data_end=latest.date() if latest is not None else None,
         partial=partial,
         missing_dates=missing,
+        executors=by_executor,
     )
     report.summary_lines = summary_lines(report)
     report.key_figures = key_figures(report)
@@ -282,7 +297,7 @@ def _problems(
     problems = recurring.problems.copy()
     for name in PROBLEM_COLUMNS:
         if name not in problems:
-            problems[name] = "" if name not in ("count", "weeks") else 0
+            problems[name] = 0 if name in ("count", "weeks") else NO_DATA if name in REACH_FIELDS else ""
     first_seen = pd.to_datetime(problems["first_seen"], errors="coerce")
     problems[NEW] = (first_seen >= start) & (first_seen < end)
     if assignments is not None and len(problems):
@@ -367,7 +382,7 @@ def _mask_frame(table: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def _mask(report: Report) -> None:
     """Mask phones, e-mails and profile links in every table and sentence of the report."""
-    for name in ("messages", "rejected", "recurring", "surges", "platforms", "sources"):
+    for name in ("messages", "rejected", "recurring", "surges", "platforms", "sources", "executors"):
         setattr(report, name, _mask_frame(getattr(report, name)))
     report.summary_lines = [mask_text(s) for s in report.summary_lines]
     report.notes = [mask_text(s) for s in report.notes]

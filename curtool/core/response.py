@@ -100,6 +100,9 @@ RT_CLOSE_P90 = "close_p90_h"
 RT_CLOSE_DEADLINE = "close_deadline_h"
 RT_CLOSE_OVERDUE = "close_overdue_share"
 RT_OPEN_OVERDUE = "open_overdue"
+# counts beside the shares (``response_times(..., counts=True)``): the executors' table ranks by them
+RT_FIRST_OVERDUE_N = "first_overdue_n"
+RT_CLOSE_OVERDUE_N = "close_overdue_n"
 TOTAL = "Всего"
 NO_DATA = "нет данных"  # a figure the export cannot support: never shown as a number
 # the date fields response figures need, as the «Сроки ответа» sheet names them
@@ -121,8 +124,9 @@ def response_times(
     first_answer_known: bool = True,
     closed_known: bool = True,
     as_of: pd.Timestamp | None = None,
+    counts: bool = False,
 ) -> pd.DataFrame:
-    """Response times per ``by`` group (``sector`` or ``_district``) with a «Всего» row.
+    """Response times per ``by`` group (``sector``, ``_district`` or ``_executor``) with a «Всего» row.
 
     * first answer: messages *created* in the week; hours from ``_created`` to
       ``_first_answer``; overdue = answered after the deadline, or unanswered
@@ -136,6 +140,8 @@ def response_times(
     first-answer figure is :data:`NO_DATA`, and without closing dates every closing
     figure: a missing column says nothing about answers, so it must not read as
     «all overdue».  Deadlines are judged ``as_of`` (default: the data's latest stamp).
+    ``counts`` adds the numbers of overdue first answers and closings beside the shares.
+    A group with only old open messages past their deadline has a row too.
     """
     deadlines = deadlines or Deadlines()
     if as_of is None:  # the moment the data describes: its latest stamp
@@ -196,9 +202,11 @@ def response_times(
             RT_CLOSE_DEADLINE: b_part["limit"].median(),
             RT_CLOSE_OVERDUE: b_part["over"].mean(),
             RT_OPEN_OVERDUE: n_open,
+            RT_FIRST_OVERDUE_N: int(a_part["over"].sum()),
+            RT_CLOSE_OVERDUE_N: int(b_part["over"].sum()),
         }
 
-    groups = set(a[by]) | set(b[by])
+    groups = set(a[by]) | set(b[by]) | set(open_over)
     order = C.sector_order(groups) if by == C.SECTOR else C.district_order(groups)
     order = [g for g in order if g in groups]
     a_groups = dict(tuple(a.groupby(by, sort=False))) if len(a) else {}
@@ -211,10 +219,14 @@ def response_times(
     rows.append({by: TOTAL, **summarise(a, b, len(open_over))})
     table = pd.DataFrame(rows)
     unknown = []
+    if not counts:
+        table = table.drop(columns=[RT_FIRST_OVERDUE_N, RT_CLOSE_OVERDUE_N])
     if not first_answer_known:
         unknown += [RT_ANSWERED, RT_FIRST_MEDIAN, RT_FIRST_P90, RT_FIRST_OVERDUE]
+        unknown += [RT_FIRST_OVERDUE_N] if counts else []
     if not closed_known:
         unknown += [RT_CLOSED, RT_CLOSE_MEDIAN, RT_CLOSE_P90, RT_CLOSE_OVERDUE, RT_OPEN_OVERDUE]
+        unknown += [RT_CLOSE_OVERDUE_N] if counts else []
     for col in unknown:
         table[col] = pd.Series(NO_DATA, index=table.index, dtype=object)
     if by == C.DISTRICT:

@@ -15,6 +15,9 @@ import pandas as pd
 
 from curtool.core import columns as C
 from curtool.core import response as rtimes
+from curtool.core.executors import NO_COLUMN as NO_EXECUTOR_COLUMN
+from curtool.core.executors import worst as worst_executor
+from curtool.core.reach import top_reach
 from curtool.core.wording import change_short, change_words, fmt_int, fmt_messages, fmt_num, plural
 
 if TYPE_CHECKING:
@@ -149,6 +152,15 @@ def summary_lines(report: Report) -> list[str]:
         if items:
             line += " Требуют внимания: " + "; ".join(items) + "."
         lines.append(line)
+        top = top_reach(problems)
+        if top is not None:
+            label = _short(str(top["label"]).strip() or str(top["sector"]), 90)
+            district = str(top["district"]).strip()
+            lines.append(
+                f"Наибольший охват — у проблемы {top['id']} «{label}»"
+                + (f" ({district})" if district else "")
+                + f": вовлечённость {_reach(top['engagement'])}, аудитория {_reach(top['audience'])}."
+            )
 
     total_rt = report.response_by_sector.iloc[-1]
     if report.missing_dates:
@@ -161,12 +173,43 @@ def summary_lines(report: Report) -> list[str]:
         if overdue == overdue:
             line += f", позже срока ответ дан или не дан на {round(overdue * 100)}% сообщений"
         lines.append(line + ".")
+    line = _executor_line(report)
+    if line:
+        lines.append(line)
     if "closed" not in missing_fields(report) and t.closed:
         line = f"За неделю закрыто {fmt_messages(t.closed)}"
         if t.resolved:
             line += f", из них с итогом «решено» — {fmt_int(t.resolved)}"
         lines.append(line + ".")
     return lines + report.notes
+
+
+def _reach(value: object) -> str:
+    number = pd.to_numeric(pd.Series([value], dtype=object), errors="coerce").iloc[0]
+    return fmt_int(number) if number == number else NO_DATA
+
+
+def _executor_line(report: Report) -> str:
+    """Who is most behind: the top of the executors' ranking, with its overdue figures."""
+    table = report.executors
+    if table is None:
+        return "Исполнители: " + NO_EXECUTOR_COLUMN + "."
+    missing = missing_fields(report)
+    if {"first_answer", "closed"} <= missing:
+        return ""
+    top = worst_executor(table)
+    if top is None:
+        return "Просроченных ответов и закрытий у исполнителей за неделю нет."
+    parts = []
+    n = int(top[rtimes.RT_MESSAGES])
+    if "first_answer" not in missing:
+        parts.append(
+            f"ответ позже срока или не дан — {fmt_int(top[rtimes.RT_FIRST_OVERDUE_N])} "
+            f"из {fmt_int(n)} {plural(n, 'сообщения', 'сообщений', 'сообщений')} недели"
+        )
+    if "closed" not in missing:
+        parts.append(f"открыто с истёкшим сроком — {fmt_int(top[rtimes.RT_OPEN_OVERDUE])}")
+    return f"Больше всего просрочек — у исполнителя «{top[C.EXECUTOR]}»: " + ", ".join(parts) + "."
 
 
 def missing_fields(report: Report) -> set[str]:

@@ -26,6 +26,7 @@ from curtool.core.districts import Gazetteer, normalise_districts
 from curtool.core.duplicates import mark_duplicates
 from curtool.core.issues import add_issue, count_codes, join_codes
 from curtool.core.mapping import column_letter, first_line_is_data, known_names, map_columns, require_text
+from curtool.core.reach import parse_counts
 from curtool.core.text import TEXT_DTYPE, blank, clean_series
 from curtool.io.configfile import Config
 from curtool.io.formats import read_table
@@ -356,6 +357,11 @@ def _normalise_file(
             for idx in np.flatnonzero(bad.to_numpy())[:20]:
                 report.bad_dates.append((int(lines[idx]), header, str(frame[header].iloc[idx])))
     issues.append(pd.Series(np.where(any_bad, C.ISSUE_BAD_DATE, ""), index=frame.index))
+    for fld in C.NUMBER_FIELDS:
+        header = mapping.get(fld)
+        derived[C.FIELD_COLUMNS[fld]] = (
+            parse_counts(frame[header]) if header is not None else pd.Series(np.nan, index=frame.index)
+        )
     lat, lon, bad_coords = _coordinates(frame, mapping)
     derived[C.LAT], derived[C.LON] = lat, lon
     issues.append(pd.Series(np.where(bad_coords, C.ISSUE_BAD_COORDINATES, ""), index=frame.index))

@@ -1,7 +1,7 @@
 """The weekly report as a formatted Excel workbook (xlsxwriter), written atomically.
 
 Sheets, in this order: «Сводка», «Тепловая карта», «Динамика», «Всплески»,
-«Повторяющиеся проблемы», «Источники», «Сроки ответа», «Сообщения»,
+«Повторяющиеся проблемы», «Источники», «Сроки ответа», «Исполнители», «Сообщения»,
 «Отклонено».  Public text is always written with ``write_string`` and the
 workbook options of :func:`curtool.io.output.workbook_options`, so a message
 starting with «=» stays text.  A sheet with nothing to show says so in a row.
@@ -15,6 +15,7 @@ from pathlib import Path
 from curtool.core import errors
 from curtool.core import report as R
 from curtool.io.output import atomic_path, scratch_dir, workbook_options
+from curtool.io.reportexecutors import SHEET_EXECUTORS, write_executors
 from curtool.io.reportlists import (
     SHEET_MESSAGES,
     SHEET_RECURRING,
@@ -48,6 +49,7 @@ __all__ = [
     "HEAT_COUNTS_TITLE",
     "HEAT_RATE_TITLE",
     "SHEETS",
+    "SHEET_EXECUTORS",
     "SHEET_HEAT",
     "SHEET_MESSAGES",
     "SHEET_RECURRING",
@@ -70,6 +72,7 @@ SHEETS = (
     SHEET_RECURRING,
     SHEET_SOURCES,
     SHEET_RESPONSE,
+    SHEET_EXECUTORS,
     SHEET_MESSAGES,
     SHEET_REJECTED,
 )
@@ -83,6 +86,7 @@ WRITERS = (
     write_recurring,
     write_sources,
     write_response,
+    write_executors,
     write_messages,
     write_rejected,
 )

@@ -80,6 +80,8 @@ def write_recurring(book, f: Formats, report: R.Report) -> None:
         R.IN_WEEK: f.int,
         "count": f.int,
         "weeks": f.int,
+        "audience": f.int,
+        "engagement": f.int,
         "first_seen": f.day,
         "last_seen": f.day,
         R.NEW: f.new,
@@ -110,6 +112,8 @@ def write_recurring(book, f: Formats, report: R.Report) -> None:
         "trend": 14,
         "first_seen": 11,
         "last_seen": 11,
+        "audience": 12,
+        "engagement": 13,
     }
     for c, name in enumerate(table.columns):
         sheet.set_column(c, c, widths.get(name, 10))

@@ -60,6 +60,8 @@ HEADERS = {
     "message_ids": "ID сообщений",
     "representative": "Типичное сообщение",
     "places": "Мест",
+    "audience": "Аудитория",
+    "engagement": "Вовлечённость",
     rtimes.RT_MESSAGES: "Сообщений за неделю",
     rtimes.RT_ANSWERED: "С первым ответом",
     rtimes.RT_FIRST_MEDIAN: "Ответ: медиана, ч",
@@ -72,6 +74,9 @@ HEADERS = {
     rtimes.RT_CLOSE_DEADLINE: "Срок закрытия, ч",
     rtimes.RT_CLOSE_OVERDUE: "Закрыто позже срока",
     rtimes.RT_OPEN_OVERDUE: "Открыто с истёкшим сроком",
+    rtimes.RT_FIRST_OVERDUE_N: "Ответ позже срока, сообщений",
+    rtimes.RT_CLOSE_OVERDUE_N: "Закрыто позже срока, сообщений",
+    C.EXECUTOR: "Исполнитель",
 }
 
 

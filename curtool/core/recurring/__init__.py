@@ -39,6 +39,7 @@ from scipy import sparse
 from curtool.core import address, districts, errors
 from curtool.core import columns as C
 from curtool.core.columns import is_resolved_status
+from curtool.core.reach import REACH_FIELDS, problem_reach
 from curtool.core.recurring import grouping
 from curtool.core.recurring.problems import Context, Problem, assemble, trend
 from curtool.core.recurring.settings import RecurringSettings
@@ -72,6 +73,8 @@ _USED_COLUMNS = (
     C.CLOSED,
     C.STATUS,
     C.TOPIC,
+    C.AUDIENCE,
+    C.ENGAGEMENT,
 )
 NO_DATES = "no message has a readable creation date, so recurrence over weeks cannot be judged"
 NO_DATES_HINT = (
@@ -102,6 +105,8 @@ class RecurringResult:
             rec["returned_after_resolved"] = bool(rec["returned_after_resolved"])
             rec["systemic"] = bool(rec["systemic"])
             rec["message_ids"] = [str(v) for v in rec["message_ids"]]
+            for name in REACH_FIELDS:  # null: the export gives no such figure (never 0)
+                rec[name] = _json_count(rec.get(name))
             out.append(rec)
         return {"problems": out}
 
@@ -491,6 +496,10 @@ def _detect(
     # place problem's id in `assignments`, a systemic id only where it has none)
     members = {p.id: rows[p.members] for p in problems}
     table = pd.DataFrame([p.record() for p in problems])
+    # reach adds up over the problem's messages (their positions in work), as counts do
+    reach = problem_reach(work, members)
+    for name in reach.columns:
+        table[name] = table["id"].map(reach[name]).astype(object)
     table = table.sort_values(
         ["count", "weeks", "last_seen", "id"], ascending=[False, False, False, True], kind="stable"
     ).reset_index(drop=True)
@@ -533,6 +542,13 @@ def _week_of(day: pd.Timestamp) -> int:
     if day is pd.NaT or day is None or (isinstance(day, float) and math.isnan(day)):
         return 0
     return int((np.datetime64(pd.Timestamp(day).date(), "D") - _EPOCH_MONDAY).astype(np.int64) // 7)
+
+
+def _json_count(value: object) -> int | float | None:
+    number = pd.to_numeric(pd.Series([value], dtype=object), errors="coerce").iloc[0]
+    if pd.isna(number):
+        return None
+    return int(number) if float(number).is_integer() else float(number)
 
 
 def _iso(value: object) -> str | None:

@@ -12,6 +12,7 @@ from scipy import sparse
 
 from curtool.core import address
 from curtool.core import columns as C
+from curtool.core.reach import REACH_FIELDS
 from curtool.core.recurring.settings import RecurringSettings, plural
 from curtool.core.recurring.vectors import TOPIC_TERM, WordVectors, dot_with_rows, indicator, normalised
 
@@ -43,7 +44,10 @@ class Problem:
     def record(self) -> dict[str, object]:
         """The problem as one row of the problems table (:data:`columns.PROBLEM_FIELDS` and
         the representative message and number of places)."""
-        out: dict[str, object] = {name: getattr(self, name) for name in C.PROBLEM_FIELDS}
+        # reach is summed over the messages by find_recurring, which holds their figures
+        out: dict[str, object] = {
+            name: getattr(self, name) for name in C.PROBLEM_FIELDS if name not in REACH_FIELDS
+        }
         out[C.PROBLEM_REPRESENTATIVE] = self.representative
         out[C.PROBLEM_PLACES] = self.places
         return out
