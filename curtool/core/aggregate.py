@@ -56,6 +56,10 @@ def prepare(frame: pd.DataFrame, sector: pd.Series) -> pd.DataFrame:
             if col in base
             else pd.Series(pd.NaT, index=base.index, dtype="datetime64[ns]")
         )
+    for col in (C.HAS_FIRST_ANSWER, C.HAS_CLOSED):
+        # a frame without the flag (tests, an archive made before it) has the column where any row has a date
+        given = frame.loc[keep, col] if col in frame else pd.Series(True, index=base.index)
+        out[col] = given.astype(object).where(given.notna(), True).astype(bool)
     for col in (C.STATUS, C.SOURCE, C.URL):
         out[col] = base[col].fillna("").astype(str) if col in base else ""
     district = (

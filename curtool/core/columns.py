@@ -39,6 +39,10 @@ TOPIC = "_topic"  # the export's own «Тема»
 STATUS = "_status"  # outcome: «Итог» / status
 SOURCE = "_source"  # platform / source system
 URL = "_url"  # link to the post
+# bool: the row's file has a first-answer (closing) date column; a row of a file without one
+# says nothing about answers, so it never counts as answered late or left open
+HAS_FIRST_ANSWER = "_has_first_answer"
+HAS_CLOSED = "_has_closed"
 EXECUTOR = "_executor"  # the executor as written ("" where none)
 AUDIENCE = "_audience"  # float: the post's audience («Аудитория»), NaN where absent
 ENGAGEMENT = "_engagement"  # float: the post's engagement («Вовлеченность»), NaN where absent

@@ -115,6 +115,11 @@ def _hours(delta: pd.Series) -> pd.Series:
     return hours.where(hours >= 0)
 
 
+def _given(frame: pd.DataFrame, flag: str) -> pd.Series:
+    """Whether each row's file has the date column (every row, for a frame without the flag)."""
+    return frame[flag].astype(bool) if flag in frame else pd.Series(True, index=frame.index)
+
+
 def response_times(
     prepared: pd.DataFrame,
     week: str,
@@ -152,6 +157,8 @@ def response_times(
     first = _hours(created[C.FIRST_ANSWER] - created[C.CREATED])
     first_limit = deadlines.first_answer_hours(created[C.SECTOR])
     waiting = first.isna() & (created[C.CREATED] + pd.to_timedelta(first_limit, unit="h") > as_of)
+    # a message from a file without first-answer dates: unknown, never «not answered in time»
+    waiting |= first.isna() & ~_given(created, C.HAS_FIRST_ANSWER)
     first_over = (first > first_limit) | (first.isna() & ~waiting)
     a = pd.DataFrame(
         {
@@ -178,7 +185,7 @@ def response_times(
     b.loc[close.isna(), "over"] = np.nan
 
     still_open = prepared.loc[
-        prepared[C.CLOSED].isna() & prepared[C.CREATED].notna(),
+        prepared[C.CLOSED].isna() & prepared[C.CREATED].notna() & _given(prepared, C.HAS_CLOSED),
         list(dict.fromkeys([C.CREATED, C.SECTOR, by])),  # by may be the sector itself
     ]
     open_limit = deadlines.closing_hours(still_open[C.SECTOR])

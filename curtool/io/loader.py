@@ -345,6 +345,8 @@ def _normalise_file(
         else [int(x) for x in np.asarray(lines)[np.asarray(raw.swallowed, dtype=bool)][:50]],
     )
     any_bad = pd.Series(False, index=frame.index)
+    derived[C.HAS_FIRST_ANSWER] = np.full(n, "first_answer" in mapping)
+    derived[C.HAS_CLOSED] = np.full(n, "closed" in mapping)
     for fld in C.DATE_FIELDS:
         header = mapping.get(fld)
         if header is None:

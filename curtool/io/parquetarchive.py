@@ -69,7 +69,7 @@ _STRING = (
 _STAMP = (C.CREATED, C.FIRST_ANSWER, C.CLOSED)
 _FLOAT = (C.LAT, C.LON, C.AUDIENCE, C.ENGAGEMENT)
 _INT = (C.ROW, C.LINE, C.COPIES, SEQ)
-_BOOL = (C.DUPLICATE, C.ID_GIVEN)
+_BOOL = (C.DUPLICATE, C.ID_GIVEN, C.HAS_FIRST_ANSWER, C.HAS_CLOSED)
 SCHEMA = pa.schema(
     [(c, pa.large_string()) for c in _STRING]
     + [(c, pa.timestamp("ns")) for c in _STAMP]

@@ -68,4 +68,3 @@ def write_executors(book, f: Formats, report: R.Report) -> None:
         header_height=48,
     )
     sheet.freeze_panes(4, 1)
-

@@ -83,7 +83,6 @@ NO_DATES_HINT = (
 )
 
 
-
 @dataclass
 class RecurringResult:
     """Problems found (one row each, ranked) and the problem id of every frame row."""

@@ -272,9 +272,7 @@ def _signatures(ctx: Context, grouped: np.ndarray, codes: np.ndarray, n_groups: 
         if topics and -min(topics)[0] * 2 >= sizes[g]:
             out.append(min(topics)[1])
             continue
-        words = [
-            (-c, terms[t]) for t, c in zip(idx, cnt, strict=True) if not terms[t].startswith(TOPIC_TERM)
-        ]
+        words = [(-c, terms[t]) for t, c in zip(idx, cnt, strict=True) if not terms[t].startswith(TOPIC_TERM)]
         out.append(min(words)[1] if words else "")
     return out
 
