@@ -21,6 +21,9 @@ from curtool import __version__
 from curtool.app import pipeline
 from curtool.app.failures import handles_errors, install_signal_handlers
 from curtool.app.options import (
+    DistrictsNameOption,
+    DistrictsOption,
+    GeoJsonOption,
     ModelOptions,
     Options,
     ReadOptions,
@@ -362,6 +365,7 @@ def recurring(
         Path | None, typer.Option("-o", "--output", help="Excel workbook: problems + messages.")
     ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the problems as JSON.")] = None,
+    geojson: GeoJsonOption = None,
     top: Annotated[
         int, typer.Option("--top", min=1, help="Problems shown per district on the console.")
     ] = 10,
@@ -382,8 +386,8 @@ def recurring(
     from curtool.io.recurringbook import write_recurring_workbook
 
     pipeline.check_ranking(rank_by)
-    _refuse_overwriting_inputs(inputs, output, json_path)
-    for path in (output, json_path):
+    _refuse_overwriting_inputs(inputs, output, json_path, geojson)
+    for path in (output, json_path, geojson):
         if path is not None:
             check_writable(path, force)
     start, end = _parse_day(since, "--since"), _parse_day(until, "--until")
@@ -401,6 +405,13 @@ def recurring(
     if json_path is not None:
         write_json(run.result.to_json_dict(), json_path)
         typer.echo(f"Written: {json_path}")
+    if geojson is not None:
+        from curtool.io.geojson import write_geojson
+
+        points = pipeline.problem_points(run)
+        write_geojson(points, geojson, name="curtool recurring")
+        typer.echo(points.summary())
+        typer.echo(f"Written: {geojson}")
 
 
 # --- report -------------------------------------------------------------------------------
@@ -449,6 +460,9 @@ def report(
             "--force/--no-force", help="Overwrite an existing report (default: yes, the write is atomic)."
         ),
     ] = True,
+    geojson: GeoJsonOption = None,
+    districts: DistrictsOption = None,
+    districts_name_field: DistrictsNameOption = None,
     strict: Annotated[
         bool,
         typer.Option(
@@ -467,6 +481,8 @@ def report(
     warnings: list[str] = []
     try:
         from curtool.app.console import progress_bar
+        from curtool.core.districtmap import choropleth
+        from curtool.io.geojson import read_districts, write_districts, write_geojson
         from curtool.io.output import check_writable
         from curtool.io.reportbook import write_report
         from curtool.io.sidefiles import read_population
@@ -483,10 +499,17 @@ def report(
             # is said at once, not after the whole computation
             week_label = pipeline.report_week(data, week, day)
             named = Path(opts.output.replace("{week}", week_label))
-            _refuse_overwriting_inputs(inputs, named, log_path if log is not None else None)
+            districts_path = _districts_output(named) if districts is not None else None
+            _refuse_overwriting_inputs(
+                inputs, named, log_path if log is not None else None, geojson, districts_path
+            )
             check_writable(named, force, make_folder=True)
+            for extra in (geojson, districts_path):
+                if extra is not None:
+                    check_writable(extra, force, make_folder=True)
             target = named  # only now: the run log names an output that may be written
             pop = read_population(opts.population) if opts.population is not None else None
+            shapes = read_districts(districts, districts_name_field) if districts is not None else None
             with progress_bar(quiet) as progress:
                 run = pipeline.run_report(
                     data,
@@ -498,7 +521,13 @@ def report(
                     progress=progress,
                 )
         built, warnings = run.report, run.warnings
+        if shapes is not None:
+            built.districts = choropleth(shapes[0], built.heat.counts, built.heat.population, shapes[1])
         write_report(built, target)
+        if geojson is not None and built.geo is not None:
+            write_geojson(built.geo, geojson, name=f"curtool report {built.week}")
+        if districts_path is not None and built.districts is not None:
+            write_districts(built.districts, districts_path, built.period)
         status = "warning" if warnings else "ok"
         _say_warnings(warnings)
         if not quiet:
@@ -507,13 +536,25 @@ def report(
             shown = data if isinstance(data, pipeline.Dataset) else None
             _print_categories(_console(), run.categories, shown)
             print_report(_console(), built)
+            if built.geo is not None and (geojson is not None or built.geo.has_points):
+                typer.echo(built.geo.summary())
+            for note in built.districts.notes() if built.districts is not None else []:
+                typer.echo(note)
             typer.echo(f"Written: {target}")
+            for extra in (geojson, districts_path):
+                if extra is not None:
+                    typer.echo(f"Written: {extra}")
     finally:
         if log is None and target is not None:
             log_path = target.parent / "curtool.log"
         _log_run(log_path, target, status, week_label, rows, inputs, time.monotonic() - started, warnings)
     if strict and warnings:
         raise typer.Exit(EXIT_WARNING)
+
+
+def _districts_output(report: Path) -> Path:
+    """Where ``report --districts`` writes the districts with their counts: beside the workbook."""
+    return report.with_name(f"{report.stem}-districts.geojson")
 
 
 def _log_run(

@@ -202,6 +202,28 @@ _ENGINE_PARAMS: list[tuple[str, Any, Any]] = [
         None,
     ),
 ]
+# Map outputs (``report`` and ``recurring``): declared once, used by both commands' signatures
+GeoJsonOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--geojson",
+        help="Also write the messages and recurring problems with a place as GeoJSON (QGIS, web maps).",
+    ),
+]
+DistrictsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--districts",
+        help="GeoJSON of district polygons: outlines on the map sheet, counts in <output>-districts.geojson.",
+    ),
+]
+DistrictsNameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--districts-name-field",
+        help="The property of --districts that names the district (default: name, district, район …).",
+    ),
+]
 READ_OPTION_NAMES = [name for name, _, _ in _READ_PARAMS]
 MODEL_OPTION_NAMES = [name for name, _, _ in _MODEL_PARAMS]
 

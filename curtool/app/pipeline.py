@@ -27,6 +27,7 @@ from curtool.core.categories import CategoryMap, CategoryVotes
 from curtool.core.classify import Classification
 from curtool.core.districts import Gazetteer
 from curtool.core.evaluate import Evaluation, cross_validate, evaluate
+from curtool.core.geopoints import MapPoints, map_points, members_of
 from curtool.core.mapping import find_header
 from curtool.core.model import SectorModel
 from curtool.core.recurring import RecurringResult, RecurringSettings, find_recurring
@@ -306,6 +307,27 @@ def check_ranking(rank: str) -> None:
             f"--rank-by {rank!r} is not a ranking",
             "use --rank-by count (messages) or --rank-by reach (engagement, then audience)",
         )
+
+
+def problem_points(run: ProblemsRun) -> MapPoints:
+    """``recurring --geojson``: the problems and their messages as points; a message takes
+    the block and kind of the problem it is assigned to."""
+    frame, result = run.data.frame, run.result
+    assigned = result.assignments.reindex(frame.index).fillna("").astype(str)
+    rows = frame.index[(assigned != "").to_numpy()]
+    by_id = result.problems.set_index(result.problems["id"].astype(str)) if len(result.problems) else None
+    messages = pd.DataFrame(index=rows)
+    for name in (C.ID, C.DISTRICT, C.CREATED, C.STATUS):
+        messages[name] = frame.loc[rows, name] if name in frame.columns else ""
+    messages[C.PROBLEM_ID] = assigned.loc[rows]
+    for name, source in ((C.SECTOR, "sector"), (C.PROBLEM_KIND, "kind")):
+        if by_id is not None and source in by_id.columns:
+            messages[name] = messages[C.PROBLEM_ID].map(by_id[source]).fillna("")
+        else:
+            messages[name] = ""
+    messages = messages.sort_values(C.CREATED, kind="stable") if C.CREATED in frame.columns else messages
+    members = members_of(result.assignments, result.positions, frame.index)
+    return map_points(frame, messages, result.problems, members)
 
 
 def run_report(

@@ -21,6 +21,8 @@ from curtool.core import errors, executors
 from curtool.core import response as rtimes
 from curtool.core import sources as src
 from curtool.core import weeks as wk
+from curtool.core.districtmap import Choropleth
+from curtool.core.geopoints import MapPoints, map_points, members_of
 from curtool.core.pii import mask_series, mask_text
 from curtool.core.reach import REACH_FIELDS
 from curtool.core.summary import PARTIAL_WEEK, key_figures, summary_lines
@@ -80,6 +82,8 @@ class Report:
     missing_dates: list[str] = field(default_factory=list)  # «дата первого ответа», «дата закрытия»
     # per executor (curtool.core.executors); None: the export has no executor column
     executors: pd.DataFrame | None = None
+    geo: MapPoints | None = None  # the «Карта» sheet: the week's messages and the problems as points
+    districts: Choropleth | None = None  # the districts' outlines and counts (``report --districts``)
 
     @property
     def stale(self) -> bool:
@@ -147,6 +151,7 @@ def build_report(
         known_fields = [f for f in rtimes.DATE_FIELDS if rtimes.known_dates(frame, C.FIELD_COLUMNS[f])]
     missing = [name for f, name in rtimes.DATE_FIELDS.items() if f not in known_fields]
     earliest, latest = span or wk.data_span(frame)
+    whole = frame.index  # a problem's positions count in the frame it was found in
     frame = wk.until_week_end(frame, week)
     if not classified.index.equals(frame.index):
         classified = classified.loc[frame.index]
@@ -240,6 +245,13 @@ def build_report(
     report.key_figures = key_figures(report)
     if mask_pii:
         _mask(report)
+    # after the masking: the map's problems carry the masked labels
+    members = (
+        members_of(recurring.assignments, getattr(recurring, "positions", None), whole)
+        if recurring is not None
+        else {}
+    )
+    report.geo = map_points(frame, report.messages, report.recurring, members)
     return report
 
 

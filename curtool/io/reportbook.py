@@ -1,7 +1,7 @@
 """The weekly report as a formatted Excel workbook (xlsxwriter), written atomically.
 
 Sheets, in this order: «Сводка», «Тепловая карта», «Динамика», «Всплески»,
-«Повторяющиеся проблемы», «Источники», «Сроки ответа», «Исполнители», «Сообщения»,
+«Повторяющиеся проблемы», «Карта», «Источники», «Сроки ответа», «Исполнители», «Сообщения»,
 «Отклонено».  Public text is always written with ``write_string`` and the
 workbook options of :func:`curtool.io.output.workbook_options`, so a message
 starting with «=» stays text.  A sheet with nothing to show says so in a row.
@@ -30,6 +30,7 @@ from curtool.io.reportlists import (
     write_sources,
     write_surges,
 )
+from curtool.io.reportmap import SHEET_MAP, write_map
 from curtool.io.reportoverview import (
     HEAT_CHANGE_TITLE,
     HEAT_COUNTS_TITLE,
@@ -51,6 +52,7 @@ __all__ = [
     "SHEETS",
     "SHEET_EXECUTORS",
     "SHEET_HEAT",
+    "SHEET_MAP",
     "SHEET_MESSAGES",
     "SHEET_RECURRING",
     "SHEET_REJECTED",
@@ -70,6 +72,7 @@ SHEETS = (
     SHEET_TRENDS,
     SHEET_SURGES,
     SHEET_RECURRING,
+    SHEET_MAP,
     SHEET_SOURCES,
     SHEET_RESPONSE,
     SHEET_EXECUTORS,
@@ -84,6 +87,7 @@ WRITERS = (
     write_trends,
     write_surges,
     write_recurring,
+    write_map,
     write_sources,
     write_response,
     write_executors,
