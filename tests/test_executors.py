@@ -198,7 +198,7 @@ def test_no_executor_column_says_so_on_the_sheet_and_in_the_letter(tmp_path) -> 
     assert report.executors is None
     rows = _sheet(report, tmp_path)
     assert rows[3][0] == ex.NO_COLUMN == "нет данных: в выгрузке нет столбца исполнителя"
-    assert f"Исполнители: {ex.NO_COLUMN}." in report.summary_lines
+    assert "Сроки по исполнителям: нет данных — в выгрузке нет столбца исполнителя." in report.summary_lines
 
 
 def test_no_answer_dates_leave_the_executor_sheet_without_invented_figures(tmp_path) -> None:

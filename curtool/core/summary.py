@@ -15,7 +15,6 @@ import pandas as pd
 
 from curtool.core import columns as C
 from curtool.core import response as rtimes
-from curtool.core.executors import NO_COLUMN as NO_EXECUTOR_COLUMN
 from curtool.core.executors import worst as worst_executor
 from curtool.core.reach import top_reach
 from curtool.core.wording import change_short, change_words, fmt_int, fmt_messages, fmt_num, plural
@@ -193,7 +192,7 @@ def _executor_line(report: Report) -> str:
     """Who is most behind: the top of the executors' ranking, with its overdue figures."""
     table = report.executors
     if table is None:
-        return "Исполнители: " + NO_EXECUTOR_COLUMN + "."
+        return "Сроки по исполнителям: нет данных — в выгрузке нет столбца исполнителя."
     missing = missing_fields(report)
     if {"first_answer", "closed"} <= missing:
         return ""
