@@ -51,8 +51,8 @@ class Coordinates:
 
 def clean_coordinates(lat: object, lon: object) -> Coordinates:
     """Usable latitude and longitude of each row: NaN for missing, impossible or 0,0 pairs."""
-    la = pd.to_numeric(pd.Series(np.asarray(lat, dtype=object)), errors="coerce").to_numpy(dtype=float)
-    lo = pd.to_numeric(pd.Series(np.asarray(lon, dtype=object)), errors="coerce").to_numpy(dtype=float)
+    la = _numbers(lat)
+    lo = _numbers(lon)
     given = _given(lat) | _given(lon)
     finite = np.isfinite(la) & np.isfinite(lo)
     zero = finite & (la == 0) & (lo == 0)  # an export's «no coordinates»
@@ -72,10 +72,19 @@ def clean_coordinates(lat: object, lon: object) -> Coordinates:
     return Coordinates(la, lo, swap, given & ~usable & ~zero)
 
 
+def _numbers(values: object) -> np.ndarray:
+    series = pd.Series(values)
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.to_numpy(dtype=float)
+    return pd.to_numeric(series.astype(object), errors="coerce").to_numpy(dtype=float)
+
+
 def _given(values: object) -> np.ndarray:
     """Which cells hold anything at all (a number or some text), as opposed to nothing."""
-    s = pd.Series(np.asarray(values, dtype=object))
-    return (s.notna() & (s.astype(str).str.strip() != "")).to_numpy()
+    series = pd.Series(values)
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.notna().to_numpy()
+    return (series.notna() & (series.astype(str).str.strip() != "")).to_numpy()
 
 
 def address_keys(frame: pd.DataFrame) -> pd.Series:
@@ -90,9 +99,14 @@ def address_keys(frame: pd.DataFrame) -> pd.Series:
     present = [c for c in _ADDRESS_FIELDS if c in frame.columns]
     if not present or not any(c in present for c in (C.ADDRESS, C.STREET)):
         return pd.Series("", index=frame.index, dtype=object)
-    places = place_table(frame[present], text_column="")
+    # a million rows name a few thousand houses: keys are made once per distinct set of fields
+    stacked = np.column_stack([pd.factorize(frame[c])[0] for c in present])
+    _, firsts, codes = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+    distinct = frame[present].iloc[firsts].reset_index(drop=True)
+    places = place_table(distinct.astype(object).where(distinct.notna(), ""), text_column="")
     keep = places["place_source"].isin(["street", "address"]) & (places["house_key"] != "")
-    return places["place_key"].where(keep, "").astype(object)
+    keys = places["place_key"].where(keep, "").to_numpy(dtype=object)
+    return pd.Series(keys[codes.reshape(-1)], index=frame.index, dtype=object)
 
 
 def locate(frame: pd.DataFrame, rows: pd.Index | None = None) -> pd.DataFrame:
@@ -240,10 +254,9 @@ def map_points(
     ``members[id]`` of ``frame``.  The frame lends every point it holds (see :func:`locate`).
     """
     members = members or {}
-    member_rows = [idx for idx in members.values() if len(idx)]
-    wanted = messages.index
-    for idx in member_rows:
-        wanted = wanted.append(idx)
+    member_ids = [pid for pid, idx in members.items() if len(idx)]
+    member_rows = [members[pid] for pid in member_ids]
+    wanted = messages.index.append(member_rows) if member_rows else messages.index
     wanted = wanted[~wanted.duplicated()]
     wanted = wanted[wanted.isin(frame.index)]
     where = locate(frame, wanted)
@@ -256,20 +269,30 @@ def map_points(
     table[LOCATED] = placed[LOCATED].fillna("").to_numpy()
     table = table[["id", LAT, LON, LOCATED, *[c for c in _MESSAGE_COLUMNS if c != "id"]]]
 
+    # each problem at the median of its placed messages: one long table of (problem, row) pairs
+    spots = pd.DataFrame(columns=[LAT, LON, "by_point"])
+    if member_rows:
+        pairs = pd.DataFrame(
+            {
+                "pid": np.repeat(member_ids, [len(idx) for idx in member_rows]),
+                "row": np.concatenate([np.asarray(idx) for idx in member_rows]),
+            }
+        )
+        pairs = pairs[pairs["row"].isin(where.index)]
+        found = where.loc[pairs["row"].to_numpy()]
+        pairs[LAT], pairs[LON] = found[LAT].to_numpy(), found[LON].to_numpy()
+        pairs["by_point"] = (found[LOCATED] == LOCATED_POINT).to_numpy()
+        pairs = pairs[(found[LOCATED] != "").to_numpy()]
+        spots = pairs.groupby("pid").agg({LAT: "median", LON: "median", "by_point": "any"})
     rows = []
     if problems is not None and len(problems):
         for rec in problems.to_dict("records"):
             pid = str(rec.get("id", ""))
-            idx = members.get(pid)
             lat = lon = np.nan
             located = ""
-            if idx is not None and len(idx):
-                spots = where.reindex(idx[idx.isin(where.index)])
-                spots = spots[spots[LOCATED] != ""]
-                if len(spots):
-                    lat, lon = float(spots[LAT].median()), float(spots[LON].median())
-                    by_point = (spots[LOCATED] == LOCATED_POINT).any()
-                    located = LOCATED_POINT if by_point else LOCATED_ADDRESS
+            if pid in spots.index:
+                lat, lon = float(spots.at[pid, LAT]), float(spots.at[pid, LON])
+                located = LOCATED_POINT if spots.at[pid, "by_point"] else LOCATED_ADDRESS
             rows.append(
                 {**{c: rec.get(c, "") for c in PROBLEM_COLUMNS}, LAT: lat, LON: lon, LOCATED: located}
             )
