@@ -471,6 +471,17 @@ def report(
             "messages, an export that stops before the week ends, a pattern matching no file.",
         ),
     ] = False,
+    state_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--state",
+            help="Problem-state file: which problems are new, continue, went quiet or came back "
+            "(default: curtool-state.json beside the report).",
+        ),
+    ] = None,
+    no_state: Annotated[
+        bool, typer.Option("--no-state", help="Neither read nor write the problem-state file.")
+    ] = False,
     read: ReadOptions = ReadOptions(),
     models: ModelOptions = ModelOptions(),
 ) -> None:
@@ -486,7 +497,9 @@ def report(
         from curtool.io.output import check_writable
         from curtool.io.reportbook import write_report
         from curtool.io.sidefiles import read_population
+        from curtool.io.statefile import read_state, write_state
 
+        _state_path(state_file, no_state, Path("."))  # a contradiction is said before any reading
         opts = Options.build(
             read=read, models=models, weeks_back=weeks_back, output=output, population=population
         )
@@ -499,15 +512,17 @@ def report(
             # is said at once, not after the whole computation
             week_label = pipeline.report_week(data, week, day)
             named = Path(opts.output.replace("{week}", week_label))
+            state_path = _state_path(state_file, no_state, named)
             districts_path = _districts_output(named) if districts is not None else None
             _refuse_overwriting_inputs(
-                inputs, named, log_path if log is not None else None, geojson, districts_path
+                inputs, named, log_path if log is not None else None, geojson, districts_path, state_path
             )
             check_writable(named, force, make_folder=True)
             for extra in (geojson, districts_path):
                 if extra is not None:
                     check_writable(extra, force, make_folder=True)
             target = named  # only now: the run log names an output that may be written
+            previous = read_state(state_path) if state_path is not None else None
             pop = read_population(opts.population) if opts.population is not None else None
             shapes = read_districts(districts, districts_name_field) if districts is not None else None
             with progress_bar(quiet) as progress:
@@ -519,6 +534,7 @@ def report(
                     mask_pii=mask_pii,
                     population=pop,
                     progress=progress,
+                    state=previous,
                 )
         built, warnings = run.report, run.warnings
         if shapes is not None:
@@ -528,6 +544,9 @@ def report(
             write_geojson(built.geo, geojson, name=f"curtool report {built.week}")
         if districts_path is not None and built.districts is not None:
             write_districts(built.districts, districts_path, built.period)
+        # only after the workbook: a failed run leaves the state as the last good report left it
+        if state_path is not None and built.dynamics is not None and built.dynamics.updated:
+            write_state(built.dynamics.state, state_path)
         status = "warning" if warnings else "ok"
         _say_warnings(warnings)
         if not quiet:
@@ -555,6 +574,19 @@ def report(
 def _districts_output(report: Path) -> Path:
     """Where ``report --districts`` writes the districts with their counts: beside the workbook."""
     return report.with_name(f"{report.stem}-districts.geojson")
+
+
+def _state_path(state_file: Path | None, no_state: bool, report: Path) -> Path | None:
+    """The problem-state file a report reads and writes: ``--state``, else beside the report."""
+    from curtool.io.statefile import default_path
+
+    if no_state and state_file is not None:
+        raise errors.CurtoolError(
+            errors.BAD_OPTION, "--state and --no-state contradict each other", "give one of them"
+        )
+    if no_state:
+        return None
+    return state_file if state_file is not None else default_path(report)
 
 
 def _log_run(

@@ -356,8 +356,10 @@ def report_archive(
     mask_pii: bool = False,
     population: pd.DataFrame | None = None,
     progress: Progress | None = None,
+    state=None,
 ):
-    """``curtool report ARCHIVE --engine dask``: the same report as the in-memory engine."""
+    """``curtool report ARCHIVE --engine dask``: the same report as the in-memory engine (and the
+    same problem statuses: ``state`` is applied in the shared ``build_weekly``)."""
     from curtool.app.pipeline import ReportRun, build_weekly, data_warnings
 
     archive = pq_archive.open_archive(path)
@@ -378,7 +380,7 @@ def report_archive(
     found = _result(assembled, opts)
     report = build_weekly(
         rows.drop(columns=[*_CLASSIFIED, _ASSIGNED, _PLACE]), rows[_CLASSIFIED], found, opts,
-        resolved, today, mask_pii, population, set(archive.fields), span,
+        resolved, today, mask_pii, population, set(archive.fields), span, state,
     )  # fmt: skip
     return ReportRun(report, data_warnings(report), assembled.categories)
 

@@ -30,6 +30,7 @@ from curtool.core.evaluate import Evaluation, cross_validate, evaluate
 from curtool.core.geopoints import MapPoints, map_points, members_of
 from curtool.core.mapping import find_header
 from curtool.core.model import SectorModel
+from curtool.core.problemstate import ProblemState, track
 from curtool.core.recurring import RecurringResult, RecurringSettings, find_recurring
 from curtool.core.report import Report, build_report
 from curtool.core.training import label_level, train
@@ -339,6 +340,7 @@ def run_report(
     mask_pii: bool = False,
     population: pd.DataFrame | None = None,
     progress: Progress | None = None,
+    state: ProblemState | None = None,
 ) -> ReportRun:
     """``curtool report``: the weekly report of the exports (``week`` «2026-W47», «last», or
     the latest complete week), built only from what was known at the end of the week.
@@ -347,7 +349,10 @@ def run_report(
     classified or grouped, so a past week's recurring problems, open messages and
     category mapping never depend on messages that came later.  ``population`` is the
     table of :func:`curtool.io.sidefiles.read_population`; the caller reads
-    ``options.population`` (a file) because reading is io's.
+    ``options.population`` (a file) because reading is io's.  ``state`` (the problem state
+    read by :func:`curtool.io.statefile.read_state`; None: not tracked) gives every recurring
+    problem its status against the previous report; ``report.dynamics.state`` is the state
+    to write once the workbook is written.
     """
     opts = options or Options()
     if opts.engine.distributed and not isinstance(inputs, Dataset):
@@ -362,6 +367,7 @@ def run_report(
                 mask_pii=mask_pii,
                 population=population,
                 progress=progress,
+                state=state,
             )
     data = load_files(inputs, opts)
     require_dates(data)
@@ -379,7 +385,7 @@ def run_report(
         cut, classified[C.SECTOR], opts.recurring, kinds=classified[C.PROBLEM_KIND], kind_vectors=vectors
     )
     report = build_weekly(
-        cut, classified, found, opts, resolved, today, mask_pii, population, data.known_fields(), span
+        cut, classified, found, opts, resolved, today, mask_pii, population, data.known_fields(), span, state
     )
     return ReportRun(report, [*data.warnings, *data_warnings(report)], categories)
 
@@ -395,10 +401,12 @@ def build_weekly(
     population: pd.DataFrame | None,
     known_fields: set[str],
     span: wk.DataSpan,
+    state: ProblemState | None = None,
 ) -> Report:
     """:func:`curtool.core.report.build_report` with the options: one place for both engines, so
-    an option reaches the in-memory and the distributed report alike."""
-    return build_report(
+    an option reaches the in-memory and the distributed report alike, and the problem state
+    (:func:`curtool.core.problemstate.track`) is applied here once for both."""
+    report = build_report(
         frame,
         classified,
         found,
@@ -411,6 +419,9 @@ def build_weekly(
         known_fields=known_fields,
         span=span,
     )
+    if state is not None:
+        track(report, found.problems, state)
+    return report
 
 
 def report_week(data: Dataset | Path, week: str | None, today: date | None = None) -> str:

@@ -37,6 +37,8 @@ TOO_LARGE = "too-large"
 NOT_AN_ARCHIVE = "not-an-archive"
 # The distributed engine could not start, reach its scheduler, or lost its workers.
 ENGINE_FAILED = "engine-failed"
+# The problem-state file beside the reports is damaged, foreign or of a newer version.
+BAD_STATE = "bad-state"
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,9 @@ from curtool.core.pii import mask_series, mask_text
 from curtool.core.reach import REACH_FIELDS
 from curtool.core.summary import PARTIAL_WEEK, key_figures, summary_lines
 from curtool.core.wording import fmt_num, format_period
+
+if TYPE_CHECKING:
+    from curtool.core.problemstate import Dynamics
 
 # Keys of the report's own tables (curtool.io.reportstyle maps them to Russian headers).
 CREATED_IN_REPORT = "counted"  # «учтено в отчёте»: does a rejected row count in the figures
@@ -84,6 +87,7 @@ class Report:
     executors: pd.DataFrame | None = None
     geo: MapPoints | None = None  # the «Карта» sheet: the week's messages and the problems as points
     districts: Choropleth | None = None  # the districts' outlines and counts (``report --districts``)
+    dynamics: Dynamics | None = None  # problems against the previous report (core.problemstate)
 
     @property
     def stale(self) -> bool:

@@ -23,6 +23,7 @@ from curtool.io.reportlists import (
     SHEET_RESPONSE,
     SHEET_SOURCES,
     SHEET_SURGES,
+    write_dynamics,
     write_messages,
     write_recurring,
     write_rejected,
@@ -87,6 +88,7 @@ WRITERS = (
     write_trends,
     write_surges,
     write_recurring,
+    write_dynamics,  # «Динамика проблем», only when the problem state is kept
     write_map,
     write_sources,
     write_response,

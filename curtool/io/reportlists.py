@@ -1,5 +1,6 @@
-"""The weekly report's list sheets: «Всплески», «Повторяющиеся проблемы», «Источники»,
-«Сроки ответа», «Сообщения» (every message of the week, links clickable) and «Отклонено»."""
+"""The weekly report's list sheets: «Всплески», «Повторяющиеся проблемы», «Динамика проблем»
+(only when the problem state is kept), «Источники», «Сроки ответа», «Сообщения» (every
+message of the week, links clickable) and «Отклонено»."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import pandas as pd
 
 from curtool.core import columns as C
+from curtool.core import problemstate as PS
 from curtool.core import report as R
 from curtool.core import response as rtimes
 from curtool.core import wording
@@ -16,6 +18,7 @@ from curtool.io.reportstyle import HEADERS, TRENDS, Formats, print_setup, sheet_
 
 SHEET_SURGES = "Всплески"
 SHEET_RECURRING = "Повторяющиеся проблемы"
+SHEET_DYNAMICS = "Динамика проблем"
 SHEET_SOURCES = "Источники"
 SHEET_RESPONSE = "Сроки ответа"
 SHEET_MESSAGES = "Сообщения"
@@ -94,10 +97,16 @@ def write_recurring(book, f: Formats, report: R.Report) -> None:
         table,
         formats,
         empty="Повторяющихся проблем не найдено",
-        headers={"count": "Сообщений всего", "district": "Район", "sector": "Сектор"},
+        headers={
+            "count": "Сообщений всего",
+            "district": "Район",
+            "sector": "Сектор",
+            PS.STATE_COLUMN: "Состояние",
+        },
         header_height=45,
     )
     widths = {
+        PS.STATE_COLUMN: 13,
         R.NEW: 8,
         R.IN_WEEK: 9,
         "id": 13,
@@ -122,6 +131,91 @@ def write_recurring(book, f: Formats, report: R.Report) -> None:
         # the long list of message ids stays on screen but off the printed page
         sheet.print_area(0, 0, end - 1, len(table.columns) - 2)
     sheet.freeze_panes(4, 3)
+
+
+def write_dynamics(book, f: Formats, report: R.Report) -> None:
+    """«Динамика проблем»: the comparison with the previous report, the problems that went quiet
+    (also those this run no longer lists), and the new and returned ones with their history."""
+    dyn = report.dynamics
+    if dyn is None:
+        return
+    sheet = book.add_worksheet(SHEET_DYNAMICS)
+    print_setup(sheet)
+    n = dyn.quiet_periods
+    periods = f"{n} {wording.plural(n, 'отчётный период', 'отчётных периода', 'отчётных периодов')}"
+    sheet_title(
+        sheet,
+        f,
+        report,
+        "Динамика проблем",
+        "«Новая» — не было в прошлых отчётах; «продолжается» — сообщения были за последние "
+        f"{periods}; «затихла» — {periods} подряд без сообщений; «вернулась» — была затихшей, "
+        "и пришли новые сообщения.",
+    )
+    sheet.merge_range(3, 0, 3, 7, "", f.sentence)
+    sheet.write_string(3, 0, dyn.sentence(), f.sentence)
+    sheet.set_row(3, 30)
+    table = report.recurring if report.recurring is not None else pd.DataFrame(columns=["id"])
+    labels = dict(zip(table["id"].astype(str), table.get("label", table["id"]).astype(str), strict=True))
+    row = 5
+    sheet.write_string(row, 0, "Затихли за период", f.section)
+    gone = pd.DataFrame(
+        {
+            PS.STATE_COLUMN: [PS.LABELS[PS.QUIET]] * len(dyn.gone_quiet),
+            "id": [g.id for g in dyn.gone_quiet],
+            "label": [labels.get(g.id, g.kind) for g in dyn.gone_quiet],
+            "district": [g.district for g in dyn.gone_quiet],
+            "sector": [g.sector for g in dyn.gone_quiet],
+            "last_seen": [g.last_seen for g in dyn.gone_quiet],
+            "count": [g.count for g in dyn.gone_quiet],
+            "since": [dyn.first_reported(key=g.key) for g in dyn.gone_quiet],
+            "history": [dyn.history(key=g.key) for g in dyn.gone_quiet],
+        }
+    )
+    headers = {
+        "id": "Проблема",
+        "label": "Проблема: вид и место",
+        "district": "Район",
+        "sector": "Сектор",
+        "last_seen": "Последнее сообщение",
+        "count": "Сообщений всего",
+        PS.STATE_COLUMN: "Состояние",
+        "since": "В отчётах с",
+        "history": "История состояний",
+    }
+    empty = "Сравнивать не с чем: это первый отчёт состояния" if dyn.first else "Ни одна проблема не затихла"
+    row = table_at(
+        sheet, f, row + 1, 0, gone, {"last_seen": f.day, "count": f.int}, empty=empty, headers=headers
+    )
+    if not dyn.first and report.recurring is not None:
+        wanted = {PS.LABELS[PS.NEW], PS.LABELS[PS.BACK]}
+        fresh = table[table[PS.STATE_COLUMN].isin(wanted)]
+        shown = pd.DataFrame(
+            {
+                PS.STATE_COLUMN: fresh[PS.STATE_COLUMN],
+                "id": fresh["id"].astype(str),
+                "label": fresh["label"].astype(str),
+                "district": fresh["district"].astype(str),
+                "sector": fresh["sector"].astype(str),
+                "last_seen": pd.to_datetime(fresh["last_seen"], errors="coerce").dt.date,
+                "count": fresh["count"],
+                "since": [dyn.first_reported(pid) for pid in fresh["id"].astype(str)],
+                "history": [dyn.history(pid) for pid in fresh["id"].astype(str)],
+            }
+        )
+        sheet.write_string(row + 1, 0, "Новые и вернувшиеся", f.section)
+        table_at(
+            sheet,
+            f,
+            row + 2,
+            0,
+            shown,
+            {"last_seen": f.day, "count": f.int},
+            empty="Новых и вернувшихся проблем нет",
+            headers=headers,
+        )
+    for c, width in enumerate((13, 13, 45, 20, 16, 12, 10, 11, 50)):
+        sheet.set_column(c, c, width)
 
 
 def write_sources(book, f: Formats, report: R.Report) -> None:
