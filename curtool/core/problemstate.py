@@ -51,7 +51,8 @@ OPEN = "open"  # the first run: known from now on, nothing to compare it with
 MERGED = "merged"  # absorbed into another problem of the same run
 STATUSES = (NEW, CONTINUING, QUIET, BACK, OPEN, MERGED)
 LABELS = {NEW: "новая", CONTINUING: "продолжается", QUIET: "затихла", BACK: "вернулась", OPEN: "", MERGED: ""}
-ACTIVE = frozenset({NEW, CONTINUING, BACK, OPEN})
+# a problem's history also names the first run's «учтена» and a merge
+HISTORY_WORDS = {**LABELS, OPEN: "учтена", MERGED: "слилась с другой"}
 
 # Four periods (a month of weekly reports) without a message: a recurring problem is one with
 # messages in at least two weeks, and on a portal's problems most gaps between weeks with a
@@ -186,7 +187,7 @@ class Dynamics:
         """«2026-W45 новая → 2026-W46 продолжается»: the last statuses of this run's problem
         ``pid`` (or of the state's problem ``key``)."""
         key = key or self.keys.get(pid, pid)
-        steps = [(label, LABELS.get(status, "")) for label, status in self.state.history(key)]
+        steps = [(label, HISTORY_WORDS.get(status, "")) for label, status in self.state.history(key)]
         return " → ".join(f"{label} {word}".strip() for label, word in steps if word)
 
     def first_reported(self, pid: str = "", key: str = "") -> str:
