@@ -33,7 +33,11 @@ def scheduler():
     import logging
 
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.CRITICAL
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        silence_logs=logging.CRITICAL,
     )
     try:
         yield cluster.scheduler_address
@@ -76,6 +80,22 @@ def test_report_on_dask_is_the_in_memory_report(tmp_path, archive, scheduler):
     )
     assert _cells(dask) == _cells(memory)
     assert "Written:" in shown.output
+
+
+def test_dask_gives_the_in_memory_problem_statuses(tmp_path, archive, scheduler):
+    """Two weekly runs with one state file each: the state is applied once, in the path both
+    engines share, so the second week's statuses and sheets are the same."""
+    for name, inputs, extra in (
+        ("memory", [str(XLSX), str(CSV)], []),
+        ("dask", [str(archive)], ["--scheduler", scheduler]),
+    ):
+        for week in ("2026-W46", "2026-W47"):
+            out = tmp_path / name / f"r-{week}.xlsx"
+            _run("report", *inputs, "--week", week, "-o", str(out), *extra, *TODAY)
+    memory = _cells(tmp_path / "memory" / "r-2026-W47.xlsx")
+    assert _cells(tmp_path / "dask" / "r-2026-W47.xlsx") == memory
+    dynamics = dict(memory)["Динамика проблем"]
+    assert any(c.startswith("Динамика проблем с отчёта 2026-W46") for row in dynamics for c in row)
 
 
 def test_recurring_on_dask_is_the_in_memory_list(tmp_path, archive, scheduler):
@@ -128,7 +148,9 @@ def test_classify_on_dask_writes_the_in_memory_rows(tmp_path, archive, scheduler
 
 
 def test_classify_on_dask_refuses_a_sheet(tmp_path, archive, scheduler):
-    result = runner.invoke(app, ["classify", str(archive), "-o", str(tmp_path / "x.xlsx"), "--scheduler", scheduler])
+    result = runner.invoke(
+        app, ["classify", str(archive), "-o", str(tmp_path / "x.xlsx"), "--scheduler", scheduler]
+    )
     assert result.exit_code == 1
     assert "cannot write «.xlsx» in parts" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "x.xlsx").exists()

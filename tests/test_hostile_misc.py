@@ -171,7 +171,7 @@ def test_a_killed_runs_work_folder_is_swept_by_the_next_run(tmp_path, week_expor
     (stale / "r.xlsx.tmp").write_bytes(b"")
     result = run("report", week_export, "--week", "2026-W47", "-o", out / "r.xlsx", "--quiet")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["curtool.log", "r.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["curtool-state.json", "curtool.log", "r.xlsx"]
 
 
 # --- 10: rows with an empty date --------------------------------------------------------------------
