@@ -152,8 +152,10 @@ def test_report_writes_the_workbook_and_a_log_line(tmp_path):
         "Всплески",
         "Повторяющиеся проблемы",
         "Динамика проблем",  # the problem state is kept beside the reports by default
+        "Карта",
         "Источники",
         "Сроки ответа",
+        "Исполнители",
         "Сообщения",
         "Отклонено",
     ]
