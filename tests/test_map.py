@@ -271,6 +271,8 @@ def test_district_outlines_match_the_data_across_spellings():
     assert first["properties"]["code"] == 1  # the file's own properties stay
     assert (first["properties"]["messages"], first["properties"]["ЖКХ"]) == (6, 5)
     assert out["features"][-1]["properties"]["messages"] is None  # «нет данных», not 0
+    assert first["properties"]["per_10000"] == 3.0
+    assert out["features"][1]["properties"]["per_10000"] is None  # no population: no rate
     assert first["geometry"]["type"] == "Polygon"
 
 
@@ -437,3 +439,28 @@ def test_recurring_writes_its_problems_and_their_messages_as_geojson(tmp_path):
     assert {m["located"] for m in messages} == {"point", "address"}
     assert len(messages) == data["curtool"]["messages"] == 8
     assert f"Written: {target}" in result.output
+
+
+def test_map_sheet_draws_district_outlines_and_their_counts_coloured(tmp_path):
+    rows = [
+        dict(r, district=["Город Майкоп", "Тахтамукайский район"][i % 2]) for i, r in enumerate(_week_rows(8))
+    ]
+    population = pd.DataFrame({C.DISTRICT: ["Город Майкоп"], "population": [40_000]})
+    report = _report(rows, population=population)
+    shapes, field = read_districts(SQUARES)
+    report.districts = choropleth(shapes, report.heat.counts, report.heat.population, field)
+    path = write_report(report, tmp_path / "week.xlsx")
+    sheet = openpyxl.load_workbook(path)[reportmap.SHEET_MAP]
+    table = {
+        row[0]: row[1:5]
+        for row in sheet.iter_rows(values_only=True)
+        if row[0] in ("МО «Город Майкоп»", "Тахтамукайский р-н", "Озёрный район")
+    }
+    assert table["МО «Город Майкоп»"] == ("Город Майкоп", 4, 1.0, 2)
+    assert table["Тахтамукайский р-н"][:3] == ("Тахтамукайский район", 4, "нет данных")
+    assert table["Озёрный район"][0] == "нет данных: не найден в выгрузке"
+    chart = next(x for x in _chart_xml(path) if "Карта!" in x)
+    assert "<c:v>границы районов</c:v>" in chart
+    with zipfile.ZipFile(path) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert any("colorScale" in x and "F8696B" in x for x in sheets)

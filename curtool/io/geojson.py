@@ -164,7 +164,8 @@ def districts_collection(choro: Choropleth, period: str = "") -> dict:
         props["curtool_district"] = rec["district"] or None
         props["period"] = period or None
         props["messages"] = _count(rec[MESSAGES])
-        props["per_10000"] = _number(rec[PER_10K])
+        rate = _number(rec[PER_10K])
+        props["per_10000"] = None if rate is None else round(rate, 2)
         for sector in choro.sectors:
             props[sector] = _count(rec[sector])
         features.append({"type": "Feature", "geometry": shape.feature.get("geometry"), "properties": props})

@@ -280,6 +280,8 @@ def _write_district_table(sheet, f: Formats, choro, row: int) -> None:
                 sheet.write_string(r, c, "нет данных: не найден в выгрузке", f.empty)
             elif name == NAME:
                 typed_cell(sheet, r, c, str(value))
+            elif name == PER_10K and rec[DISTRICT] and not value == value:  # NaN: no population
+                sheet.write_string(r, c, "нет данных", f.empty)
             else:
                 typed_cell(sheet, r, c, value, f.float if name == PER_10K else f.int if c >= 2 else None)
     last = first + len(table) - 1
