@@ -355,7 +355,9 @@ def compare(
         tracked = state.problems[key]
         takers = Counter(by_message[m] for m in tracked.messages if m in by_message)
         takers = Counter({k: n for k, n in takers.items() if systemic_of[k] == tracked.systemic})
-        if takers:
+        # a quiet problem stays quiet (it may come back); only an open one is absorbed, so that it
+        # does not turn «затихла» while its messages go on under another id
+        if takers and old.status != QUIET:
             into = min(takers, key=lambda k: (-takers[k], k))
             entries[key] = Entry(MERGED, 0, old.count, old.last_seen, "", into)
             continue
