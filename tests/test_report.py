@@ -191,8 +191,10 @@ def test_heat_map_sheet_holds_hand_counts(built) -> None:
     total_col = header.index(workbook.TOTAL) + 1
     assert sheet.cell(rows["Абинский"], total_col).value == 14
     assert sheet.cell(rows[workbook.TOTAL], total_col).value == 21
-    # the change block sits beside it
-    assert find(sheet, workbook.HEAT_CHANGE_TITLE)[1] > total_col
+    # the change block stands below it, in the same columns: side by side the page was too wide
+    change_row, change_col = find(sheet, workbook.HEAT_CHANGE_TITLE)
+    assert change_col == title_col and change_row > rows[workbook.TOTAL]
+    assert [c.value for c in sheet[change_row + 1]] == header
 
 
 def test_planted_surge_reaches_its_sheet_with_statistic_and_threshold(built) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from curtool.core.evaluate import Evaluation
-from curtool.io import output
+from curtool.io import output, pagelayout
 
 METRICS_SHEET = "Метрики"
 CONFUSION_SHEET = "Матрица ошибок"
@@ -33,13 +33,20 @@ def write_evaluation(evaluation: Evaluation, path: str | Path) -> Path:
     with output.atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), output.workbook_options(output.scratch_dir(tmp)))
         try:
-            header = output.header_format(book)
+            header = output.header_format(book, text_wrap=True, valign="vcenter")
             date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
             sheet = book.add_worksheet(METRICS_SHEET)
-            output.write_frame(book, sheet, pd.DataFrame(rows), header, date_fmt)
-            output.write_frame(book, sheet, per_class, header, date_fmt, first_row=len(rows) + 2)
-            sheet.freeze_panes(0, 0)
-            output.write_frame(book, book.add_worksheet(CONFUSION_SHEET), confusion, header, date_fmt)
+            output.write_frame(
+                book, sheet, pd.DataFrame(rows), header, date_fmt, repeat=False, wrap_long=True
+            )
+            # the per-class table is the long one: its header repeats on every printed page
+            output.write_frame(
+                book, sheet, per_class, header, date_fmt, first_row=len(rows) + 2, wrap_long=True
+            )
+            output.write_frame(
+                book, book.add_worksheet(CONFUSION_SHEET), confusion, header, date_fmt, wrap_long=True
+            )
+            pagelayout.finish(book)
         finally:
             book.close()
     return path

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from curtool.core import errors
+from curtool.io import pagelayout
 
 TABLE_FORMATS = (".xlsx", ".csv", ".parquet", ".jsonl")
 EXCEL_MAX_ROWS = 1_048_575  # one row is the header
@@ -33,6 +34,40 @@ EXCEL_MAX_CELL = 32_767
 # A cell that starts with one of these is read by Excel/LibreOffice as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?$")
+
+MAX_URL_LENGTH = 2_079  # Excel refuses a longer link
+# a whole cell that is an http(s) address and nothing else; «www.x.ru», «javascript:…» or a
+# sentence with a link inside stay text
+_LINK = re.compile(r"^https?://[^\s\"<>{}|\\^`]+$", re.I)
+# the columns whose addresses are made clickable, by name
+_LINK_COLUMN = re.compile(r"(^|_)(url|link|href)s?$|ссылк", re.I)
+
+
+def is_link(value: object) -> bool:
+    """Is ``value`` an http(s) address Excel can open as a link?"""
+    return isinstance(value, str) and len(value) <= MAX_URL_LENGTH and bool(_LINK.match(value))
+
+
+def is_link_column(name: object) -> bool:
+    """Does a column of this name hold links to posts (``_url``, «Ссылка», ``post_url``)?"""
+    return bool(_LINK_COLUMN.search(str(name).strip()))
+
+
+MAX_LINKS = 65_530  # Excel keeps at most this many links per sheet; the rest stay text
+
+
+def write_link(sheet, row: int, col: int, value: str, link_fmt=None, text_fmt=None) -> bool:
+    """An http(s) address as a clickable link, anything else as plain text; True if linked."""
+    if is_link(value) and getattr(sheet, "hlink_count", 0) < MAX_LINKS:
+        sheet.write_url(row, col, value, link_fmt, value)
+        return True
+    sheet.write_string(row, col, value, text_fmt)
+    return False
+
+
+def link_format(book):
+    """The look of a link cell: blue, underlined."""
+    return book.add_format({"font_color": "#0563C1", "underline": 1})
 
 
 def check_writable(path: Path, force: bool, *, make_folder: bool = False) -> None:
@@ -371,12 +406,29 @@ def write_excel_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> None:
         date_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         for name, frame in sheets.items():
             write_frame(book, book.add_worksheet(name[:31]), frame, header, date_fmt)
+        pagelayout.finish(book)
     finally:
         book.close()
 
 
-def write_frame(book, sheet, frame: pd.DataFrame, header_fmt, date_fmt, first_row: int = 0) -> None:
-    """Write ``frame`` row by row (constant memory) with header, filter, freeze and widths.
+def write_frame(
+    book,
+    sheet,
+    frame: pd.DataFrame,
+    header_fmt,
+    date_fmt,
+    first_row: int = 0,
+    *,
+    repeat: bool = True,
+    wrap_long: bool = False,
+    print_columns: int | None = None,
+) -> None:
+    """Write ``frame`` row by row (constant memory) with header, filter, freeze and widths;
+    ``repeat``: its header is the sheet's, printed atop every page and frozen on screen.
+    Columns named as links (:func:`is_link_column`) have their http(s) addresses clickable.
+    ``wrap_long`` (a sheet meant to be read, not a data dump): long texts wrap in a column
+    :data:`WRAP_WIDTH` wide and headers wrap at spaces.  The printed page holds the table's
+    columns (the first ``print_columns`` of them, when given), never text spilling past it.
 
     Each column is turned into plain Python values once, with its writer chosen once;
     the row loop then only skips empties and calls that writer.
@@ -390,8 +442,12 @@ def write_frame(book, sheet, frame: pd.DataFrame, header_fmt, date_fmt, first_ro
     if frame.shape[1] > EXCEL_MAX_COLUMNS:
         raise _too_wide(frame.shape[1])
     columns = [str(c) for c in frame.columns]
-    sheet.write_row(first_row, 0, columns, header_fmt)
+    pagelayout.write_header(sheet, first_row, 0, columns, header_fmt, repeat=repeat, wrap=wrap_long)
+    link_fmt = None
+    wrap_fmt = book.add_format({"text_wrap": True, "valign": "top"}) if wrap_long else None
     widths = [min(max(len(c), 8), 60) for c in columns]
+    if wrap_long:
+        widths = [max(8, math.ceil(pagelayout.least_width(c))) for c in columns]
     values: list[list[object]] = []
     writers = []
     for i in range(frame.shape[1]):
@@ -404,19 +460,29 @@ def write_frame(book, sheet, frame: pd.DataFrame, header_fmt, date_fmt, first_ro
         elif pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
             values.append(column.astype(object).where(column.notna(), None).tolist())
             writers.append(sheet.write)
-        elif column.dtype == "str":
+        elif column.dtype == "str" or (is_link_column(columns[i]) and column.dtype == object):
             values.append(column.where(column.notna(), None).tolist())
-            writers.append(_string_writer(sheet))
-            sample = column.head(200).dropna().str.len()
-            if len(sample):
-                widths[i] = min(max(widths[i], int(sample.max()) + 2), 60)
+            if is_link_column(columns[i]):
+                link_fmt = link_fmt or link_format(book)
+                writers.append(_link_writer(sheet, link_fmt))
+            sample = column.head(200).dropna().astype(str).str.len()
+            longest = int(sample.max()) if len(sample) else 0
+            if not is_link_column(columns[i]):
+                writers.append(_string_writer(sheet, wrap_fmt if longest > WRAP_WIDTH else None))
+            widths[i] = min(max(widths[i], longest + 2), WRAP_WIDTH if wrap_long else 60)
         else:
             values.append(column.tolist())
             writers.append(_any_writer(sheet, date_fmt))
             sample = [len(v) for v in column.head(200) if isinstance(v, str)]
             if sample:
                 widths[i] = min(max(widths[i], max(sample) + 2), 60)
+    wrapped = [i for i, w in enumerate(writers) if getattr(w, "wraps", False)]
     for r, row in enumerate(zip(*values, strict=True), start=first_row + 1):
+        if wrapped:
+            # a wrapped text needs its row made tall: neither Excel nor LibreOffice does it on opening
+            lines = max(_text_lines(row[i], widths[i]) for i in wrapped)
+            if lines > 1:
+                sheet.set_row(r, pagelayout.LINE_HEIGHT * lines)
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
@@ -424,17 +490,41 @@ def write_frame(book, sheet, frame: pd.DataFrame, header_fmt, date_fmt, first_ro
     for c, width in enumerate(widths):
         sheet.set_column(c, c, width)
     if columns:
-        sheet.autofilter(first_row, 0, first_row + max(len(frame), 1), len(columns) - 1)
-    sheet.freeze_panes(first_row + 1, 0)
+        last = first_row + max(len(frame), 1)
+        sheet.autofilter(first_row, 0, last, len(columns) - 1)
+        sheet.print_area(0, 0, last, max(min(print_columns or len(columns), len(columns)) - 1, 0))
+    if repeat:
+        sheet.freeze_panes(first_row + 1, 0)
 
 
-def _string_writer(sheet):
+def _link_writer(sheet, link_fmt):
+    def write(r: int, c: int, value: object) -> None:
+        if isinstance(value, str):
+            write_link(sheet, r, c, value[:EXCEL_MAX_CELL], link_fmt)
+
+    return write
+
+
+_MAX_LINES = 8  # a row taller than this is a page of its own; the cell still holds it all
+
+
+def _text_lines(value: object, width: float) -> int:
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(width - 1, 1)
+    lines = sum(max(1, math.ceil(pagelayout.text_width(part) / room)) for part in value.split("\n"))
+    return min(lines, _MAX_LINES)
+
+
+def _string_writer(sheet, fmt=None):
     def write(r: int, c: int, value: object) -> None:
         if not isinstance(value, str):  # NaN in a text column
             return
         if len(value) > EXCEL_MAX_CELL:
             value = value[: EXCEL_MAX_CELL - 1] + "…"
-        sheet.write_string(r, c, value)
+        sheet.write_string(r, c, value, fmt)
+
+    write.wraps = fmt is not None  # type: ignore[attr-defined]
 
     return write
 
@@ -453,6 +543,8 @@ def _any_writer(sheet, date_fmt):
 
     return write
 
+
+WRAP_WIDTH = 50  # a long text's column in a sheet meant to be read; the text wraps in it
 
 STREAM_FORMATS = (".csv", ".parquet", ".jsonl")
 

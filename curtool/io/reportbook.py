@@ -14,6 +14,7 @@ from pathlib import Path
 
 from curtool.core import errors
 from curtool.core import report as R
+from curtool.io import pagelayout
 from curtool.io.output import atomic_path, scratch_dir, workbook_options
 from curtool.io.reportexecutors import SHEET_EXECUTORS, write_executors
 from curtool.io.reportlists import (
@@ -114,6 +115,7 @@ def write_report(report: R.Report, path: str | Path) -> Path:
                 f = Formats(book)
                 for writer in WRITERS:
                     writer(book, f, report)
+                pagelayout.finish(book)  # every sheet, whoever wrote it, prints alike
                 book.set_properties({"title": f"Еженедельный отчёт {report.week}", "author": "curtool"})
                 book.close()
             except BaseException:

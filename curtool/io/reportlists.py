@@ -4,7 +4,7 @@ message of the week, links clickable) and «Отклонено»."""
 
 from __future__ import annotations
 
-import re
+import math
 
 import pandas as pd
 
@@ -13,7 +13,8 @@ from curtool.core import problemstate as PS
 from curtool.core import report as R
 from curtool.core import response as rtimes
 from curtool.core import wording
-from curtool.io.output import EXCEL_MAX_CELL, EXCEL_MAX_ROWS
+from curtool.io import pagelayout
+from curtool.io.output import EXCEL_MAX_CELL, EXCEL_MAX_ROWS, MAX_LINKS, write_link
 from curtool.io.reportstyle import HEADERS, TRENDS, Formats, print_setup, sheet_title, table_at, typed_cell
 
 SHEET_SURGES = "Всплески"
@@ -24,10 +25,9 @@ SHEET_RESPONSE = "Сроки ответа"
 SHEET_MESSAGES = "Сообщения"
 SHEET_REJECTED = "Отклонено"
 
-MAX_URLS = 65_530  # Excel keeps at most this many hyperlinks per sheet; the rest stay text
-MAX_URL_LENGTH = 2_079
-_VALID_URL = re.compile(r"^https?://[^\s\"<>{}|\\^`]+$", re.I)
-_LONG_TEXT = 110  # characters that fit one line of the 90-wide text column
+MAX_URLS = MAX_LINKS  # Excel keeps at most this many hyperlinks per sheet; the rest stay text
+_LONG_TEXT = 98  # characters that fit one line of the 80-wide text column
+_MAX_TEXT_LINES = 6  # a taller row would push the page's other messages off it
 
 
 def write_surges(book, f: Formats, report: R.Report) -> None:
@@ -113,10 +113,10 @@ def write_recurring(book, f: Formats, report: R.Report) -> None:
         "district": 20,
         "sector": 16,
         "kind": 24,
-        "label": 36,
+        "label": 30,
         "place": 24,
         "message_ids": 40,
-        "representative": 60,
+        "representative": 44,
         "places": 7,
         "trend": 14,
         "first_seen": 11,
@@ -305,21 +305,21 @@ def write_messages(book, f: Formats, report: R.Report) -> None:
         notice = f"Показаны первые {EXCEL_MAX_ROWS:,} из {len(table):,} сообщений".replace(",", " ")
         table = table.iloc[:EXCEL_MAX_ROWS]
     columns = list(table.columns)
-    sheet.write_row(0, 0, [HEADERS.get(c, str(c)) for c in columns], f.header_left)
+    pagelayout.write_header(sheet, 0, 0, [HEADERS.get(c, str(c)) for c in columns], f.header_left)
     sheet.set_row(0, 20)
     widths = {
         C.ID: 12,
         C.CREATED: 16,
-        C.DISTRICT: 24,
+        C.DISTRICT: 20,
         C.SECTOR: 20,
         C.SECTOR_CONFIDENCE: 13,
-        C.PROBLEM_KIND: 30,
+        C.PROBLEM_KIND: 26,
         C.NEEDS_REVIEW: 12,
         C.PROBLEM_ID: 13,
         C.PLATFORM: 14,
         C.STATUS: 14,
-        C.TEXT: 90,
-        C.URL: 40,
+        C.TEXT: 80,
+        C.URL: 28,
         C.FILE: 18,
         C.ROW: 8,
     }
@@ -338,26 +338,25 @@ def write_messages(book, f: Formats, report: R.Report) -> None:
     link_fmt = book.add_format({"font_color": "#0563C1", "underline": 1, "valign": "top"})
     url_col = columns.index(C.URL) if C.URL in columns else -1
     text_col = columns.index(C.TEXT) if C.TEXT in columns else -1
-    links = 0
     for r, values in enumerate(table.itertuples(index=False, name=None), start=1):
         for c, value in enumerate(values):
             if c == url_col:
-                url = str(value)
-                if not url:
-                    continue
-                if links < MAX_URLS and len(url) <= MAX_URL_LENGTH and _VALID_URL.match(url):
-                    sheet.write_url(r, c, url, link_fmt, url)
-                    links += 1
-                else:
-                    sheet.write_string(r, c, url, top)
+                if isinstance(value, str) and value:
+                    write_link(sheet, r, c, value, link_fmt, top)
                 continue
             if c == text_col and isinstance(value, str) and ("\n" in value or len(value) > _LONG_TEXT):
-                # a fixed two-line row: unwrapped multi-line text would spill over the next rows
+                # a row as tall as its text (up to a few lines): unwrapped multi-line text would
+                # spill over the next rows, and neither Excel nor LibreOffice sizes the row itself
                 sheet.write_string(r, c, value[:EXCEL_MAX_CELL], f.wrap)
-                sheet.set_row(r, 30)
+                lines = sum(max(1, math.ceil(len(part) / _LONG_TEXT)) for part in value.split("\n"))
+                sheet.set_row(r, pagelayout.LINE_HEIGHT * min(max(lines, 2), _MAX_TEXT_LINES))
                 continue
             typed_cell(sheet, r, c, value, kinds.get(columns[c], top))
     sheet.autofilter(0, 0, len(table), len(columns) - 1)
+    # where a row came from (file, row) stays on screen; the printed page ends before it
+    printed = [c for c in columns if c not in (C.FILE, C.ROW)] or columns
+    last_printed = max(columns.index(c) for c in printed)
+    sheet.print_area(0, 0, len(table), last_printed)
     if notice:
         sheet.write_string(len(table) + 1, 0, notice, f.empty)
 

@@ -10,10 +10,12 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from curtool.core import columns as C
 from curtool.core import report as R
 from curtool.core import weeks as wk
 from curtool.core import wording
-from curtool.io.reportstyle import Formats, print_setup, sheet_title, typed_cell
+from curtool.io import pagelayout
+from curtool.io.reportstyle import Formats, sheet_title, typed_cell
 
 SHEET_SUMMARY = "Сводка"
 SHEET_HEAT = "Тепловая карта"
@@ -29,7 +31,6 @@ _CHART_LINES = 12  # more lines than this turn a line chart into noise
 
 def write_summary(book, f: Formats, report: R.Report) -> None:
     sheet = book.add_worksheet(SHEET_SUMMARY)
-    print_setup(sheet, landscape=False)
     sheet.hide_gridlines(2)
     sheet.set_column(0, 0, 46)
     sheet.set_column(1, 1, 14)
@@ -49,13 +50,13 @@ def write_summary(book, f: Formats, report: R.Report) -> None:
     for line in report.summary_lines:
         sheet.merge_range(row, 0, row, 6, "", f.sentence)
         sheet.write_string(row, 0, line, f.sentence)
-        lines = max(1, math.ceil(len(line) / width_chars))
+        lines = max(1, math.ceil(pagelayout.text_width(line) / width_chars))
         sheet.set_row(row, 15 * lines + 3)
         row += 1
     row += 1
     sheet.write_string(row, 0, "Ключевые показатели", f.section)
     row += 1
-    sheet.write_row(row, 0, ["Показатель", "Значение"], f.header)
+    pagelayout.write_header(sheet, row, 0, ["Показатель", "Значение"], f.header)
     kinds = {"int": f.int, "float": f.float, "pct": f.pct, "hours": f.float}
     for label, value, kind in report.key_figures.itertuples(index=False, name=None):
         row += 1
@@ -66,7 +67,8 @@ def write_summary(book, f: Formats, report: R.Report) -> None:
             typed_cell(sheet, row, 1, value, kinds.get(kind))
         else:  # the report says «нет данных» where the export cannot support a figure
             sheet.write_string(row, 1, str(value) if isinstance(value, str) else R.NO_DATA, f.text)
-    row += 2
+    # the charts start the second printed page; the notes on how it is counted follow them
+    row = _summary_charts(book, sheet, f, report, row + 2)
     sheet.write_string(row, 0, "Как считается", f.section)
     d = report.deadlines
     notes = [
@@ -81,8 +83,90 @@ def write_summary(book, f: Formats, report: R.Report) -> None:
         row += 1
         sheet.merge_range(row, 0, row, 6, "", f.wrap)
         sheet.write_string(row, 0, note, f.wrap)
-        sheet.set_row(row, 15 * max(1, math.ceil(len(note) * 1.1 / width_chars)) + 3)
+        sheet.set_row(row, 15 * max(1, math.ceil(pagelayout.text_width(note) / width_chars)) + 3)
     sheet.activate()
+
+
+_CHART_WIDTH = 540  # pixels: columns C:G of the summary, beside the chart's own small table
+_TOP_KINDS = 10
+
+
+def _summary_charts(book, sheet, f: Formats, report: R.Report, row: int) -> int:
+    """Messages per week over the window (columns) and the week's commonest kinds of
+    problem (bars), each beside the small table it draws, from a new printed page on;
+    returns the first free row below them."""
+    sheet.set_h_pagebreaks([row])
+    weekly = report.weekly_by_sector.sum(axis=1) if len(report.weekly_by_sector.columns) else None
+    sheet.write_string(row, 0, "Сообщений по неделям", f.section)
+    row += 1
+    if weekly is None or not len(weekly):
+        sheet.write_string(row, 0, "Нет сообщений за эти недели", f.empty)
+        row += 2
+    else:
+        pagelayout.write_header(sheet, row, 0, ["Неделя", "Сообщений"], f.header)
+        first = row + 1
+        for r, (week, value) in enumerate(weekly.items(), start=first):
+            label = f"{week} ({R.PARTIAL_WEEK})" if report.partial and str(week) == report.week else str(week)
+            sheet.write_string(r, 0, label, f.text)
+            sheet.write_number(r, 1, int(value), f.int)
+        last = first + len(weekly) - 1
+        chart = book.add_chart({"type": "column"})
+        chart.add_series(
+            {
+                "name": "Сообщений",
+                "categories": [sheet.name, first, 0, last, 0],
+                "values": [sheet.name, first, 1, last, 1],
+                "fill": {"color": "#5B9BD5"},
+                "data_labels": {"value": True, "font": {"size": 8}},
+            }
+        )
+        chart.set_title({"name": "Сообщений в неделю", "name_font": {"size": 11}})
+        chart.set_legend({"none": True})
+        chart.set_x_axis({"num_font": {"rotation": -45, "size": 8}})
+        # from zero: a column's height is the week's count, not its distance from the quietest week
+        chart.set_y_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        chart.set_size({"width": _CHART_WIDTH, "height": 280})
+        sheet.insert_chart(row, 2, chart, {"x_offset": 10})
+        row = max(last + 1, row + 14) + 2
+    kinds = _top_kinds(report)
+    sheet.write_string(row, 0, "Частые виды проблем за неделю", f.section)
+    row += 1
+    if kinds is None or not len(kinds):
+        sheet.write_string(row, 0, "Вид проблемы не определён ни для одного сообщения недели", f.empty)
+        return row + 2
+    pagelayout.write_header(sheet, row, 0, ["Вид проблемы", "Сообщений"], f.header)
+    first = row + 1
+    for r, (kind, value) in enumerate(kinds.items(), start=first):
+        sheet.write_string(r, 0, str(kind), f.text)
+        sheet.write_number(r, 1, int(value), f.int)
+    last = first + len(kinds) - 1
+    chart = book.add_chart({"type": "bar"})
+    chart.add_series(
+        {
+            "name": "Сообщений",
+            "categories": [sheet.name, first, 0, last, 0],
+            "values": [sheet.name, first, 1, last, 1],
+            "fill": {"color": "#ED7D31"},
+            "data_labels": {"value": True, "font": {"size": 8}},
+        }
+    )
+    chart.set_title({"name": "Частые виды проблем", "name_font": {"size": 11}})
+    chart.set_legend({"none": True})
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
+    chart.set_x_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_size({"width": _CHART_WIDTH, "height": 70 + 24 * len(kinds)})
+    sheet.insert_chart(row, 2, chart, {"x_offset": 10})
+    chart_rows = math.ceil((70 + 24 * len(kinds)) / 20)  # a default row is 20 pixels high
+    return max(last + 1, row + chart_rows) + 2
+
+
+def _top_kinds(report: R.Report) -> pd.Series | None:
+    """The week's messages per kind of problem, the commonest first (None: no kinds known)."""
+    if C.PROBLEM_KIND not in report.messages.columns:
+        return None
+    kinds = report.messages[C.PROBLEM_KIND].astype("string").str.strip()
+    kinds = kinds[kinds.notna() & (kinds != "")]
+    return kinds.value_counts().head(_TOP_KINDS)
 
 
 def _grid_block(
@@ -106,8 +190,7 @@ def _grid_block(
     total_fmt = f.total_float if fmt is f.float else f.total_int
     sheet.write_string(row, col, title, f.section)
     row += 1
-    sheet.write_row(row, col, ["Район", *map(str, grid.columns), TOTAL], f.header)
-    sheet.set_row(row, 48)
+    pagelayout.write_header(sheet, row, col, ["Район", *map(str, grid.columns), TOTAL], f.header)
     first = row + 1
     if grid.empty:
         sheet.write_string(first, col, "Нет сообщений за неделю", f.empty)
@@ -152,25 +235,41 @@ def _rate_totals(counts: pd.DataFrame, population: pd.Series) -> tuple[pd.Series
     return per_district, per_sector, float(counts[has].to_numpy().sum()) / residents * 10_000
 
 
+# colour from white at zero, not from the week's lowest cell: a quiet district stays white
 _HEAT_SCALE = {
     "type": "3_color_scale",
+    "min_type": "num",
+    "min_value": 0,
     "min_color": "#FFFFFF",
+    "mid_type": "percentile",
+    "mid_value": 50,
     "mid_color": "#FFD966",
     "max_color": "#F8696B",
 }
-_CHANGE_SCALE = {
-    "type": "3_color_scale",
-    "min_color": "#5B9BD5",
-    "mid_type": "num",
-    "mid_value": 0,
-    "mid_color": "#FFFFFF",
-    "max_color": "#F8696B",
-}
+
+
+def _change_scale(grid: pd.DataFrame) -> dict:
+    """Blue for fewer, red for more, white at zero, symmetric: a table where every cell grew
+    has no blue in it."""
+    values = grid.to_numpy(dtype=float)
+    reach = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
+    reach = reach if reach > 0 else 1.0
+    return {
+        "type": "3_color_scale",
+        "min_type": "num",
+        "min_value": -reach,
+        "min_color": "#5B9BD5",
+        "mid_type": "num",
+        "mid_value": 0,
+        "mid_color": "#FFFFFF",
+        "max_type": "num",
+        "max_value": reach,
+        "max_color": "#F8696B",
+    }
 
 
 def write_heat(book, f: Formats, report: R.Report) -> None:
     sheet = book.add_worksheet(SHEET_HEAT)
-    print_setup(sheet)
     heat = report.heat
     per_10k = heat.rate is not None and heat.population is not None
     weeks = heat.baseline_weeks
@@ -180,85 +279,45 @@ def write_heat(book, f: Formats, report: R.Report) -> None:
         report,
         "Тепловая карта: районы × секторы",
         ("На 10 000 жителей; ниже — число сообщений. " if per_10k else "")
-        + f"Справа — изменение к среднему за {weeks} "
+        + f"Ниже — изменение к среднему за {weeks} "
         f"{wording.plural(weeks, 'предыдущую неделю', 'предыдущие недели', 'предыдущих недель')}"
         + (" (на 10 000 жителей)." if per_10k else " (сообщений в неделю)."),
     )
-    n_cols = len(heat.counts.columns) + 2
-    gap = n_cols + 1
+    # the blocks stand one under another: side by side they made a page too wide to read
     if per_10k:
         assert heat.rate is not None and heat.rate_change is not None and heat.population is not None
-        end = _grid_block(
-            sheet,
-            f,
-            3,
-            0,
-            HEAT_RATE_TITLE,
-            heat.rate,
-            f.float,
-            _HEAT_SCALE,
-            _rate_totals(heat.counts, heat.population),
-        )
-        _grid_block(
-            sheet,
-            f,
-            3,
-            gap,
-            HEAT_CHANGE_TITLE,
-            heat.rate_change,
-            f.float,
-            _CHANGE_SCALE,
-            _rate_totals(heat.change, heat.population),
-        )
-        _grid_block(
-            sheet,
-            f,
-            end + 1,
-            0,
-            HEAT_COUNTS_TITLE,
-            heat.counts,
-            f.int,
-            _HEAT_SCALE,
-            _sum_totals(heat.counts),
-        )
-        pop_col = 2 * gap
-        sheet.write_string(3, pop_col, "Население", f.section)
-        sheet.write_row(4, pop_col, ["Район", "Жителей"], f.header)
-        for r, (name, value) in enumerate(heat.population.items(), start=5):
-            sheet.write_string(r, pop_col, str(name))
-            typed_cell(sheet, r, pop_col + 1, float(value) if value == value else None, f.int)
-        sheet.set_column(pop_col - 1, pop_col - 1, 3)
-        sheet.set_column(pop_col, pop_col, 26)
-        sheet.set_column(pop_col + 1, pop_col + 1, 12)
+        blocks = [
+            (HEAT_RATE_TITLE, heat.rate, f.float, _HEAT_SCALE, _rate_totals(heat.counts, heat.population)),
+            (
+                HEAT_CHANGE_TITLE,
+                heat.rate_change,
+                f.float,
+                _change_scale(heat.rate_change),
+                _rate_totals(heat.change, heat.population),
+            ),
+            (HEAT_COUNTS_TITLE, heat.counts, f.int, _HEAT_SCALE, _sum_totals(heat.counts)),
+        ]
     else:
-        _grid_block(
-            sheet,
-            f,
-            3,
-            0,
-            HEAT_COUNTS_TITLE,
-            heat.counts,
-            f.int,
-            _HEAT_SCALE,
-            _sum_totals(heat.counts),
-        )
-        _grid_block(
-            sheet,
-            f,
-            3,
-            gap,
-            HEAT_CHANGE_TITLE,
-            heat.change,
-            f.float,
-            _CHANGE_SCALE,
-            _sum_totals(heat.change),
-        )
-    width = max([len(str(d)) for d in heat.counts.index] + [12])
-    for start in (0, gap):
-        sheet.set_column(start, start, min(width + 2, 36))
-        sheet.set_column(start + 1, start + n_cols - 1, 16)
-    sheet.set_column(gap - 1, gap - 1, 3)
-    sheet.freeze_panes(5, 1)
+        blocks = [
+            (HEAT_COUNTS_TITLE, heat.counts, f.int, _HEAT_SCALE, _sum_totals(heat.counts)),
+            (HEAT_CHANGE_TITLE, heat.change, f.float, _change_scale(heat.change), _sum_totals(heat.change)),
+        ]
+    row = 3
+    for title, grid, fmt, scale, totals in blocks:
+        row = _grid_block(sheet, f, row, 0, title, grid, fmt, scale, totals)
+    if per_10k:
+        assert heat.population is not None
+        sheet.write_string(row, 0, "Население", f.section)
+        pagelayout.write_header(sheet, row + 1, 0, ["Район", "Жителей"], f.header)
+        for r, (name, value) in enumerate(heat.population.items(), start=row + 2):
+            sheet.write_string(r, 0, str(name))
+            typed_cell(sheet, r, 1, float(value) if value == value else None, f.int)
+    width = max([pagelayout.text_width(str(d)) for d in heat.counts.index] + [12])
+    sheet.set_column(0, 0, min(width + 2, 36))
+    # every sector as wide as the widest header word: a heat map reads by equal cells
+    cell = max([pagelayout.least_width(str(c)) for c in heat.counts.columns] + [10])
+    sheet.set_column(1, len(heat.counts.columns) + 1, math.ceil(min(cell, 18)))
+    pagelayout.mark_header(sheet, 4, freeze_col=1)
 
 
 def _series_block(
@@ -274,8 +333,7 @@ def _series_block(
     sheet.write_string(row, 0, title, f.section)
     row += 1
     header = ["Неделя", "С", *map(str, table.columns), TOTAL]
-    sheet.write_row(row, 0, header, f.header)
-    sheet.set_row(row, 48)
+    pagelayout.write_header(sheet, row, 0, header, f.header)
     first = row + 1
     for r, (week, values) in enumerate(zip(table.index, table.to_numpy(), strict=True), start=first):
         label = f"{week} ({R.PARTIAL_WEEK})" if str(week) == partial_week else str(week)
@@ -315,7 +373,6 @@ def _series_block(
 
 def write_trends(book, f: Formats, report: R.Report) -> None:
     sheet = book.add_worksheet(SHEET_TRENDS)
-    print_setup(sheet)
     sheet_title(
         sheet,
         f,

@@ -13,6 +13,7 @@ import pandas as pd
 from curtool.core import columns as C
 from curtool.core import report as R
 from curtool.core import response as rtimes
+from curtool.io import pagelayout
 from curtool.io.output import EXCEL_MAX_CELL, header_format
 
 TRENDS = {"growing": "растёт", "stable": "без изменений", "fading": "затухает"}
@@ -154,7 +155,7 @@ def table_at(
     """A header and the rows of ``table`` at (row, col); returns the first free row below."""
     formats = formats or {}
     names = {**HEADERS, **(headers or {})}
-    sheet.write_row(row, col, [names.get(c, str(c)) for c in table.columns], f.header)
+    pagelayout.write_header(sheet, row, col, [names.get(c, str(c)) for c in table.columns], f.header)
     sheet.set_row(row, header_height)
     if table.empty:
         sheet.write_string(row + 1, col, empty, f.empty)
@@ -170,15 +171,11 @@ def table_at(
 
 
 def print_setup(sheet, landscape: bool = True, repeat_row: int | None = None) -> None:
-    """A4, fitted to the page width: the head of the centre prints these sheets."""
-    sheet.set_paper(9)
-    if landscape:
-        sheet.set_landscape()
-    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    sheet.fit_to_pages(1, 0)
+    """Name the header row printed atop every page (and frozen on screen); the page itself
+    (A4 landscape, one page wide, footer) is set for every sheet by :func:`pagelayout.finish`.
+    ``landscape`` is kept for the writers' sake: every sheet prints landscape."""
     if repeat_row is not None:
-        sheet.repeat_rows(repeat_row)
-    sheet.set_footer("&L&A&R&P / &N")
+        pagelayout.mark_header(sheet, repeat_row)
 
 
 def sheet_title(sheet, f: Formats, report: R.Report, title: str, subtitle: str = "") -> None:
