@@ -116,6 +116,8 @@ def test_recurring_json_has_the_documented_shape_and_finds_planted_problems(tmp_
         "returned_after_resolved",
         "systemic",
         "message_ids",
+        "audience",
+        "engagement",
     }
     assert problems and all(set(p) == keys for p in problems)
     assert {p["district"] for p in problems} == {"Тахтамукайский район"}
