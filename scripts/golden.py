@@ -24,6 +24,7 @@ SAMPLES = ROOT / "data" / "samples"
 GOLDEN = ROOT / "tests" / "data" / "golden"
 XLSX = SAMPLES / "incidents_adygea.xlsx"
 CSV = SAMPLES / "pos_adygea.csv"
+LABELLED = SAMPLES / "labelled" / "labelled_adygea.csv"
 
 # what changes from run to run and says nothing about the result
 _VOLATILE = re.compile(
@@ -95,6 +96,7 @@ def commands(tmp: Path) -> dict[str, tuple[list[str], Path | None]]:
             tmp / "r-2026-W47.xlsx",
         ),
         "evaluate.json": (["evaluate", c, "--label-column", "Статус", "--json"], None),
+        "evaluate-labelled.json": (["evaluate", str(LABELLED), "--label-column", "sector", "--json"], None),
     }
 
 

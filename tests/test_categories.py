@@ -254,7 +254,7 @@ def test_classify_and_report_print_the_mapping_and_use_the_config(tmp_path: Path
     assert done.exit_code == 0, done.output
     assert "Categories mapped by their messages" in done.output
     assert '"Содержание дома" = "ЖКХ"' in done.output
-    out = pd.read_csv(tmp_path / "out.csv", dtype=str)
+    out = pd.read_csv(tmp_path / "out.csv", sep=";", dtype=str)
     assert (out["sector_source"] == "category").sum() == 9
     report = runner.invoke(
         app, ["report", str(source), "--week", "2026-W47", "-o", "r.xlsx"], catch_exceptions=False
@@ -273,7 +273,7 @@ def test_classify_and_report_print_the_mapping_and_use_the_config(tmp_path: Path
     assert again.exit_code == 0, again.output
     assert "4 are mapped in the config's [groups]" in again.output
     assert "Categories mapped by their messages" not in again.output  # nothing new to show
-    assert set(pd.read_csv(tmp_path / "out2.csv", dtype=str)["sector_source"]) == {"model"}
+    assert set(pd.read_csv(tmp_path / "out2.csv", sep=";", dtype=str)["sector_source"]) == {"model"}
     (tmp_path / "curtool.toml").write_text('[groups]\n"Лифты" = "Лифтовое хозяйство"\n', encoding="utf-8")
     bad = runner.invoke(app, ["classify", str(source), "-o", "out3.csv"])
     assert bad.exit_code == 1

@@ -37,7 +37,7 @@ def test_classify_writes_every_row_in_the_format_of_the_extension(tmp_path, suff
     result = run("classify", HOSTILE / "formula.csv", HOSTILE / "duplicates.csv", "-o", target)
     assert result.exit_code == 0, result.output
     readers = {
-        ".csv": lambda p: pd.read_csv(p, dtype=str, keep_default_na=False),
+        ".csv": lambda p: pd.read_csv(p, sep=";", dtype=str, keep_default_na=False),
         ".xlsx": lambda p: pd.read_excel(p, dtype=str, engine="calamine").fillna(""),
         ".parquet": pd.read_parquet,
         ".jsonl": lambda p: pd.read_json(p, lines=True, dtype=False),
@@ -69,7 +69,7 @@ def test_classify_keeps_formula_like_text_as_text(tmp_path):
     cell = sheet.cell(row=2, column=header.index("Текст сообщения") + 1)
     assert cell.data_type == "s"
     assert cell.value == '=HYPERLINK("http://x","y")'
-    texts = pd.read_csv(csv, dtype=str)["Текст сообщения"].tolist()
+    texts = pd.read_csv(csv, sep=";", dtype=str)["Текст сообщения"].tolist()
     assert texts[0] == '\'=HYPERLINK("http://x","y")'
     assert [t[0] for t in texts] == ["'", "'", "'", "'"]
 
@@ -213,7 +213,7 @@ def test_train_then_classify_and_evaluate_with_the_saved_model(tmp_path, labelle
     assert model.exists() and "Model saved" in result.output
     out = tmp_path / "classified.csv"
     assert run("classify", labelled, "--model", model, "--ignore-given", "-o", out).exit_code == 0
-    classified = pd.read_csv(out, dtype=str, sep=",", encoding="utf-8-sig")
+    classified = pd.read_csv(out, dtype=str, sep=";", encoding="utf-8-sig")
     agreement = (classified["sector"] == classified["true_sector"]).mean()
     assert agreement > 0.8
     result = run("evaluate", labelled, "--label-column", "true_sector", "--model", model, "--json")
@@ -239,7 +239,7 @@ def test_alt_label_column_adds_lenient_accuracy(tmp_path, labelled):
     """With the model's own answer as the alternative, every message counts as right leniently."""
     classified = tmp_path / "c.csv"
     assert run("classify", labelled, "--ignore-given", "-o", classified).exit_code == 0
-    answers = pd.read_csv(classified, dtype=str, encoding="utf-8-sig")["sector"]
+    answers = pd.read_csv(classified, sep=";", dtype=str, encoding="utf-8-sig")["sector"]
     frame = pd.read_csv(labelled, sep=";", dtype=str)
     frame["also_right"] = answers.to_numpy()
     frame.loc[::7, "also_right"] = ""  # an empty alternative is simply no alternative
@@ -252,9 +252,8 @@ def test_alt_label_column_adds_lenient_accuracy(tmp_path, labelled):
     assert metrics["accuracy"] < 0.99
     blank = frame["also_right"].fillna("") == ""
     both = frame["true_sector"] == answers
-    kept = ~pd.read_csv(classified, dtype=str, encoding="utf-8-sig")["row_issues"].fillna("").str.contains(
-        "duplicate"
-    )
+    written = pd.read_csv(classified, sep=";", dtype=str, encoding="utf-8-sig")
+    kept = ~written["row_issues"].fillna("").str.contains("duplicate")
     expected = ((~blank | both) & kept).sum() / kept.sum()
     assert metrics["lenient_accuracy"] == pytest.approx(expected, abs=1e-4)
     result = run("train", with_alt, *args, "--cv", "3", "-o", tmp_path / "m.npz")
@@ -324,7 +323,7 @@ def test_csv_output_is_the_same_across_write_batches(tmp_path, monkeypatch):
     assert written.protected == 2  # «=A1», «+7 дом»; «-5» is a number
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    back = pd.read_csv(target, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    back = pd.read_csv(target, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert back["Текст"].tolist() == ["'=A1", "", "ok", "-5", "'+7 дом"]
     assert back["sector"].tolist() == ["", "", "ЖКХ", "3", "a; b"]
     assert back["when"].tolist() == ["2026-01-02 10:00:00", "", "", "2026-01-03 00:00:00", ""]

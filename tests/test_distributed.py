@@ -139,7 +139,7 @@ def test_classify_on_dask_writes_the_in_memory_rows(tmp_path, archive, scheduler
     _run("classify", str(archive), "-o", str(memory))
     shown = _run("classify", str(archive), "-o", str(dask), "--scheduler", scheduler)
     assert "rows, grouped by month" in shown.output
-    read = {"dtype": str, "keep_default_na": False}
+    read = {"dtype": str, "keep_default_na": False, "sep": ";"}
     key = ["source_file", "line"]
     got = pd.read_csv(dask, **read).sort_values(key).reset_index(drop=True)
     want = pd.read_csv(memory, **read).sort_values(key).reset_index(drop=True)

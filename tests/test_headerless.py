@@ -60,7 +60,7 @@ def test_no_header_through_the_cli_keeps_every_row(headerless, tmp_path) -> None
         "classify", headerless, "--no-header", "--text-column", "B", "--id-column", "1", "-o", target
     )
     assert result.exit_code == 0, result.output
-    table = pd.read_csv(target, dtype=str)
+    table = pd.read_csv(target, sep=";", dtype=str)
     assert table["A"].tolist() == ["101", "102", "103"]
     assert table["sector"].notna().all()
 

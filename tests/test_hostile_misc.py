@@ -228,7 +228,7 @@ def test_a_formula_in_a_header_is_defused_and_said_once(tmp_path) -> None:
     target = tmp_path / "out.csv"
     result = run("classify", source, "-o", target)
     assert result.exit_code == 0, result.output
-    written = list(csv.reader(target.read_text(encoding="utf-8-sig").splitlines()))
+    written = list(csv.reader(target.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
     assert written[0][3] == '\'=HYPERLINK("http://x","y")'
     assert written[3][3:5] == ["'=1+1", "'@SUM(A1)"]
     assert result.stdout.count("Protected 3 cells starting with = + - @") == 1

@@ -381,7 +381,7 @@ def test_several_sheets_in_the_cli_warnings_and_output(tmp_path):
     )
     import pandas as pd
 
-    out = pd.read_csv(tmp_path / "out.csv", dtype=str, encoding="utf-8-sig")
+    out = pd.read_csv(tmp_path / "out.csv", sep=";", dtype=str, encoding="utf-8-sig")
     assert out["source_file"].tolist()[-1] == "multi_sheet.xlsx [Октябрь]"
     assert len(out) == 4
     inspect = run("inspect", HOSTILE / "multi_sheet.xlsx")

@@ -215,7 +215,7 @@ def test_classify_writes_the_kind_and_review_columns_and_counts_them(tmp_path) -
     out = tmp_path / "out.csv"
     result = runner.invoke(app, ["classify", str(SAMPLE), "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    table = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False)
     for name in (columns.PROBLEM_KIND, columns.PROBLEM_KIND_CONFIDENCE, columns.NEEDS_REVIEW):
         assert name in table.columns
     flagged = int((table[columns.NEEDS_REVIEW] == "true").sum())

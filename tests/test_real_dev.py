@@ -104,7 +104,7 @@ def test_kursk_without_dates_is_a_clear_no_data_for_report_and_classifies(tmp_pa
     target = tmp_path / "k.csv"
     result = run("classify", KURSK, "-o", target)
     assert result.exit_code == 0, result.output
-    assert len(pd.read_csv(target, dtype=str)) == 1999
+    assert len(pd.read_csv(target, sep=";", dtype=str)) == 1999
 
 
 def test_classifier_figures_on_both_dev_files_do_not_fall_back(shipped, kursk_rows) -> None:

@@ -96,6 +96,8 @@ def test_committed_samples_are_what_the_generator_writes(tmp_path, xlsx_raw):
     written = samples.write_samples(tmp_path, seed=2026)
     for name in (samples.CSV_NAME, samples.TRUTH_NAME):
         assert written[name].read_bytes() == (SAMPLES / name).read_bytes(), name
+    labelled = samples.labelled_path(SAMPLES)
+    assert written[samples.LABELLED_NAME].read_bytes() == labelled.read_bytes()
     fresh = pd.read_excel(written[samples.XLSX_NAME], engine="calamine", header=None, dtype=object)
     pd.testing.assert_frame_equal(fresh, xlsx_raw)
 

@@ -21,6 +21,7 @@ from curtool import __version__
 from curtool.app import pipeline
 from curtool.app.failures import handles_errors, install_signal_handlers
 from curtool.app.options import (
+    CsvDialectOption,
     DistrictsNameOption,
     DistrictsOption,
     GeoJsonOption,
@@ -168,6 +169,7 @@ def classify(
         ),
     ] = None,
     force: Force = False,
+    csv_dialect: CsvDialectOption = None,
     read: ReadOptions = ReadOptions(),
     models: ModelOptions = ModelOptions(),
 ) -> None:
@@ -187,7 +189,7 @@ def classify(
             f"name the output with one of {', '.join(out.TABLE_FORMATS)}",
             path=target,
         )
-    opts = Options.build(read=read, models=models)
+    opts = Options.build(read=read, models=models, csv_dialect=csv_dialect)
     if opts.engine.distributed:
         _classify_on_dask(inputs, opts, target)
         return
@@ -196,7 +198,7 @@ def classify(
     run = pipeline.classify_files(data, opts)
     console = _console()
     _print_categories(console, run.categories, data)
-    protected = out.write_table(run.table, target, sheet_name="Сообщения").protected
+    protected = out.write_table(run.table, target, sheet_name="Сообщения", dialect=opts.csv_dialect).protected
     shown = pd.concat([data.frame[[C.ID]], data.frame[C.CLEAN].rename(C.TEXT), run.result], axis=1)
     print_sector_summary(console, shown, rows=~data.frame[C.DUPLICATE].to_numpy())
     _print_issue_line(console, data)
@@ -622,26 +624,54 @@ def _log_run(
 def sample(
     folder: Annotated[Path, typer.Argument(help="Where to write the sample exports.")] = Path("data/samples"),
     rows: Annotated[
-        int, typer.Option("--rows", help="Instead: write a benchmark CSV/XLSX with this many generated rows.")
+        int,
+        typer.Option(
+            "--rows", min=0, help="Instead: write a benchmark CSV/XLSX with this many generated rows."
+        ),
     ] = 0,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Benchmark file (.csv or .xlsx) for --rows.")
     ] = None,
     seed: Annotated[int, typer.Option("--seed")] = 2026,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that already exist.")] = False,
 ) -> None:
-    """Write the bundled sample exports (or, with --rows, generated data for benchmarks)."""
+    """Write the bundled sample exports and the labelled sample (or, with --rows, generated data
+    for benchmarks); existing files are kept unless --force."""
     from curtool import synthetic
 
     if rows:
         target = output or Path(f"bench-{rows}.csv")
+        _refuse_existing([target], force)
         if target.suffix.lower() == ".xlsx":
             synthetic.write_benchmark_xlsx(target, rows, seed)
         else:
             synthetic.write_benchmark_csv(target, rows, seed)
         typer.echo(f"Written: {target}")
         return
+    if output is not None:
+        # `curtool sample -o s` wrote the samples into data/samples: -o names a benchmark file
+        raise errors.CurtoolError(
+            errors.BAD_OPTION,
+            "-o names the benchmark file of --rows, and --rows is not given",
+            f"write the samples into a folder with `curtool sample {output}`, or add --rows N",
+        )
+    paths = synthetic.sample_paths(folder)
+    _refuse_existing(list(paths.values()), force)  # all checked before any is written
     for name, path in synthetic.write_samples(folder, seed=seed).items():
         typer.echo(f"Written: {path} ({name})")
+
+
+def _refuse_existing(targets: list[Path], force: bool) -> None:
+    if force:
+        return
+    for target in targets:
+        if target.exists():
+            raise errors.CurtoolError(
+                errors.OUTPUT_EXISTS,
+                "file already exists; nothing was written",
+                "add --force to write over it",
+                path=target,
+            )
 
 
 def main() -> None:

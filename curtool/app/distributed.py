@@ -478,7 +478,7 @@ def classify_archive(
 
     archive = pq_archive.open_archive(path)
     counts: dict[str, int] = {}
-    with TableStream(target) as stream, cluster(opts.engine) as client:
+    with TableStream(target, opts.csv_dialect) as stream, cluster(opts.engine) as client:
         facts = _facts(client, archive, opts, None, progress)
         path_ = str(archive.path)
         order = sorted(archive.parts, key=lambda p: (p.month, p.load))

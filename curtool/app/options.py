@@ -23,6 +23,7 @@ from curtool.core import columns as C
 from curtool.core import errors
 from curtool.core.recurring import RecurringSettings
 from curtool.io.configfile import Config, check_output_template, load_config
+from curtool.io.csvdialects import DEFAULT_DIALECT, DIALECTS, csv_dialect
 
 _COLUMN_HELP = {
     "text": "the message text",
@@ -224,6 +225,21 @@ DistrictsNameOption = Annotated[
         help="The property of --districts that names the district (default: name, district, район …).",
     ),
 ]
+# every command that writes a CSV takes it; the dialects themselves: curtool.io.csvdialects
+CsvDialectOption = Annotated[
+    str | None,
+    typer.Option(
+        "--csv-dialect",
+        help="How a .csv output is written: "
+        + "; ".join(
+            f"{d.name} ({'tab' if d.delimiter == chr(9) else d.delimiter}, "
+            f"{'UTF-8 BOM' if d.bom else 'UTF-8'}, {d.purpose})"
+            for d in DIALECTS.values()
+        )
+        + f". Default {DEFAULT_DIALECT}, or [output] csv_dialect in curtool.toml.",
+        show_default=False,
+    ),
+]
 READ_OPTION_NAMES = [name for name, _, _ in _READ_PARAMS]
 MODEL_OPTION_NAMES = [name for name, _, _ in _MODEL_PARAMS]
 
@@ -293,6 +309,7 @@ class Options:
     deadlines: Mapping[str, Any] = field(default_factory=dict)
     recurring: RecurringSettings = field(default_factory=RecurringSettings)
     engine: EngineOptions = field(default_factory=EngineOptions)
+    csv_dialect: str = DEFAULT_DIALECT  # how a .csv output is written (curtool.io.csvdialects)
     config: Config = field(default_factory=Config)
 
     @classmethod
@@ -307,6 +324,7 @@ class Options:
         population: Path | None = None,
         min_count: int | None = None,
         min_weeks: int | None = None,
+        csv_dialect: str | None = None,
         cwd: Path | None = None,
     ) -> Options:
         """Merge the config (a :class:`Config`, a path, or ``./curtool.toml`` when None) with flags.
@@ -339,12 +357,20 @@ class Options:
             deadlines=dict(cfg.deadlines),
             recurring=RecurringSettings(**recurring),
             engine=_engine(models.engine, cfg),
+            csv_dialect=_csv_dialect_name(csv_dialect, cfg),
             config=cfg,
         )
 
     def use_given(self, default: bool = True) -> bool:
         """Whether the export's own group is trusted where it names a block (``--use-given``)."""
         return default if self.ignore_given is None else not self.ignore_given
+
+
+def _csv_dialect_name(flag: str | None, cfg: Config) -> str:
+    """The flag over the config's ``[output] csv_dialect`` (checked when the config was read)."""
+    if flag is not None:
+        return csv_dialect(flag).name
+    return csv_dialect(cfg.csv_dialect).name
 
 
 def _engine(flags: EngineOptions, cfg: Config) -> EngineOptions:

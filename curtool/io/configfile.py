@@ -42,6 +42,8 @@ class Config:
     engine: str | None = None
     scheduler: str | None = None
     workers: int | None = None
+    # [output]: how CSV outputs are written (curtool.io.csvdialects); None: the default
+    csv_dialect: str | None = None
 
 
 def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Config:
@@ -94,6 +96,7 @@ def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Conf
     cfg.engine = eng.get("engine")
     cfg.scheduler = eng.get("scheduler")
     cfg.workers = eng.get("workers")
+    cfg.csv_dialect = raw.get("output", {}).get("csv_dialect")
     return cfg
 
 
@@ -111,6 +114,7 @@ _KEYS: dict[str, dict[str, tuple[type, ...]] | str] = {
     "classify": {"model": (str,), "taxonomy": (str,)},
     "groups": FREE,  # export categories, checked by _groups and check_groups
     "engine": {"engine": (str,), "scheduler": (str,), "workers": (int,)},
+    "output": {"csv_dialect": (str,)},
 }
 _TYPE_WORDS = {
     str: "text in quotes",
@@ -173,6 +177,10 @@ def _check(raw: dict[str, Any], path: Path) -> None:
         raise _bad(
             path, f"[engine] workers must be at least 1, not {engine['workers']}", "for example: workers = 2"
         )
+    if "csv_dialect" in raw.get("output", {}):
+        from curtool.io.csvdialects import csv_dialect
+
+        csv_dialect(raw["output"]["csv_dialect"], lambda m, h: _bad(path, f"[output] csv_dialect: {m}", h))
     _check_recurring(raw.get("recurring", {}), path)
     if "deadlines" in raw:
         from curtool.core.response import deadlines_from
@@ -189,6 +197,7 @@ def _example(section: str, key: str) -> str:
         ("report", "output"): 'output = "reports/curtool-{week}.xlsx"',
         ("input", "sheet"): 'sheet = "Лист1"',
         ("districts", "aliases"): '[districts.aliases] "Абинский р-н" = "Абинский район"',
+        ("output", "csv_dialect"): 'csv_dialect = "excel-ru"',
     }.get((section, key), f'{key} = "…"')
 
 

@@ -7,6 +7,10 @@ Public API
     empty row 2, the 47-column header on row 3, dates as text «2026-09-14 20:06:02»),
     ``pos_adygea.csv`` (a «Госуслуги. Решаем вместе» export: cp1251, ``;``, dates
     «14.09.2026 20:06», coordinates) and ``truth.json``.  Same seed ⇒ byte-identical files.
+    With them, ``labelled/labelled_adygea.csv``: 400 generated messages with their true block
+    (``id``, ``text``, ``sector``; ``;``, UTF-8 with a BOM) to try ``train`` and ``evaluate``.
+``sample_paths(folder) -> {name: path}``
+    The files ``write_samples`` writes, known before anything is written.
 ``generate_messages(n, seed=1, weeks=10, end_week="2026-W47", truth=False) -> DataFrame``
     ``n`` bulk messages in the ПОС CSV layout (1M rows in 8–20 s on 2 cores, ~2.2 GB peak);
     ``truth=True`` adds ``true_sector`` and ``true_issue`` columns.
@@ -70,6 +74,12 @@ that name only a town are not places.
 """
 
 from curtool.synthetic.bulk import generate_messages, write_benchmark_csv, write_benchmark_xlsx
-from curtool.synthetic.samples import write_samples
+from curtool.synthetic.samples import sample_paths, write_samples
 
-__all__ = ["generate_messages", "write_benchmark_csv", "write_benchmark_xlsx", "write_samples"]
+__all__ = [
+    "generate_messages",
+    "sample_paths",
+    "write_benchmark_csv",
+    "write_benchmark_xlsx",
+    "write_samples",
+]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from curtool.io.output import atomic_path
 from curtool.synthetic.builder import CSV_NAME, XLSX_NAME, SampleBuilder
+from curtool.synthetic.labelled import LABELLED_NAME, labelled_path, write_labelled
 from curtool.synthetic.layouts import Writer, write_csv, write_xlsx
 from curtool.synthetic.truth import dump_truth, truth_document, truth_message
 
@@ -49,13 +50,25 @@ def build(seed: int = 2026) -> tuple[list[list[object]], list[list[object]], dic
     return [v for _, v in rows_x], [v for _, v in rows_c], truth
 
 
-def write_samples(folder: Path, seed: int = 2026) -> dict[str, Path]:
-    """Write the sample XLSX, CSV and truth.json into ``folder``; returns name -> path."""
+def sample_paths(folder: Path) -> dict[str, Path]:
+    """Every file :func:`write_samples` writes into ``folder``, by name (known before writing)."""
     folder = Path(folder)
+    return {
+        XLSX_NAME: folder / XLSX_NAME,
+        CSV_NAME: folder / CSV_NAME,
+        TRUTH_NAME: folder / TRUTH_NAME,
+        LABELLED_NAME: labelled_path(folder),
+    }
+
+
+def write_samples(folder: Path, seed: int = 2026) -> dict[str, Path]:
+    """Write the sample XLSX, CSV, truth.json and the labelled sample into ``folder``; returns
+    name -> path."""
+    paths = sample_paths(folder)
     rows_x, rows_c, truth = build(seed)
-    paths = {XLSX_NAME: folder / XLSX_NAME, CSV_NAME: folder / CSV_NAME, TRUTH_NAME: folder / TRUTH_NAME}
     write_xlsx(rows_x, paths[XLSX_NAME])
     write_csv(rows_c, paths[CSV_NAME])
     with atomic_path(paths[TRUTH_NAME]) as tmp:
         tmp.write_text(dump_truth(truth), encoding="utf-8")
+    write_labelled(paths[LABELLED_NAME], seed)
     return paths
