@@ -137,9 +137,11 @@ def archive(
 ) -> None:
     """Add exports to a Parquet archive (by month) that report and recurring read, in memory or on Dask."""
     from curtool.app.console import print_archive
+    from curtool.app.progress import progress_bar
 
     _refuse_overwriting_inputs(inputs, output)
-    run = pipeline.archive_files(inputs, output, Options.build(read=read))
+    with progress_bar() as progress:
+        run = pipeline.archive_files(inputs, output, Options.build(read=read), progress)
     _say_warnings(run.warnings)
     print_archive(_console(), run.appended)
 
@@ -177,6 +179,7 @@ def classify(
     import pandas as pd
 
     from curtool.app.console import print_sector_summary
+    from curtool.app.progress import progress_bar
     from curtool.io import output as out
 
     target = output or _default_output(inputs[0], "classified")
@@ -193,12 +196,15 @@ def classify(
     if opts.engine.distributed:
         _classify_on_dask(inputs, opts, target)
         return
-    data = pipeline.load_files(inputs, opts)
-    _say_warnings(data.warnings)
-    run = pipeline.classify_files(data, opts)
+    with progress_bar() as progress:
+        data = pipeline.load_files(inputs, opts, progress)
+        _say_warnings(data.warnings)
+        run = pipeline.classify_files(data, opts, progress)
+        pipeline.begin(progress, pipeline.WRITING)
+        table = out.write_table(run.table, target, sheet_name="Сообщения", dialect=opts.csv_dialect)
+    protected = table.protected
     console = _console()
     _print_categories(console, run.categories, data)
-    protected = out.write_table(run.table, target, sheet_name="Сообщения", dialect=opts.csv_dialect).protected
     shown = pd.concat([data.frame[[C.ID]], data.frame[C.CLEAN].rename(C.TEXT), run.result], axis=1)
     print_sector_summary(console, shown, rows=~data.frame[C.DUPLICATE].to_numpy())
     _print_issue_line(console, data)
@@ -212,10 +218,10 @@ def classify(
 
 def _classify_on_dask(inputs: list[str], opts: Options, target: Path) -> None:
     """``classify --engine dask``: part by part on the workers, streamed into the output."""
-    from curtool.app.console import progress_bar
     from curtool.app.distributed import classify_archive
+    from curtool.app.progress import progress_bar
 
-    with pipeline.engine_source(inputs, opts) as source, progress_bar() as progress:
+    with progress_bar() as progress, pipeline.engine_source(inputs, opts, progress) as source:
         done = classify_archive(source, opts, target, progress)
     console = _console()
     shown = ", ".join(f"{block} {n:,}" for block, n in done.sectors.items())
@@ -272,15 +278,19 @@ def train(
     read: ReadOptions = ReadOptions(),
 ) -> None:
     """Learn a sector model from a region's own labelled history."""
+    from curtool.app.progress import progress_bar
     from curtool.io.modelfile import save_model
     from curtool.io.output import check_writable
 
     pipeline.check_folds(cv)
     _refuse_overwriting_inputs(inputs, output)
     check_writable(output, force)
-    data = pipeline.load_files(inputs, Options.build(read=read))
-    _say_warnings(data.warnings)
-    run = pipeline.train_from_files(data, label_column, alt_label_column=alt_label_column, cv=cv)
+    with progress_bar() as progress:
+        data = pipeline.load_files(inputs, Options.build(read=read), progress)
+        _say_warnings(data.warnings)
+        run = pipeline.train_from_files(
+            data, label_column, alt_label_column=alt_label_column, cv=cv, progress=progress
+        )
     console = _console()
     if run.cross_validation is not None:
         from curtool.app.console import print_evaluation
@@ -308,6 +318,7 @@ def evaluate(
     """Measure a model against labelled messages: per-class P/R/F1, macro-F1, confusion matrix."""
     import json
 
+    from curtool.app.progress import progress_bar
     from curtool.io.evalbook import write_evaluation
 
     if output is not None:
@@ -316,9 +327,12 @@ def evaluate(
         _refuse_overwriting_inputs(inputs, output)
         check_writable(output, force)
     opts = Options.build(read=read, models=models)
-    data = pipeline.load_files(inputs, opts)
-    _say_warnings(data.warnings)
-    run = pipeline.evaluate_files(data, label_column, opts, alt_label_column=alt_label_column)
+    with progress_bar() as progress:
+        data = pipeline.load_files(inputs, opts, progress)
+        _say_warnings(data.warnings)
+        run = pipeline.evaluate_files(
+            data, label_column, opts, alt_label_column=alt_label_column, progress=progress
+        )
     if as_json:
         typer.echo(json.dumps(run.evaluation.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -383,7 +397,8 @@ def recurring(
     models: ModelOptions = ModelOptions(),
 ) -> None:
     """The problems that keep coming back in a district, ranked, each with its messages."""
-    from curtool.app.console import print_recurring, progress_bar
+    from curtool.app.console import print_recurring
+    from curtool.app.progress import progress_bar
     from curtool.io.output import check_writable, write_json
     from curtool.io.recurringbook import write_recurring_workbook
 
@@ -394,7 +409,7 @@ def recurring(
             check_writable(path, force)
     start, end = _parse_day(since, "--since"), _parse_day(until, "--until")
     opts = Options.build(read=read, models=models, min_count=min_count, min_weeks=min_weeks)
-    with pipeline.engine_source(inputs, opts) as source, progress_bar() as progress:
+    with progress_bar() as progress, pipeline.engine_source(inputs, opts, progress) as source:
         if isinstance(source, pipeline.Dataset):
             _say_warnings(source.warnings)
         run = pipeline.find_problems(
@@ -493,7 +508,7 @@ def report(
     log_path = log or Path(output or "reports/curtool-{week}.xlsx").parent / "curtool.log"
     warnings: list[str] = []
     try:
-        from curtool.app.console import progress_bar
+        from curtool.app.progress import progress_bar
         from curtool.core.districtmap import choropleth
         from curtool.io.geojson import read_districts, write_districts, write_geojson
         from curtool.io.output import check_writable
@@ -505,7 +520,7 @@ def report(
         opts = Options.build(
             read=read, models=models, weeks_back=weeks_back, output=output, population=population
         )
-        with pipeline.engine_source(inputs, opts) as data:
+        with progress_bar(quiet) as progress, pipeline.engine_source(inputs, opts, progress) as data:
             rows = pipeline.source_rows(data)
             if isinstance(data, pipeline.Dataset):
                 data.drop_originals()  # every sheet is built from the analysis columns
@@ -527,21 +542,21 @@ def report(
             previous = read_state(state_path) if state_path is not None else None
             pop = read_population(opts.population) if opts.population is not None else None
             shapes = read_districts(districts, districts_name_field) if districts is not None else None
-            with progress_bar(quiet) as progress:
-                run = pipeline.run_report(
-                    data,
-                    opts,
-                    week=week_label,
-                    today=day,
-                    mask_pii=mask_pii,
-                    population=pop,
-                    progress=progress,
-                    state=previous,
-                )
-        built, warnings = run.report, run.warnings
-        if shapes is not None:
-            built.districts = choropleth(shapes[0], built.heat.counts, built.heat.population, shapes[1])
-        write_report(built, target)
+            run = pipeline.run_report(
+                data,
+                opts,
+                week=week_label,
+                today=day,
+                mask_pii=mask_pii,
+                population=pop,
+                progress=progress,
+                state=previous,
+            )
+            pipeline.begin(progress, pipeline.WRITING)
+            built, warnings = run.report, run.warnings
+            if shapes is not None:
+                built.districts = choropleth(shapes[0], built.heat.counts, built.heat.population, shapes[1])
+            write_report(built, target)
         if geojson is not None and built.geo is not None:
             write_geojson(built.geo, geojson, name=f"curtool report {built.week}")
         if districts_path is not None and built.districts is not None:

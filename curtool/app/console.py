@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -424,36 +423,6 @@ def print_categories(console: Console, mapping, headers: Sequence[str] = ()) -> 
         soft_wrap=True,
     )
     console.print(groups_toml(voted), markup=False, highlight=False)
-
-
-@contextlib.contextmanager
-def progress_bar(quiet: bool = False) -> Iterator[Callable[[str, int, int], None]]:
-    """A progress callback for the distributed engine's steps: a bar on a terminal's stderr
-    (gone when done), nothing in a pipe or a cron log."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = make_console(stderr=True, quiet=quiet)
-    if quiet or not console.is_terminal:
-        # no live display at all: rich 13.0 writes a line break on leaving even a disabled one
-        yield lambda stage, done, total: None
-        return
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-    tasks: dict[str, object] = {}
-
-    def advance(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
-        bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
-
-    with bar:
-        yield advance
 
 
 def print_archive(console: Console, appended) -> None:

@@ -123,7 +123,24 @@ def data_warnings(report: Report) -> list[str]:
 # --- the jobs, from files --------------------------------------------------------------------
 
 Inputs = Sequence[str | Path]
-Progress = Callable[[str, int, int], None]  # (stage, done, total): the distributed engine's steps
+Progress = Callable[[str, int, int], None]  # (stage, done, total): see curtool.app.progress
+
+# the stages a job names to its ``progress`` callback as each begins (total 0: not counted);
+# the distributed engine counts its tasks instead
+READING = "Чтение выгрузок"
+CLASSIFYING = "Классификация сообщений"
+FINDING = "Поиск повторяющихся проблем"
+BUILDING = "Сборка отчёта"
+CROSS_VALIDATING = "Перекрёстная проверка"
+TRAINING = "Обучение модели"
+ARCHIVING = "Запись в архив"
+WRITING = "Запись результата"
+
+
+def begin(progress: Progress | None, stage: str) -> None:
+    """Tell ``progress`` (if any) that ``stage`` begins."""
+    if progress is not None:
+        progress(stage, 0, 0)
 
 
 def archive_input(inputs: Inputs) -> Path | None:
@@ -142,11 +159,14 @@ def archive_input(inputs: Inputs) -> Path | None:
     return folders[0]
 
 
-def load_files(inputs: Inputs | Dataset, options: Options | None = None) -> Dataset:
+def load_files(
+    inputs: Inputs | Dataset, options: Options | None = None, progress: Progress | None = None
+) -> Dataset:
     """The exports read and normalised with the options' reading flags and config (a loaded
     :class:`Dataset` is returned as it is; an archive folder is read whole)."""
     if isinstance(inputs, Dataset):
         return inputs
+    begin(progress, READING)
     archive = archive_input(inputs)
     if archive is not None:
         return read_dataset(archive)
@@ -231,11 +251,14 @@ def export_table(data: Dataset, result: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def classify_files(inputs: Inputs | Dataset, options: Options | None = None) -> ClassifyRun:
+def classify_files(
+    inputs: Inputs | Dataset, options: Options | None = None, progress: Progress | None = None
+) -> ClassifyRun:
     """``curtool classify``: every message of the exports gets its block and kind, with
     confidence and evidence; rows set aside keep their reason in ``row_issues``."""
     opts = options or Options()
-    data = load_files(inputs, opts)
+    data = load_files(inputs, opts, progress)
+    begin(progress, CLASSIFYING)
     done = classification(data.frame, opts, opts.use_given())
     return ClassifyRun(data, done.table, export_table(data, done.table), done.categories)
 
@@ -280,12 +303,14 @@ def find_problems(
             files = file_reports(open_archive(source))
         found.result.problems = reach.rank_by(found.result.problems, rank)
         return ProblemsRun(Dataset(found.frame, files), found.result, opts.recurring, found.categories)
-    data = load_files(inputs, opts)
+    data = load_files(inputs, opts, progress)
     data.drop_originals()  # the outputs are built from the analysis columns alone
+    begin(progress, CLASSIFYING)
     done = classification(data.frame, opts, opts.use_given())
     # the evidence strings of a million rows need not stay while problems are found
     table, vectors, categories = done.table[[C.SECTOR, C.PROBLEM_KIND]], done.kind_vectors, done.categories
     del done
+    begin(progress, FINDING)
     result = find_recurring(
         data.frame,
         table[C.SECTOR],
@@ -369,21 +394,24 @@ def run_report(
                 progress=progress,
                 state=state,
             )
-    data = load_files(inputs, opts)
+    data = load_files(inputs, opts, progress)
     require_dates(data)
     today = today or date.today()
     frame = data.frame
     resolved = wk.resolve_week(frame, week, today)
     span = wk.data_span(frame)  # of the whole export: the cut below ends at the week
     cut = wk.until_week_end(frame, resolved)
+    begin(progress, CLASSIFYING)
     done = classification(cut, opts, opts.use_given())
     categories, vectors = done.categories, done.kind_vectors
     # the report shows sector, confidence, kind and review; a million evidence strings need not stay
     classified = done.table[[C.SECTOR, C.SECTOR_CONFIDENCE, C.PROBLEM_KIND, C.NEEDS_REVIEW]]
     del done
+    begin(progress, FINDING)
     found = find_recurring(
         cut, classified[C.SECTOR], opts.recurring, kinds=classified[C.PROBLEM_KIND], kind_vectors=vectors
     )
+    begin(progress, BUILDING)
     report = build_weekly(
         cut, classified, found, opts, resolved, today, mask_pii, population, data.known_fields(), span, state
     )
@@ -497,14 +525,19 @@ def train_from_files(
     *,
     alt_label_column: str | None = None,
     cv: int = 0,
+    progress: Progress | None = None,
 ) -> TrainRun:
     """``curtool train``: a model from a region's own labelled history (``cv`` ≥ 2 also
     measures it by k-fold cross-validation first)."""
     check_folds(cv)
-    data = load_files(inputs, options)
+    data = load_files(inputs, options, progress)
     msgs, labels, alt = labelled_messages(data, label_column, alt_label_column)
     texts, truth = msgs[C.CLEAN].tolist(), labels.tolist()
-    measured = cross_validate(texts, truth, folds=cv, alt_labels=alt) if cv else None
+    measured = None
+    if cv:
+        begin(progress, CROSS_VALIDATING)
+        measured = cross_validate(texts, truth, folds=cv, alt_labels=alt)
+    begin(progress, TRAINING)
     return TrainRun(train(texts, truth), len(truth), labels.nunique(), measured, data.warnings)
 
 
@@ -525,13 +558,15 @@ def evaluate_files(
     options: Options | None = None,
     *,
     alt_label_column: str | None = None,
+    progress: Progress | None = None,
 ) -> EvaluateRun:
     """``curtool evaluate``: per-class precision/recall/F1, macro-F1, accuracy and confusion of
     the options' model against the labels; by default every row is predicted (the model is
     measured on its own unless ``--use-given``)."""
     opts = options or Options()
-    data = load_files(inputs, opts)
+    data = load_files(inputs, opts, progress)
     msgs, labels, alt = labelled_messages(data, label_column, alt_label_column)
+    begin(progress, CLASSIFYING)
     # labels that are kinds of the taxonomy measure the kind, block labels the sector
     taxonomy = load_taxonomy(opts.taxonomy) if opts.taxonomy else None
     level = label_level(labels.tolist(), taxonomy)
@@ -550,7 +585,9 @@ class ArchiveRun:
     warnings: list[str] = field(default_factory=list)
 
 
-def archive_files(inputs: Inputs, target: str | Path, options: Options | None = None) -> ArchiveRun:
+def archive_files(
+    inputs: Inputs, target: str | Path, options: Options | None = None, progress: Progress | None = None
+) -> ArchiveRun:
     """``curtool archive``: the exports loaded once (the loader of every command) and added
     to the Parquet archive at ``target`` (see :mod:`curtool.io.parquetarchive`); a file
     already in it is skipped, its rows that repeat archived messages are marked."""
@@ -596,6 +633,7 @@ def archive_files(inputs: Inputs, target: str | Path, options: Options | None = 
     cfg = opts.config
     gaz_path = opts.read.gazetteer or cfg.gazetteer
     gazetteer = read_gazetteer(gaz_path) if gaz_path is not None else None
+    begin(progress, READING)
     data = _load(fresh, opts, gazetteer, keep_keys=True)
     files = [
         {
@@ -609,18 +647,21 @@ def archive_files(inputs: Inputs, target: str | Path, options: Options | None = 
         for r in data.files
     ]
     data.drop_originals()
+    begin(progress, ARCHIVING)
     appended = append(data.frame, files, target, gazetteer=gazetteer, aliases=cfg.district_aliases)
     appended.skipped = skipped
     return ArchiveRun(appended, [*warnings, *data.warnings])
 
 
 @contextlib.contextmanager
-def engine_source(inputs: Inputs, options: Options) -> Iterator[Dataset | Path]:
+def engine_source(
+    inputs: Inputs, options: Options, progress: Progress | None = None
+) -> Iterator[Dataset | Path]:
     """What a job reads: the loaded exports (``--engine memory``), or an archive for the
     distributed engine: the one named, or the exports archived into a temporary folder
     (removed afterwards; on a remote cluster it must be an archive on a shared folder)."""
     if not options.engine.distributed:
-        yield load_files(inputs, options)
+        yield load_files(inputs, options, progress)
         return
     archive = archive_input(inputs)
     if archive is not None:
@@ -633,7 +674,7 @@ def engine_source(inputs: Inputs, options: Options) -> Iterator[Dataset | Path]:
             "make one on a folder the workers share: curtool archive EXPORT... -o /shared/archive",
         )
     with tempfile.TemporaryDirectory(prefix="curtool-archive-") as folder:
-        archive_files(inputs, Path(folder) / "archive", options)
+        archive_files(inputs, Path(folder) / "archive", options, progress)
         yield Path(folder) / "archive"
 
 
