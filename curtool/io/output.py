@@ -524,10 +524,12 @@ _MAX_LINES = 8  # a row taller than this is a page of its own; the cell still ho
 
 
 def _text_lines(value: object, width: float) -> int:
+    """Lines ``value`` wraps to in a column ``width`` wide: body text runs about one character
+    per width unit (narrower than the bold headers :mod:`pagelayout` measures)."""
     if not isinstance(value, str) or not value:
         return 1
     room = max(width - 1, 1)
-    lines = sum(max(1, math.ceil(pagelayout.text_width(part) / room)) for part in value.split("\n"))
+    lines = sum(max(1, math.ceil(len(part) / room)) for part in value.strip().split("\n"))
     return min(lines, _MAX_LINES)
 
 

@@ -348,7 +348,7 @@ def write_messages(book, f: Formats, report: R.Report) -> None:
                 # a row as tall as its text (up to a few lines): unwrapped multi-line text would
                 # spill over the next rows, and neither Excel nor LibreOffice sizes the row itself
                 sheet.write_string(r, c, value[:EXCEL_MAX_CELL], f.wrap)
-                lines = sum(max(1, math.ceil(len(part) / _LONG_TEXT)) for part in value.split("\n"))
+                lines = sum(max(1, math.ceil(len(part) / _LONG_TEXT)) for part in value.strip().split("\n"))
                 sheet.set_row(r, pagelayout.LINE_HEIGHT * min(max(lines, 2), _MAX_TEXT_LINES))
                 continue
             typed_cell(sheet, r, c, value, kinds.get(columns[c], top))

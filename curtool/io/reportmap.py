@@ -18,6 +18,7 @@ from curtool.core import geopoints as G
 from curtool.core import report as R
 from curtool.core.districtmap import DISTRICT, MESSAGES, NAME, PER_10K
 from curtool.core.wording import fmt_num
+from curtool.io import pagelayout
 from curtool.io.reportstyle import Formats, print_setup, sheet_title, typed_cell
 
 SHEET_MAP = "Карта"
@@ -145,7 +146,7 @@ def write_map(book, f: Formats, report: R.Report) -> None:
     if len(problems):
         sheet.write_string(table_row, col, "Повторяющиеся проблемы", f.section)
         table_row += 1
-        sheet.write_row(table_row, col, _PROBLEM_HEADERS, f.header)
+        pagelayout.write_header(sheet, table_row, col, _PROBLEM_HEADERS, f.header)
         first = table_row + 1
         for r, rec in enumerate(problems.to_dict("records"), start=first):
             values = [rec[G.LON], rec[G.LAT], rec["id"], rec["label"], rec["district"], rec["sector"]]
@@ -174,7 +175,7 @@ def write_map(book, f: Formats, report: R.Report) -> None:
         order = list(dict.fromkeys([*groups.value_counts().index.drop(OTHER, errors="ignore"), OTHER]))
         sheet.write_string(table_row, col, "Сообщения на карте", f.section)
         table_row += 1
-        sheet.write_row(table_row, col, _POINT_HEADERS, f.header)
+        pagelayout.write_header(sheet, table_row, col, _POINT_HEADERS, f.header)
         r = table_row + 1
         for i, name in enumerate(name for name in order if (groups == name).any()):
             part = points[(groups == name).to_numpy()]

@@ -50,7 +50,7 @@ def write_summary(book, f: Formats, report: R.Report) -> None:
     for line in report.summary_lines:
         sheet.merge_range(row, 0, row, 6, "", f.sentence)
         sheet.write_string(row, 0, line, f.sentence)
-        lines = max(1, math.ceil(pagelayout.text_width(line) / width_chars))
+        lines = max(1, math.ceil(len(line) / width_chars))  # the sentence font runs narrower than a header
         sheet.set_row(row, 15 * lines + 3)
         row += 1
     row += 1
@@ -235,17 +235,24 @@ def _rate_totals(counts: pd.DataFrame, population: pd.Series) -> tuple[pd.Series
     return per_district, per_sector, float(counts[has].to_numpy().sum()) / residents * 10_000
 
 
-# colour from white at zero, not from the week's lowest cell: a quiet district stays white
-_HEAT_SCALE = {
-    "type": "3_color_scale",
-    "min_type": "num",
-    "min_value": 0,
-    "min_color": "#FFFFFF",
-    "mid_type": "percentile",
-    "mid_value": 50,
-    "mid_color": "#FFD966",
-    "max_color": "#F8696B",
-}
+def _heat_scale(grid: pd.DataFrame) -> dict:
+    """White at zero, yellow at half the largest cell, red at the largest: the colour says how
+    many, not the cell's rank (a median of 0 made a single message as yellow as many)."""
+    values = grid.to_numpy(dtype=float)
+    top = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
+    top = top if top > 0 else 1.0
+    return {
+        "type": "3_color_scale",
+        "min_type": "num",
+        "min_value": 0,
+        "min_color": "#FFFFFF",
+        "mid_type": "num",
+        "mid_value": top / 2,
+        "mid_color": "#FFD966",
+        "max_type": "num",
+        "max_value": top,
+        "max_color": "#F8696B",
+    }
 
 
 def _change_scale(grid: pd.DataFrame) -> dict:
@@ -287,7 +294,13 @@ def write_heat(book, f: Formats, report: R.Report) -> None:
     if per_10k:
         assert heat.rate is not None and heat.rate_change is not None and heat.population is not None
         blocks = [
-            (HEAT_RATE_TITLE, heat.rate, f.float, _HEAT_SCALE, _rate_totals(heat.counts, heat.population)),
+            (
+                HEAT_RATE_TITLE,
+                heat.rate,
+                f.float,
+                _heat_scale(heat.rate),
+                _rate_totals(heat.counts, heat.population),
+            ),
             (
                 HEAT_CHANGE_TITLE,
                 heat.rate_change,
@@ -295,11 +308,11 @@ def write_heat(book, f: Formats, report: R.Report) -> None:
                 _change_scale(heat.rate_change),
                 _rate_totals(heat.change, heat.population),
             ),
-            (HEAT_COUNTS_TITLE, heat.counts, f.int, _HEAT_SCALE, _sum_totals(heat.counts)),
+            (HEAT_COUNTS_TITLE, heat.counts, f.int, _heat_scale(heat.counts), _sum_totals(heat.counts)),
         ]
     else:
         blocks = [
-            (HEAT_COUNTS_TITLE, heat.counts, f.int, _HEAT_SCALE, _sum_totals(heat.counts)),
+            (HEAT_COUNTS_TITLE, heat.counts, f.int, _heat_scale(heat.counts), _sum_totals(heat.counts)),
             (HEAT_CHANGE_TITLE, heat.change, f.float, _change_scale(heat.change), _sum_totals(heat.change)),
         ]
     row = 3
