@@ -89,6 +89,7 @@ def test_the_stream_obeys_the_dialect_across_parts(tmp_path, name):
     assert stream.protected == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(DIALECTS))
 def test_curtool_reads_its_own_classify_output_back_in_every_dialect(tmp_path, name):
     target = tmp_path / "out.csv"
