@@ -18,13 +18,14 @@ from typing import Annotated
 import typer
 
 from curtool import __version__
-from curtool.app import pipeline
+from curtool.app import lang, pipeline
 from curtool.app.failures import handles_errors, install_signal_handlers
 from curtool.app.options import (
     CsvDialectOption,
     DistrictsNameOption,
     DistrictsOption,
     GeoJsonOption,
+    LangOption,
     ModelOptions,
     Options,
     ReadOptions,
@@ -57,8 +58,10 @@ EXIT_WARNING = 3
 
 
 def _say_warnings(warnings: list[str]) -> None:
+    from curtool.app.messages import warning_line
+
     for line in warnings:
-        typer.echo(f"warning: {line}", err=True)
+        typer.echo(warning_line(line), err=True)
 
 
 def _refuse_overwriting_inputs(inputs: list[str], *targets: Path | None) -> None:
@@ -92,12 +95,15 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
+@handles_errors
 def main_callback(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    language: LangOption = None,
 ) -> None:
     """curtool: classify, track and report citizen messages."""
+    lang.start(language)
 
 
 # --- inspect ------------------------------------------------------------------------------

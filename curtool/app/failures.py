@@ -13,11 +13,13 @@ from typing import Any
 
 import typer
 
+from curtool.app.lang import tr
+from curtool.app.messages import error_line, os_error
 from curtool.core import errors
 
 
 def fail(exc: errors.CurtoolError) -> typer.Exit:
-    typer.echo(f"error: {exc.line()}", err=True)
+    typer.echo(error_line(exc), err=True)
     return typer.Exit(1)
 
 
@@ -33,22 +35,35 @@ def handles_errors(func):
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except KeyboardInterrupt as exc:
-            how = "terminated" if isinstance(exc, Terminated) else "interrupted"
-            typer.echo(f"error: {how}; nothing was written", err=True)
+            if isinstance(exc, Terminated):
+                said = tr("ошибка: процесс остановлен; ничего не записано", "error: terminated; nothing was written")
+            else:
+                said = tr("ошибка: прервано; ничего не записано", "error: interrupted; nothing was written")
+            typer.echo(said, err=True)
             raise typer.Exit(1) from None
         except MemoryError:
-            typer.echo("error: out of memory; split the input by period or write .csv", err=True)
+            typer.echo(
+                tr(
+                    "ошибка: не хватило памяти; разделите входные данные по периодам или пишите .csv",
+                    "error: out of memory; split the input by period or write .csv",
+                ),
+                err=True,
+            )
             raise typer.Exit(1) from None
         except OSError as exc:
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-            typer.echo(f"error: {where}{exc.strerror or exc} [io-error]", err=True)
+            typer.echo(f"{tr('ошибка', 'error')}: {where}{os_error(exc)} [io-error]", err=True)
             raise typer.Exit(1) from None
         except Exception as exc:
             if os.environ.get("CURTOOL_DEBUG"):
                 raise
+            what = f"{type(exc).__name__}: {str(exc)[:200]}"
             typer.echo(
-                f"error: internal error ({type(exc).__name__}: {str(exc)[:200]}); "
-                "rerun with CURTOOL_DEBUG=1 and report it [internal]",
+                tr(
+                    f"ошибка: внутренняя ошибка ({what}); запустите ещё раз с CURTOOL_DEBUG=1 и сообщите "
+                    "о ней [internal]",
+                    f"error: internal error ({what}); rerun with CURTOOL_DEBUG=1 and report it [internal]",
+                ),
                 err=True,
             )
             raise typer.Exit(1) from None

@@ -240,6 +240,31 @@ CsvDialectOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _lang_flag(value: str | None) -> str | None:
+    from curtool.app import lang
+    from curtool.app.failures import fail
+
+    try:
+        lang.use_flag(value)
+    except errors.CurtoolError as exc:
+        raise fail(exc) from None  # parsing, before the command's own handler
+    return value
+
+
+# eager, so that ``report --lang en --help`` is already English
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of the console: ru (default) or en; also CURTOOL_LANG or [console] lang.",
+        callback=_lang_flag,
+        is_eager=True,
+        show_default=False,
+    ),
+]
+_READ_PARAMS.append(("lang", LangOption, None))
 READ_OPTION_NAMES = [name for name, _, _ in _READ_PARAMS]
 MODEL_OPTION_NAMES = [name for name, _, _ in _MODEL_PARAMS]
 
@@ -260,6 +285,7 @@ def reads_messages(*, classifies: bool = False):
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             values = {name: kwargs.pop(name, default) for name, _, default in shared}
+            _config_language(values["config"])
             columns = {fld: values[param] for param, fld in _COLUMN_PARAMS.items() if values[param]}
             kwargs["read"] = ReadOptions(
                 sheet=values["sheet"],
@@ -285,6 +311,17 @@ def reads_messages(*, classifies: bool = False):
         return wrapper
 
     return decorate
+
+
+def _config_language(config: Path | None) -> None:
+    """``[console] lang`` of the config the command will read, so that its errors already
+    speak it; a config that cannot be read is left to the command, which says why."""
+    from curtool.app import lang
+
+    try:
+        lang.use_config(load_config(config).lang)
+    except errors.CurtoolError:
+        pass
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ class Config:
     workers: int | None = None
     # [output]: how CSV outputs are written (curtool.io.csvdialects); None: the default
     csv_dialect: str | None = None
+    # [console]: the language of what the CLI prints (ru or en); None: the default
+    lang: str | None = None
 
 
 def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Config:
@@ -97,6 +99,7 @@ def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Conf
     cfg.scheduler = eng.get("scheduler")
     cfg.workers = eng.get("workers")
     cfg.csv_dialect = raw.get("output", {}).get("csv_dialect")
+    cfg.lang = raw.get("console", {}).get("lang")
     return cfg
 
 
@@ -115,7 +118,9 @@ _KEYS: dict[str, dict[str, tuple[type, ...]] | str] = {
     "groups": FREE,  # export categories, checked by _groups and check_groups
     "engine": {"engine": (str,), "scheduler": (str,), "workers": (int,)},
     "output": {"csv_dialect": (str,)},
+    "console": {"lang": (str,)},
 }
+LANGUAGES = ("ru", "en")  # the languages the console speaks (curtool.app.lang)
 _TYPE_WORDS = {
     str: "text in quotes",
     int: "a whole number",
@@ -181,6 +186,9 @@ def _check(raw: dict[str, Any], path: Path) -> None:
         from curtool.io.csvdialects import csv_dialect
 
         csv_dialect(raw["output"]["csv_dialect"], lambda m, h: _bad(path, f"[output] csv_dialect: {m}", h))
+    lang = raw.get("console", {}).get("lang", "ru")
+    if lang not in LANGUAGES:
+        raise _bad(path, f"[console] lang must be ru or en, not {lang!r}", 'for example: lang = "en"')
     _check_recurring(raw.get("recurring", {}), path)
     if "deadlines" in raw:
         from curtool.core.response import deadlines_from
