@@ -31,6 +31,24 @@ SPB = DEV / "spb_dev.csv"
 KURSK = DEV / "kursk_train_sectors.csv"
 
 
+# --- the console's language ----------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def english_console(monkeypatch):
+    """Tests that assert console lines assert the English ones (``--lang en``); the Russian
+    default is tested where a test takes ``russian_console``.  ``COLUMNS`` from the shell
+    running the tests must not narrow what CliRunner captures."""
+    monkeypatch.setenv("CURTOOL_LANG", "en")
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
+@pytest.fixture
+def russian_console(monkeypatch):
+    """The console in its default language, Russian."""
+    monkeypatch.delenv("CURTOOL_LANG", raising=False)
+
+
 # --- the bundled samples (data/samples) ---------------------------------------------------
 
 

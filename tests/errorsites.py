@@ -121,14 +121,16 @@ def sites(package: Path = PACKAGE) -> Iterator[Site]:
         for (file, name), (m, h) in LAMBDA_FACTORIES.items()
     }
     constants = _CONSTANTS
-    constants.update({
-        target.id: node.value
-        for tree in trees.values()
-        for node in tree.body
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    })
+    constants.update(
+        {
+            target.id: node.value
+            for tree in trees.values()
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+    )
     direct: list[tuple[str, int, str, ast.expr | None]] = []
     for file, tree in trees.items():
         parents = _parents(tree)

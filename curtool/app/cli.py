@@ -20,6 +20,7 @@ import typer
 from curtool import __version__
 from curtool.app import lang, pipeline
 from curtool.app.failures import handles_errors, install_signal_handlers
+from curtool.app.lang import tr
 from curtool.app.options import (
     CsvDialectOption,
     DistrictsNameOption,
@@ -184,7 +185,7 @@ def classify(
     """Assign every message to a sector block, with confidence and the evidence behind it."""
     import pandas as pd
 
-    from curtool.app.console import print_sector_summary
+    from curtool.app.console import print_sector_summary, say_wrapped
     from curtool.app.progress import progress_bar
     from curtool.io import output as out
 
@@ -215,15 +216,13 @@ def classify(
     print_sector_summary(console, shown, rows=~data.frame[C.DUPLICATE].to_numpy())
     _print_issue_line(console, data)
     if protected:
-        console.print(
-            f"Protected {protected:,} cells starting with = + - @ (formulas in a spreadsheet): "
-            "written with a leading ' so they open as text"
-        )
-    console.print(f"Written: {target} ({len(run.table):,} rows)")
+        say_wrapped(console, _protected_line(protected))
+    console.print(_written(target, tr(f"{len(run.table):,} строк", f"{len(run.table):,} rows")))
 
 
 def _classify_on_dask(inputs: list[str], opts: Options, target: Path) -> None:
     """``classify --engine dask``: part by part on the workers, streamed into the output."""
+    from curtool.app.console import say_wrapped
     from curtool.app.distributed import classify_archive
     from curtool.app.progress import progress_bar
 
@@ -231,13 +230,27 @@ def _classify_on_dask(inputs: list[str], opts: Options, target: Path) -> None:
         done = classify_archive(source, opts, target, progress)
     console = _console()
     shown = ", ".join(f"{block} {n:,}" for block, n in done.sectors.items())
-    console.print(f"Messages by block (duplicates aside): {shown}")
+    say_wrapped(
+        console, tr("Сообщения по блокам (без повторов): ", "Messages by block (duplicates aside): ") + shown
+    )
     if done.protected:
-        console.print(
-            f"Protected {done.protected:,} cells starting with = + - @ (formulas in a spreadsheet): "
-            "written with a leading ' so they open as text"
-        )
-    console.print(f"Written: {target} ({done.rows:,} rows, grouped by month)")
+        say_wrapped(console, _protected_line(done.protected))
+    console.print(
+        _written(target, tr(f"{done.rows:,} строк, по месяцам", f"{done.rows:,} rows, grouped by month"))
+    )
+
+
+def _written(target: object, detail: str = "") -> str:
+    return tr("Записано: ", "Written: ") + str(target) + (f" ({detail})" if detail else "")
+
+
+def _protected_line(cells: int) -> str:
+    return tr(
+        f"Защищено {cells:,} ячеек, начинавшихся с = + - @ (формулы в таблице): записаны с ' в начале, "
+        "чтобы открывались как текст",
+        f"Protected {cells:,} cells starting with = + - @ (formulas in a spreadsheet): "
+        "written with a leading ' so they open as text",
+    )
 
 
 def _print_categories(console, mapping, data) -> None:
@@ -249,9 +262,12 @@ def _print_categories(console, mapping, data) -> None:
 
 
 def _print_issue_line(console, data) -> None:
+    from curtool.app.console import issue_name, say_wrapped
+
     counts = data.issue_counts()
     if counts:
-        console.print("Rows flagged: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        said = ", ".join(f"{issue_name(k)} {v}" for k, v in counts.items())
+        say_wrapped(console, tr("Отмечены строки: ", "Rows flagged: ") + said)
 
 
 # --- train / evaluate -------------------------------------------------------------------
@@ -301,9 +317,18 @@ def train(
     if run.cross_validation is not None:
         from curtool.app.console import print_evaluation
 
-        print_evaluation(console, run.cross_validation, f"{cv}-fold cross-validation")
+        print_evaluation(
+            console,
+            run.cross_validation,
+            tr(f"перекрёстная проверка на {cv} частях", f"{cv}-fold cross-validation"),
+        )
     save_model(run.model, output)
-    console.print(f"Model saved: {output} ({run.messages:,} messages, {run.labels} labels)")
+    console.print(
+        tr(
+            f"Модель сохранена: {output} ({run.messages:,} сообщений, меток: {run.labels})",
+            f"Model saved: {output} ({run.messages:,} messages, {run.labels} labels)",
+        )
+    )
 
 
 @app.command()
@@ -344,8 +369,14 @@ def evaluate(
     else:
         from curtool.app.console import print_evaluation
 
-        what = {"kind": "kinds", "sector": "sectors"}.get(run.level, "labels")
-        print_evaluation(_console(), run.evaluation, f"{run.messages:,} messages, {what}")
+        what = {"kind": tr("виды", "kinds"), "sector": tr("секторы", "sectors")}.get(
+            run.level, tr("метки", "labels")
+        )
+        print_evaluation(
+            _console(),
+            run.evaluation,
+            tr(f"{run.messages:,} сообщений, {what}", f"{run.messages:,} messages, {what}"),
+        )
     if output is not None:
         write_evaluation(run.evaluation, output)
 
@@ -424,17 +455,17 @@ def recurring(
     print_recurring(_console(), run.result, run.settings, top=top, reach=rank_by == "reach")
     if output is not None:
         write_recurring_workbook(run.result, run.data.frame, output)
-        typer.echo(f"Written: {output}")
+        typer.echo(_written(output))
     if json_path is not None:
         write_json(run.result.to_json_dict(), json_path)
-        typer.echo(f"Written: {json_path}")
+        typer.echo(_written(json_path))
     if geojson is not None:
         from curtool.io.geojson import write_geojson
 
         points = pipeline.problem_points(run)
         write_geojson(points, geojson, name="curtool recurring")
         typer.echo(points.summary())
-        typer.echo(f"Written: {geojson}")
+        typer.echo(_written(geojson))
 
 
 # --- report -------------------------------------------------------------------------------
@@ -582,10 +613,10 @@ def report(
                 typer.echo(built.geo.summary())
             for note in built.districts.notes() if built.districts is not None else []:
                 typer.echo(note)
-            typer.echo(f"Written: {target}")
+            typer.echo(_written(target))
             for extra in (geojson, districts_path):
                 if extra is not None:
-                    typer.echo(f"Written: {extra}")
+                    typer.echo(_written(extra))
     finally:
         if log is None and target is not None:
             log_path = target.parent / "curtool.log"
@@ -667,7 +698,7 @@ def sample(
             synthetic.write_benchmark_xlsx(target, rows, seed)
         else:
             synthetic.write_benchmark_csv(target, rows, seed)
-        typer.echo(f"Written: {target}")
+        typer.echo(_written(target))
         return
     if output is not None:
         # `curtool sample -o s` wrote the samples into data/samples: -o names a benchmark file
@@ -679,7 +710,7 @@ def sample(
     paths = synthetic.sample_paths(folder)
     _refuse_existing(list(paths.values()), force)  # all checked before any is written
     for name, path in synthetic.write_samples(folder, seed=seed).items():
-        typer.echo(f"Written: {path} ({name})")
+        typer.echo(_written(path, name))
 
 
 def _refuse_existing(targets: list[Path], force: bool) -> None:

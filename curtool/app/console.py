@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import os
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
+from curtool.app.lang import english, tr
 from curtool.core import columns as C
 from curtool.core.text import blank
 from curtool.io.loader import Dataset
+
+
+def console_width() -> int:
+    """The width of a console that is no terminal: ``COLUMNS`` when set (a narrow mail reader,
+    a test at 80), else 160, so cron mail and CliRunner output do not wrap at 80 columns."""
+    try:
+        width = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return PIPED_WIDTH
+    return width if width >= 20 else PIPED_WIDTH
+
+
+PIPED_WIDTH = 160
 
 
 def make_console(stderr: bool = False, quiet: bool = False) -> Console:
@@ -22,12 +39,11 @@ def make_console(stderr: bool = False, quiet: bool = False) -> Console:
     # the command after its output file was written; emphasis is given by style= instead
     console = Console(stderr=stderr, quiet=quiet, highlight=False, soft_wrap=False, markup=False)
     if not console.is_terminal:
-        # width fixed when piped, so cron mail and CliRunner output do not wrap at 80 columns
         console = Console(
             stderr=stderr,
             quiet=quiet,
             highlight=False,
-            width=160,
+            width=console_width(),
             no_color=True,
             soft_wrap=False,
             markup=False,
@@ -35,29 +51,101 @@ def make_console(stderr: bool = False, quiet: bool = False) -> Console:
     return console
 
 
-def table(console: Console, title: str | None, headers: Sequence[str], rows: Iterable[Sequence]) -> Table:
-    """A table that reads well in a terminal and as plain text in a log or e-mail."""
+LONG_TEXT = 24  # a column with a longer value is text that gives way (cut with «…»)
+SHRUNK_TEXT = 12  # … down to this width
+READABLE_TEXT = 30  # narrower than this, a text column costs a less important column its place
+
+
+def table(
+    console: Console,
+    title: str | None,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    drop: Sequence[int] = (),
+) -> Table:
+    """A table that reads well in a terminal and as plain text in a log or e-mail.
+
+    Short columns (a district, a sector, a count) keep their full width; long text columns
+    give way and are cut with «…».  When even that does not fit the console (80 columns),
+    the columns in ``drop`` are left out, in that order, before a key column is cut.
+    """
+    cells = [[_cell(v) for v in row] for row in rows]
+    edge = console.is_terminal
+    keep = list(range(len(headers)))
+    natural = [
+        max([cell_len(header)] + [cell_len(r[i]) for r in cells if i < len(r)])
+        for i, header in enumerate(headers)
+    ]
+    text = [max((cell_len(r[i]) for r in cells if i < len(r)), default=0) > LONG_TEXT for i in keep]
+    least = [
+        max(min(cell_len(h), LONG_TEXT), SHRUNK_TEXT) if text[i] else natural[i]
+        for i, h in enumerate(headers)
+    ]
+    # a column is dropped while the text columns would be cut below a readable width
+    readable = [min(natural[i], READABLE_TEXT) if text[i] else natural[i] for i in keep]
+    for column in drop:
+        if _table_width([readable[i] for i in keep], edge) <= console.width:
+            break
+        if column in keep and len(keep) > 1:
+            keep.remove(column)
+    widths = _fit(
+        [natural[i] for i in keep], [least[i] for i in keep], [text[i] for i in keep], console.width, edge
+    )
     t = Table(
         title=title,
-        box=box.SIMPLE_HEAD if console.is_terminal else box.ASCII2,
+        box=box.SIMPLE_HEAD if edge else box.ASCII2,
         title_justify="left",
-        show_edge=console.is_terminal,
+        show_edge=edge,
     )
-    cells = [[_cell(v) for v in row] for row in rows]
-    for i, header in enumerate(headers):
-        longest = max((len(r[i]) for r in cells if i < len(r)), default=0)
-        short_column = longest <= 24
-        # short columns keep their full width; long text columns give way and are cut with "…"
+    for i, width in zip(keep, widths, strict=True):
+        header = headers[i]
         t.add_column(
             header,
             justify="right" if i and _numeric_header(header) else "left",
             overflow="ellipsis",
             no_wrap=True,
-            min_width=max(len(header), longest) if short_column else 12,
+            width=width,
         )
     for row in cells:
-        t.add_row(*row)
+        t.add_row(*(row[i] if i < len(row) else "" for i in keep))
     return t
+
+
+def _fit(natural: list[int], least: list[int], text: list[bool], width: int, edge: bool) -> list[int]:
+    """Each column's width: the short ones their own, the text ones the room that is left,
+    shared by how long they are (never under their least width)."""
+    room = (
+        width
+        - _table_width([0] * len(natural), edge)
+        - sum(n for n, t in zip(natural, text, strict=True) if not t)
+    )
+    wanted = sum(n for n, t in zip(natural, text, strict=True) if t)
+    if wanted <= room:
+        return natural
+    return [
+        max(least_width, room * n // wanted) if t else n
+        for n, least_width, t in zip(natural, least, text, strict=True)
+    ]
+
+
+def _table_width(widths: Sequence[int], edge: bool) -> int:
+    """Columns padded by one space each side, a rule between them (and around, on a terminal)."""
+    return sum(w + 2 for w in widths) + max(len(widths) - 1, 0) + (2 if edge else 0)
+
+
+def say_wrapped(console: Console, text: str, bullet: str = "", indent: str = "") -> None:
+    """A sentence wrapped to the console's width, its later lines indented under the first's
+    text (a bullet's hang), instead of running past the edge of an 80-column mail."""
+    lines = textwrap.wrap(
+        text,
+        width=max(console.width, 20),
+        initial_indent=indent + bullet,
+        subsequent_indent=indent + " " * len(bullet),
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent + bullet]
+    for line in lines:
+        console.print(line, soft_wrap=True)
 
 
 def _numeric_header(header: str) -> bool:
@@ -83,6 +171,20 @@ def _numeric_header(header: str) -> bool:
         "ответ позже",
         "открыто",
         "медиана, ч",
+        "messages",
+        "engagement",
+        "audience",
+        "late answer",
+        "open",
+        "median, h",
+        "ср. увер.",
+        "увер.",
+        "conf.",
+        "mean conf.",
+        "по выгрузке",
+        "given",
+        "написаний",
+        "spellings",
     }
 
 
@@ -106,51 +208,142 @@ def short(text: object, width: int = 70) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
+# the row issues' descriptions for an English console (the Russian ones are the workbook's)
+ISSUES_ENGLISH = {
+    C.ISSUE_EMPTY_TEXT: "empty message text",
+    C.ISSUE_RAGGED_ROW: "more or fewer fields than the header",
+    C.ISSUE_BAD_DATE: "the date could not be read",
+    C.ISSUE_NO_DATE: "no creation date: the message falls in no week",
+    C.ISSUE_DUPLICATE: "a repeat of a message counted above",
+    C.ISSUE_UNKNOWN_DISTRICT: "district not in the gazetteer",
+    C.ISSUE_BAD_COORDINATES: "coordinates out of range",
+    C.ISSUE_SWALLOWED_ROWS: "an unclosed quote ran file lines into one record (split back)",
+}
+
+
+# the row issues' codes in a Russian console line (the codes themselves stay in the files)
+ISSUE_NAMES = {
+    C.ISSUE_EMPTY_TEXT: "пустой текст",
+    C.ISSUE_RAGGED_ROW: "не то число полей",
+    C.ISSUE_BAD_DATE: "нечитаемая дата",
+    C.ISSUE_NO_DATE: "без даты",
+    C.ISSUE_DUPLICATE: "повторы",
+    C.ISSUE_UNKNOWN_DISTRICT: "район не найден",
+    C.ISSUE_BAD_COORDINATES: "неверные координаты",
+    C.ISSUE_SWALLOWED_ROWS: "слитые строки",
+}
+
+
+def issue_name(code: str) -> str:
+    return code if english() else ISSUE_NAMES.get(code, code)
+
+
 def print_inspect(console: Console, data: Dataset) -> None:
     for report in data.files:
         console.print(str(report.path), style="bold")
-        how = [f"format: {report.format}"]
+        how = [tr(f"формат: {report.format}", f"format: {report.format}")]
         if report.encoding:
-            how.append(f"encoding: {report.encoding}")
+            how.append(tr(f"кодировка: {report.encoding}", f"encoding: {report.encoding}"))
         if report.separator:
-            how.append(f"separator: {'TAB' if report.separator == chr(9) else report.separator!r}")
+            sep = "TAB" if report.separator == chr(9) else repr(report.separator)
+            how.append(tr(f"разделитель: {sep}", f"separator: {sep}"))
+        of = tr(f"из {len(report.sheets)}", f"of {len(report.sheets)}")
         if len(report.sheets_read) > 1:
             names = ", ".join(f"«{s}»" for s in report.sheets_read)
-            how.append(f"sheets: {names} (of {len(report.sheets)})")
+            how.append(tr(f"листы: {names} ({of})", f"sheets: {names} ({of})"))
         elif report.sheet:
-            how.append(f"sheet: «{report.sheet}» (of {len(report.sheets)})")
-        how.append(f"header on line {report.header_row}")
-        console.print("  " + ", ".join(how))
+            how.append(tr(f"лист: «{report.sheet}» ({of})", f"sheet: «{report.sheet}» ({of})"))
+        how.append(tr(f"заголовок в строке {report.header_row}", f"header on line {report.header_row}"))
+        say_wrapped(console, ", ".join(how), indent="  ")
         for title in report.title_rows:
-            console.print(f"  title row skipped: {short(title, 90)}")
+            console.print(tr("  пропущена строка названия: ", "  title row skipped: ") + short(title, 60))
         rows = [(field, header) for field, header in report.mapping.items()]
-        console.print(table(console, "  column mapping", ["field", "column"], rows))
-        console.print(f"  rows: {report.rows:,}")
+        console.print(
+            table(
+                console,
+                tr("  столбцы", "  column mapping"),
+                [tr("поле", "field"), tr("столбец", "column")],
+                rows,
+            )
+        )
+        console.print(tr(f"  строк: {report.rows:,}", f"  rows: {report.rows:,}"))
         if report.issues:
-            issue_rows = [(code, n, C.ISSUE_DESCRIPTIONS.get(code, "")) for code, n in report.issues.items()]
-            console.print(table(console, "  rows flagged", ["reason", "rows", "what it means"], issue_rows))
+            issue_rows = [
+                (code, n, (ISSUES_ENGLISH if english() else C.ISSUE_DESCRIPTIONS).get(code, ""))
+                for code, n in report.issues.items()
+            ]
+            console.print(
+                table(
+                    console,
+                    tr("  отложенные строки", "  rows flagged"),
+                    [tr("причина", "reason"), tr("строк", "rows"), tr("что это значит", "what it means")],
+                    issue_rows,
+                    drop=(2,),
+                )
+            )
         for line, column, value in report.bad_dates[:5]:
-            console.print(f"  unreadable date on line {line}, column «{column}»: {value!r}")
+            console.print(
+                tr(
+                    f"  нечитаемая дата в строке {line}, столбец «{column}»: {value!r}",
+                    f"  unreadable date on line {line}, column «{column}»: {value!r}",
+                )
+            )
         if report.ragged_lines:
             lines = ", ".join(map(str, report.ragged_lines[:10]))
-            console.print(f"  ragged rows on lines: {lines}")
+            console.print(tr(f"  строки с лишними полями: {lines}", f"  ragged rows on lines: {lines}"))
     msgs = data.frame.loc[~data.frame[C.DUPLICATE], [C.DISTRICT, C.DISTRICT_RAW]]
     first, last = data.date_range()
-    console.print(
-        f"Total: {len(data.frame):,} rows, {len(msgs):,} messages after duplicates"
-        + (f", created {first:%Y-%m-%d} – {last:%Y-%m-%d}" if first is not None else "")
+    span = f", {first:%Y-%m-%d} – {last:%Y-%m-%d}" if first is not None else ""
+    say_wrapped(
+        console,
+        tr(
+            f"Всего: {len(data.frame):,} строк, {len(msgs):,} сообщений без повторов"
+            + (f", созданы{span[1:]}" if span else ""),
+            f"Total: {len(data.frame):,} rows, {len(msgs):,} messages after duplicates"
+            + (f", created{span[1:]}" if span else ""),
+        ),
     )
-    counts = msgs[C.DISTRICT].replace("", "(не указан)").value_counts()
+    unnamed = tr("(не указан)", "(not given)")
+    counts = msgs[C.DISTRICT].replace("", unnamed).value_counts()
     raw_counts = msgs.groupby(C.DISTRICT)[C.DISTRICT_RAW].nunique()
     rows = [
-        (name, n, int(raw_counts.get(name if name != "(не указан)" else "", 0))) for name, n in counts.items()
+        (short(name, 40), n, int(raw_counts.get(name if name != unnamed else "", 0)))
+        for name, n in counts.items()
     ]
     console.print(
-        table(console, "Districts (after normalisation)", ["district", "сообщений", "spellings"], rows)
+        table(
+            console,
+            tr("Районы (после нормализации)", "Districts (after normalisation)"),
+            [tr("район", "district"), tr("сообщений", "messages"), tr("написаний", "spellings")],
+            rows,
+        )
     )
     if data.unknown_districts:
         names = ", ".join(f"«{k}» ({v})" for k, v in list(data.unknown_districts.items())[:10])
-        console.print(f"Not in the gazetteer: {names}")
+        say_wrapped(console, tr(f"Нет в справочнике районов: {names}", f"Not in the gazetteer: {names}"))
+
+
+_WHY_ENGLISH = {
+    "группа тем": "«Группа тем»",
+    "большинство": "majority",
+    "нет большинства": "no majority",
+    "большинство не ясно": "majority unclear",
+    "держит большую часть блока": "holds most of block",
+}
+
+
+def _why(why: str) -> str:
+    """A category's reason (core.categories, Russian as the workbook shows it) for the console."""
+    return _WHY_ENGLISH.get(why, why) if english() else why
+
+
+def _describe_english(settings) -> str:
+    return (
+        f"A recurring problem: at least {settings.min_count} messages of one district about one kind of "
+        f"problem in one place, in at least {settings.min_weeks} different ISO weeks; systemic: the same "
+        f"problem in {settings.systemic_min_places} or more places of the district within "
+        f"{settings.systemic_window_weeks} weeks, {settings.systemic_burst:g} times its usual rate."
+    )
 
 
 def print_sector_summary(
@@ -182,20 +375,42 @@ def print_sector_summary(
     ]
     console.print(
         table(
-            console, "Messages by sector", ["sector", "сообщений", "доля", "given", "mean conf."], table_rows
+            console,
+            tr("Сообщения по секторам", "Messages by sector"),
+            [
+                tr("сектор", "sector"),
+                tr("сообщений", "messages"),
+                tr("доля", "share"),
+                tr("по выгрузке", "given"),
+                tr("ср. увер.", "mean conf."),
+            ],
+            table_rows,
+            drop=(3, 4),
         )
     )
     if C.PROBLEM_KIND in result.columns:
         kinds = pd.Series(result[C.PROBLEM_KIND].to_numpy()[keep])
         top = kinds[kinds != ""].value_counts().head(10)
         if len(top):
-            rows_k = [(k, int(n), f"{n / total:.1%}") for k, n in top.items()]
-            console.print(table(console, "Top problem kinds", ["kind", "сообщений", "доля"], rows_k))
+            rows_k = [(short(k, 50), int(n), f"{n / total:.1%}") for k, n in top.items()]
+            console.print(
+                table(
+                    console,
+                    tr("Частые виды проблем", "Top problem kinds"),
+                    [tr("вид", "kind"), tr("сообщений", "messages"), tr("доля", "share")],
+                    rows_k,
+                )
+            )
     if C.NEEDS_REVIEW in result.columns:
         review = int(result[C.NEEDS_REVIEW].to_numpy()[keep].sum())
-        console.print(
-            f"На проверку человеку: {review:,} сообщ. ({review / total:.1%}) — модель не уверена "
-            "(needs_review = True)"
+        say_wrapped(
+            console,
+            tr(
+                f"На проверку человеку: {review:,} сообщ. ({review / total:.1%}) — модель не уверена "
+                "(needs_review = True)",
+                f"For a person to check: {review:,} messages ({review / total:.1%}) — the model is unsure "
+                "(needs_review = True)",
+            ),
         )
     # empty texts are already counted under their row issue; they say nothing about the model
     candidates = keep & (result[C.SECTOR_SOURCE].to_numpy() == "model")
@@ -217,7 +432,17 @@ def print_sector_summary(
         ]
         console.print(
             table(
-                console, f"Least confident {len(low)}", ["id", "sector", "conf.", "text", "evidence"], shown
+                console,
+                tr(f"Наименее уверенные: {len(low)}", f"Least confident {len(low)}"),
+                [
+                    "id",
+                    tr("сектор", "sector"),
+                    tr("увер.", "conf."),
+                    tr("текст", "text"),
+                    tr("признаки", "evidence"),
+                ],
+                shown,
+                drop=(4,),
             )
         )
 
@@ -228,10 +453,23 @@ def print_evaluation(console: Console, result, title: str) -> None:
         (label, f"{r.precision:.2f}", f"{r.recall:.2f}", f"{r.f1:.2f}", int(r.support))
         for label, r in result.per_class.iterrows()
     ]
-    console.print(table(console, f"Evaluation: {title}", ["label", "precision", "recall", "F1", "n"], rows))
-    line = f"macro-F1 {result.macro_f1:.3f}   accuracy {result.accuracy:.3f}"
+    console.print(
+        table(
+            console,
+            tr(f"Оценка: {title}", f"Evaluation: {title}"),
+            [tr("метка", "label"), tr("точность", "precision"), tr("полнота", "recall"), "F1", "n"],
+            rows,
+        )
+    )
+    line = tr(
+        f"macro-F1 {result.macro_f1:.3f}   доля верных {result.accuracy:.3f}",
+        f"macro-F1 {result.macro_f1:.3f}   accuracy {result.accuracy:.3f}",
+    )
     if result.lenient_accuracy is not None:
-        line += f"   lenient accuracy {result.lenient_accuracy:.3f}"
+        line += tr(
+            f"   с учётом второй метки {result.lenient_accuracy:.3f}",
+            f"   lenient accuracy {result.lenient_accuracy:.3f}",
+        )
     console.print(line)
     confusion = result.confusion
     pairs = [
@@ -242,28 +480,50 @@ def print_evaluation(console: Console, result, title: str) -> None:
     ]
     pairs.sort(key=lambda p: -p[2])
     if pairs:
-        console.print(table(console, "Most frequent confusions", ["true", "predicted", "n"], pairs[:8]))
+        console.print(
+            table(
+                console,
+                tr("Частые путаницы", "Most frequent confusions"),
+                [tr("верно", "true"), tr("предсказано", "predicted"), "n"],
+                [(short(t, 30), short(p, 30), n) for t, p, n in pairs[:8]],
+            )
+        )
 
 
 def print_recurring(console: Console, result, settings, top: int = 10, reach: bool = False) -> None:
     """Problems grouped by district, ranked, with their place and trend (and, ranked by
     ``reach``, their engagement and audience)."""
     problems = result.problems
-    console.print(settings.describe())
+    say_wrapped(console, settings.describe() if not english() else _describe_english(settings))
     if reach:
-        console.print("Порядок: по вовлечённости, затем по аудитории (по сумме по сообщениям проблемы).")
+        say_wrapped(
+            console,
+            tr(
+                "Порядок: по вовлечённости, затем по аудитории (по сумме по сообщениям проблемы).",
+                "Order: by engagement, then by audience (summed over the problem's messages).",
+            ),
+        )
     if problems.empty:
-        console.print("No recurring problems under this definition.")
+        console.print(
+            tr(
+                "Повторяющихся проблем по этому определению нет.",
+                "No recurring problems under this definition.",
+            )
+        )
         return
-    trend_words = {"growing": "растёт", "stable": "стабильно", "fading": "затухает"}
+    trend_words = (
+        {"growing": "растёт", "stable": "стабильно", "fading": "затухает"}
+        if not english()
+        else {"growing": "growing", "stable": "stable", "fading": "fading"}
+    )
     for district, group in problems.groupby("district", sort=False):
         rows = []
         for _, p in group.head(top).iterrows():
             flags = []
             if p["returned_after_resolved"]:
-                flags.append("после «Решено»")
+                flags.append(tr("после «Решено»", "after «Решено»"))
             if p["systemic"]:
-                flags.append("системная")
+                flags.append(tr("системная", "systemic"))
             rows.append(
                 (
                     p["id"],
@@ -280,41 +540,80 @@ def print_recurring(console: Console, result, settings, top: int = 10, reach: bo
                 else (p["id"], short(p["label"], 40), int(p["count"]), _count(p.get("engagement")),
                       _count(p.get("audience")))
             )  # fmt: skip
-        more = f" (showing {top} of {len(group)})" if len(group) > top else ""
+        more = (
+            tr(f" (показаны {top} из {len(group)})", f" (showing {top} of {len(group)})")
+            if len(group) > top
+            else ""
+        )
         headers = (
-            ["id", "sector", "problem and place", "сообщений", "недель", "seen", "trend", "flags"]
+            [
+                "id",
+                tr("сектор", "sector"),
+                tr("проблема и место", "problem and place"),
+                tr("сообщений", "messages"),
+                tr("недель", "weeks"),
+                tr("даты", "seen"),
+                tr("тренд", "trend"),
+                tr("отметки", "flags"),
+            ]
             if not reach
-            else ["id", "problem and place", "сообщений", "вовлечённость", "аудитория"]
+            else [
+                "id",
+                tr("проблема и место", "problem and place"),
+                tr("сообщений", "messages"),
+                tr("вовлечённость", "engagement"),
+                tr("аудитория", "audience"),
+            ]
         )
-        console.print(
-            table(console, f"{district or '(район не указан)'}: {len(group)} problems{more}", headers, rows)
-        )
+        name = district or tr("(район не указан)", "(no district)")
+        title = tr(f"{name}: проблем — {len(group)}{more}", f"{name}: {len(group)} problems{more}")
+        # at 80 columns the sector, then the dates and the trend give way to the problem's name
+        console.print(table(console, title, headers, rows, drop=(1, 5, 6) if not reach else (4,)))
 
 
 def _count(value: object) -> str:
     """A reach figure as a whole number with thin groups, or «нет данных» as it stands."""
     number = pd.to_numeric(pd.Series([value], dtype=object), errors="coerce").iloc[0]
-    return f"{number:,.0f}".replace(",", " ") if pd.notna(number) else str(value or "нет данных")
+    return (
+        f"{number:,.0f}".replace(",", " ") if pd.notna(number) else str(value or tr("нет данных", "no data"))
+    )
 
 
 def print_report(console: Console, report) -> None:
     """The weekly summary: the sentences, then the heat map's top cells and the surges."""
     marker = f", {report.marker}" if getattr(report, "marker", "") else ""
-    console.print(f"Неделя {report.week} ({report.period}{marker})", style="bold")
+    console.print(tr("Неделя", "Week") + f" {report.week} ({report.period}{marker})", style="bold")
     for line in report.summary_lines:
-        console.print(f"• {line}")
+        say_wrapped(console, line, bullet="• ")
     heat = report.heat.counts if hasattr(report.heat, "counts") else None
     if heat is not None and not heat.empty:
         long = heat.stack()
         long = long[long > 0].sort_values(ascending=False).head(10)
         rows = [(d, s, int(n)) for (d, s), n in long.items()]
         console.print(
-            table(console, "Тепловая карта: крупнейшие ячейки", ["район", "сектор", "сообщений"], rows)
+            table(
+                console,
+                tr("Тепловая карта: крупнейшие ячейки", "Heat map: the largest cells"),
+                [tr("район", "district"), tr("сектор", "sector"), tr("сообщений", "messages")],
+                rows,
+            )
         )
     if report.surges is not None and not report.surges.empty:
         cols = [C.DISTRICT, C.SECTOR, C.COUNT, C.BASELINE]
         rows = [tuple(r[c] for c in cols) for _, r in report.surges.head(10).iterrows()]
-        console.print(table(console, "Всплески", ["район", "сектор", "сообщений", "база"], rows))
+        console.print(
+            table(
+                console,
+                tr("Всплески", "Surges"),
+                [
+                    tr("район", "district"),
+                    tr("сектор", "sector"),
+                    tr("сообщений", "messages"),
+                    tr("база", "baseline"),
+                ],
+                rows,
+            )
+        )
     print_executors(console, getattr(report, "executors", None))
 
 
@@ -325,7 +624,7 @@ def print_executors(console: Console, executors: pd.DataFrame | None, top: int =
     from curtool.core import response as rtimes
 
     def figure(value: object) -> str:
-        return "н/д" if isinstance(value, str) else f"{value:.0f}"
+        return tr("н/д", "n/a") if isinstance(value, str) else f"{value:.0f}"
 
     rows = [
         (
@@ -341,9 +640,19 @@ def print_executors(console: Console, executors: pd.DataFrame | None, top: int =
     console.print(
         table(
             console,
-            "Исполнители: больше всего просрочек (н/д — нет данных)",
-            ["исполнитель", "сообщений", "ответ позже", "открыто", "медиана, ч"],
+            tr(
+                "Исполнители: больше всего просрочек (н/д — нет данных)",
+                "Executors most overdue (n/a: no data)",
+            ),
+            [
+                tr("исполнитель", "executor"),
+                tr("сообщений", "messages"),
+                tr("ответ позже", "late answer"),
+                tr("открыто", "open"),
+                tr("медиана, ч", "median, h"),
+            ],
             rows,
+            drop=(4,),
         )
     )
 
@@ -380,17 +689,26 @@ def print_categories(console: Console, mapping, headers: Sequence[str] = ()) -> 
         return
     from curtool.core import categories
 
-    name = ", ".join(f"«{h}»" for h in headers) or "the group column"
+    name = ", ".join(f"«{h}»" for h in headers) or tr("столбец группы", "the group column")
     by_config = [r for r in mapping.rules if r.why == categories.BY_CONFIG]
     voted = mapping.voted
-    known = f"{name}: {mapping.known} of {mapping.distinct} categories are «Группа тем» of the taxonomy"
+    known = tr(
+        f"{name}: {mapping.known} из {mapping.distinct} категорий — «Группа тем» таксономии",
+        f"{name}: {mapping.known} of {mapping.distinct} categories are «Группа тем» of the taxonomy",
+    )
     if mapping.taxonomy_vocabulary:
-        head = f"{known}; they set their block"
+        head = known + tr("; они задают свой блок", "; they set their block")
     else:
-        head = f"{known}: a foreign vocabulary, no name is trusted, each category is mapped by its messages"
+        head = known + tr(
+            ": чужой словарь, названиям не доверяем, каждая категория сопоставлена по своим сообщениям",
+            ": a foreign vocabulary, no name is trusted, each category is mapped by its messages",
+        )
     if by_config:
-        head += f"; {len(by_config)} are mapped in the config's [groups]"
-    console.print(head, markup=False, soft_wrap=True)
+        head += tr(
+            f"; {len(by_config)} сопоставлены в [groups] файла настроек",
+            f"; {len(by_config)} are mapped in the config's [groups]",
+        )
+    say_wrapped(console, head)
     if not voted:
         return
     rows = [
@@ -400,27 +718,47 @@ def print_categories(console: Console, mapping, headers: Sequence[str] = ()) -> 
             r.majority,
             "" if r.share != r.share else f"{r.share:.0%}",
             f"{r.second} {r.second_share:.0%}" if r.second else "",
-            r.decision,
-            f"{r.why} «{r.swallowed}»" if r.swallowed else r.why,
+            short(r.decision, 30),
+            f"{_why(r.why)} «{r.swallowed}»" if r.swallowed else _why(r.why),
         )
         for r in voted
     ]
     mapped = sum(r.messages for r in voted if r.block)
     total = sum(r.messages for r in voted) or 1
+    say_wrapped(
+        console,
+        tr(
+            f"Категории, сопоставленные по своим сообщениям ({mapped:,} из {total:,} сообщений получают "
+            "блок своей категории, остальные — блок по тексту):",
+            f"Categories mapped by their messages ({mapped:,} of {total:,} messages take their "
+            "category's block; the rest keep their text's):",
+        ),
+    )
     console.print(
         table(
             console,
-            f"Categories mapped by their messages ({mapped:,} of {total:,} messages take their "
-            "category's block; the rest keep their text's)",
-            ["category", "сообщений", "majority", "доля", "next", "decision", "why"],
+            None,
+            [
+                tr("категория", "category"),
+                tr("сообщений", "messages"),
+                tr("большинство", "majority"),
+                tr("доля", "share"),
+                tr("следующий", "next"),
+                tr("решение", "decision"),
+                tr("почему", "why"),
+            ],
             rows,
+            drop=(4, 2, 3),
         )
     )
-    console.print(
-        "To keep or change this mapping, put these lines under [groups] in curtool.toml "
-        '(a block of the taxonomy, or "text" to leave a category to each message\'s text):',
-        markup=False,
-        soft_wrap=True,
+    say_wrapped(
+        console,
+        tr(
+            "Чтобы сохранить или изменить это сопоставление, впишите эти строки в раздел [groups] "
+            'файла curtool.toml (блок таксономии или "text" — категорию решает текст каждого сообщения):',
+            "To keep or change this mapping, put these lines under [groups] in curtool.toml "
+            '(a block of the taxonomy, or "text" to leave a category to each message\'s text):',
+        ),
     )
     console.print(groups_toml(voted), markup=False, highlight=False)
 
@@ -429,15 +767,31 @@ def print_archive(console: Console, appended) -> None:
     """What ``curtool archive`` added, and what the archive now holds."""
     archive = appended.archive
     first, last = archive.span()
-    console.print(
-        f"Archive {archive.path}: {archive.rows:,} messages in {len(archive.parts)} parts "
-        f"({len(archive.months)} months), {len(archive.loads)} loads"
-        + (f", {first:%Y-%m-%d} – {last:%Y-%m-%d}" if first is not None and last is not None else "")
+    span = f", {first:%Y-%m-%d} – {last:%Y-%m-%d}" if first is not None and last is not None else ""
+    say_wrapped(
+        console,
+        tr(
+            f"Архив {archive.path}: {archive.rows:,} сообщений в {len(archive.parts)} частях "
+            f"(месяцев: {len(archive.months)}), загрузок: {len(archive.loads)}{span}",
+            f"Archive {archive.path}: {archive.rows:,} messages in {len(archive.parts)} parts "
+            f"({len(archive.months)} months), {len(archive.loads)} loads{span}",
+        ),
     )
     if appended.rows:
-        console.print(
-            f"Added {appended.rows:,} rows in {len(appended.months)} months; marked as copies: "
-            f"{appended.duplicates:,} (of messages archived before: {appended.against_archive:,})"
+        say_wrapped(
+            console,
+            tr(
+                f"Добавлено {appended.rows:,} строк за {len(appended.months)} мес.; помечены как копии: "
+                f"{appended.duplicates:,} (из них повторов сообщений из архива: "
+                f"{appended.against_archive:,})",
+                f"Added {appended.rows:,} rows in {len(appended.months)} months; marked as copies: "
+                f"{appended.duplicates:,} (of messages archived before: {appended.against_archive:,})",
+            ),
         )
     else:
-        console.print("Nothing added: every file was already in the archive")
+        console.print(
+            tr(
+                "Ничего не добавлено: все файлы уже были в архиве",
+                "Nothing added: every file was already in the archive",
+            )
+        )

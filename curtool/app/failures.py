@@ -36,7 +36,9 @@ def handles_errors(func):
             raise
         except KeyboardInterrupt as exc:
             if isinstance(exc, Terminated):
-                said = tr("ошибка: процесс остановлен; ничего не записано", "error: terminated; nothing was written")
+                said = tr(
+                    "ошибка: процесс остановлен; ничего не записано", "error: terminated; nothing was written"
+                )
             else:
                 said = tr("ошибка: прервано; ничего не записано", "error: interrupted; nothing was written")
             typer.echo(said, err=True)

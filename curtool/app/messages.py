@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a catalogue: one English template and its Russian per entry)
 """The console's Russian for the errors and warnings the lower floors raise in English.
 
 ``CurtoolError`` keeps its English message and hint (the Python API, logs and codes stay
@@ -177,8 +178,7 @@ CATALOGUE: dict[str, str] = {
     "sheet «{}» is empty": "лист «{}» пустой",
     "choose another sheet with --sheet": "выберите другой лист через --sheet",
     "sheet «{}» spans {}:{} ({} cells) but only {} are filled: a stray cell far from the data (at {})": (
-        "лист «{}» занимает {}:{} ({} ячеек), а заполнено только {}: "
-        "случайная ячейка далеко от данных (в {})"
+        "лист «{}» занимает {}:{} ({} ячеек), а заполнено только {}: случайная ячейка далеко от данных (в {})"
     ),
     "delete the stray cells (Ctrl+End in Excel goes to the last one) and save again": (
         "удалите случайные ячейки (Ctrl+End в Excel ведёт к последней) и сохраните заново"
@@ -423,11 +423,11 @@ FRAGMENTS: dict[str, str] = {
     "{}: no files match this pattern; the other inputs are read": (
         "{}: ни один файл не подходит под этот шаблон; остальные входные файлы прочитаны"
     ),
-    "{}: sheet «{}» ({} row) was not read: {}; read it on its own with --sheet \"{}\"": (
-        "{}: лист «{}» ({} строка) не прочитан: {}; прочитайте его отдельно: --sheet \"{}\""
+    '{}: sheet «{}» ({} row) was not read: {}; read it on its own with --sheet "{}"': (
+        '{}: лист «{}» ({} строка) не прочитан: {}; прочитайте его отдельно: --sheet "{}"'
     ),
-    "{}: sheet «{}» ({} rows) was not read: {}; read it on its own with --sheet \"{}\"": (
-        "{}: лист «{}» (строк: {}) не прочитан: {}; прочитайте его отдельно: --sheet \"{}\""
+    '{}: sheet «{}» ({} rows) was not read: {}; read it on its own with --sheet "{}"': (
+        '{}: лист «{}» (строк: {}) не прочитан: {}; прочитайте его отдельно: --sheet "{}"'
     ),
     "it is hidden": "он скрыт",
     "its columns differ from sheet «{}»": "его столбцы не такие, как на листе «{}»",
