@@ -154,9 +154,7 @@ def test_place_keys_from_every_source_meet() -> None:
 
 
 def test_street_column_beats_coordinates_and_text() -> None:
-    frame = _frame(
-        _street=["ул. Мира"], _house=["3"], _lat=[44.6], _lon=[40.1], _clean=["ул. Ленина, 5"]
-    )
+    frame = _frame(_street=["ул. Мира"], _house=["3"], _lat=[44.6], _lon=[40.1], _clean=["ул. Ленина, 5"])
     assert address.place_keys(frame).iloc[0].endswith("|мир|3")
 
 

@@ -25,7 +25,13 @@ STREETS = [
     ("Заводская", "заводск"),
 ]
 # (type before the name, type after the name)
-TYPES = [("ул.", "улица"), ("пр-кт", "проспект"), ("пер.", "переулок"), ("б-р", "бульвар"), ("наб.", "набережная")]
+TYPES = [
+    ("ул.", "улица"),
+    ("пр-кт", "проспект"),
+    ("пер.", "переулок"),
+    ("б-р", "бульвар"),
+    ("наб.", "набережная"),
+]
 TOWNS = [("г.Санкт-Петербург", "санкт петербург"), ("г. Ростов-на-Дону", "рост на дон"), ("город Колпино", "колпин"),
          ("пос. Шушары", "шушар")]  # fmt: skip
 # (house parts as written, the key's house part)
@@ -61,7 +67,11 @@ def test_the_table_is_large_enough() -> None:
 
 def _key(text: str) -> tuple[str, str, str]:
     loc, street, house = addresstext.parse_address_field(text)
-    return addressnorm.normalize_locality(loc), addressnorm.normalize_street(street), addressnorm.normalize_house(house)
+    return (
+        addressnorm.normalize_locality(loc),
+        addressnorm.normalize_street(street),
+        addressnorm.normalize_house(house),
+    )
 
 
 @pytest.mark.parametrize(("text", "key"), CASES, ids=[c[0] for c in CASES])
@@ -72,7 +82,10 @@ def test_every_written_form_gives_its_key(text: str, key: tuple[str, str, str]) 
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("г.Санкт-Петербург, Тополиная улица, дом 12, корпус 2, литера Б", ("санкт петербург", "тополин", "12к2б")),
+        (
+            "г.Санкт-Петербург, Тополиная улица, дом 12, корпус 2, литера Б",
+            ("санкт петербург", "тополин", "12к2б"),
+        ),
         ("Рябиновый проспект, дом 33, строение 1", ("", "рябинов", "33с1")),
         ("Ольхов переулок, дом 4-6", ("", "ольх", "4")),
         ("Сиреневый проспект П.С., дом 21", ("", "сиренев пс", "21")),
@@ -103,7 +116,9 @@ def test_points_within_tens_of_metres_are_one_spot_and_a_grid_line_does_not_cut_
     keys = address.geo_places(lat, lon, district, 30.0)
     assert keys.iloc[0] == keys.iloc[1] == keys.iloc[2] == keys.iloc[3] != keys.iloc[4]
     # the key does not depend on row order
-    again = address.geo_places(lat[::-1].reset_index(drop=True), lon[::-1].reset_index(drop=True), district, 30.0)
+    again = address.geo_places(
+        lat[::-1].reset_index(drop=True), lon[::-1].reset_index(drop=True), district, 30.0
+    )
     assert set(again) == set(keys)
     # other districts never share a spot
     split = address.geo_places(lat, lon, pd.Series(["А", "А", "Б", "Б", "Б"]), 30.0)
@@ -111,5 +126,7 @@ def test_points_within_tens_of_metres_are_one_spot_and_a_grid_line_does_not_cut_
 
 
 def test_impossible_points_have_no_spot() -> None:
-    keys = address.geo_places(pd.Series([0.0, 95.0, None]), pd.Series([0.0, 30.0, 30.0]), pd.Series(["А"] * 3))
+    keys = address.geo_places(
+        pd.Series([0.0, 95.0, None]), pd.Series([0.0, 30.0, 30.0]), pd.Series(["А"] * 3)
+    )
     assert keys.tolist() == ["", "", ""]

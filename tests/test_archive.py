@@ -145,7 +145,9 @@ def test_cli_archive_then_report_from_it_in_memory(tmp_path):
     assert "already in the archive (the same content), skipped: incidents_adygea.xlsx" in again.output
     assert "Archive" in again.output and "6,496 messages" in again.output
     out = tmp_path / "r.xlsx"
-    report = runner.invoke(app, ["report", str(target), "--week", "2026-W47", "-o", str(out), "--today", "2026-12-01"])
+    report = runner.invoke(
+        app, ["report", str(target), "--week", "2026-W47", "-o", str(out), "--today", "2026-12-01"]
+    )
     assert report.exit_code == 0, report.output
     assert out.exists()
 

@@ -295,7 +295,9 @@ def test_a_portal_category_or_reason_never_costs_a_block_its_recall() -> None:
     msgs = data.frame
     truth = msgs["sector"].astype(str).tolist()
     alt = msgs["alt_sector"].fillna("").astype(str).tolist()
-    text_only = evaluate(truth, classify.classify(msgs, default_model(), use_given=False)[columns.SECTOR], alt_labels=alt)
+    text_only = evaluate(
+        truth, classify.classify(msgs, default_model(), use_given=False)[columns.SECTOR], alt_labels=alt
+    )
     for column in ("category", "reason"):
         msgs[columns.GROUP] = msgs[column]
         got = evaluate(truth, classify.classify(msgs, default_model())[columns.SECTOR], alt_labels=alt)

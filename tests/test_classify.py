@@ -153,8 +153,13 @@ def test_parallel_path_matches_single_process(monkeypatch: pytest.MonkeyPatch) -
 def test_default_taxonomy_has_the_twelve_blocks_and_26_groups() -> None:
     tax = taxonomy.load_taxonomy()
     assert tax.names == columns.SECTORS
-    for group in ("Физическая культура и спорт", "Регистрация актов гражданского состояния",
-                  "Ветеринария", "Обращение с отходами", "Другое"):
+    for group in (
+        "Физическая культура и спорт",
+        "Регистрация актов гражданского состояния",
+        "Ветеринария",
+        "Обращение с отходами",
+        "Другое",
+    ):
         assert tax.map_group(group) is not None
     light = tax.block("Благоустройство")
     assert any(rule.neighbour == "Энергетика и промышленность" for rule in light.not_confused)
@@ -197,7 +202,10 @@ def test_user_taxonomy_changes_the_group_mapping(tmp_path: Path) -> None:
 def test_classify_texts_from_a_notebook():
     from curtool.core.classify import classify_texts
 
-    result = classify_texts(["Третий день нет отопления, батареи холодные", "Огромная яма на дороге, разбил колесо"], default_model())
+    result = classify_texts(
+        ["Третий день нет отопления, батареи холодные", "Огромная яма на дороге, разбил колесо"],
+        default_model(),
+    )
     assert result["sector"].tolist() == ["ЖКХ", "Дорожное хозяйство"]
     assert result["sector_confidence"].between(0, 1).all()
 

@@ -233,7 +233,6 @@ def test_evaluate_writes_a_workbook(tmp_path, labelled):
     assert openpyxl.load_workbook(target, read_only=True).sheetnames == ["Метрики", "Матрица ошибок"]
 
 
-
 @pytest.mark.slow
 def test_alt_label_column_adds_lenient_accuracy(tmp_path, labelled):
     """With the model's own answer as the alternative, every message counts as right leniently."""
@@ -284,6 +283,7 @@ def test_unknown_alt_label_column_is_a_one_line_error(tmp_path, labelled):
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert "there is no column «нет» for --alt-label-column" in result.stderr
+
 
 @pytest.mark.parametrize(
     "content", [b"\x00\x01not a model at all", b"\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00."]

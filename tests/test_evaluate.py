@@ -91,9 +91,7 @@ def test_kursk_default_model(kursk: pd.DataFrame) -> None:
     """The shipped model, trained on none of this file (the `topic` column is never used)."""
     frame = pd.DataFrame({columns.CLEAN: kursk["clean"]})
     result = classify.classify(frame, default_model(), use_given=False)
-    ev = evaluate.evaluate(
-        kursk["sector"], result[columns.SECTOR], alt_labels=kursk["alt_sector"].fillna("")
-    )
+    ev = evaluate.evaluate(kursk["sector"], result[columns.SECTOR], alt_labels=kursk["alt_sector"].fillna(""))
     # measured 2026-11-24: see docs/classifier.md; floors a little under the measurement
     assert ev.macro_f1 >= 0.70, ev.as_dict()
     assert ev.accuracy >= 0.765, ev.as_dict()
@@ -103,7 +101,10 @@ def test_kursk_default_model(kursk: pd.DataFrame) -> None:
 @pytest.mark.slow
 def test_kursk_train_cross_validated(kursk: pd.DataFrame) -> None:
     ev = evaluate.cross_validate(
-        kursk["clean"].tolist(), kursk["sector"].tolist(), folds=5, seed=0,
+        kursk["clean"].tolist(),
+        kursk["sector"].tolist(),
+        folds=5,
+        seed=0,
         alt_labels=kursk["alt_sector"].fillna("").tolist(),
     )
     # measured 2026-11-24 (third session): macro-F1 0.749, accuracy 0.802; 2026-12-02 with

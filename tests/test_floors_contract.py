@@ -80,7 +80,9 @@ def test_design_lists_every_module_and_where_to_change_what() -> None:
 
     design = (ROOT / "docs" / "DESIGN.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `(\w+\.py)` \|", design, re.M))
-    modules = {p.name for p in check_floors.PACKAGE.rglob("*.py") if p.name not in ("__init__.py", "__main__.py")}
+    modules = {
+        p.name for p in check_floors.PACKAGE.rglob("*.py") if p.name not in ("__init__.py", "__main__.py")
+    }
     assert modules - listed == set()
     for change in ("a sheet of the weekly workbook", "an input format", "an option", "a block or a kind"):
         assert f"**{change}" in design, change

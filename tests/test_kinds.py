@@ -113,7 +113,8 @@ def test_every_message_gets_a_kind_of_its_own_sector(shipped) -> None:
 
 def test_a_given_group_still_gets_the_kind_its_text_names(shipped) -> None:
     out = classify.classify(
-        frame(["лифт не работает вторую неделю, застревает между этажами"], **{columns.GROUP: ["ЖКХ"]}), shipped
+        frame(["лифт не работает вторую неделю, застревает между этажами"], **{columns.GROUP: ["ЖКХ"]}),
+        shipped,
     )
     assert out[columns.SECTOR_SOURCE].tolist() == ["given"]
     assert out[columns.PROBLEM_KIND].tolist() == ["Лифт"]
@@ -128,7 +129,9 @@ def test_an_export_topic_the_taxonomy_names_is_the_kind_as_given(shipped) -> Non
     assert out[columns.PROBLEM_KIND_CONFIDENCE].iloc[0] == 1.0
     assert out[columns.SECTOR_SOURCE].iloc[1] == "model"
     # without use_given the topic is ignored
-    plain = classify.classify(frame(texts, **{columns.TOPIC: ["Застревание в лифте"] * 2}), shipped, use_given=False)
+    plain = classify.classify(
+        frame(texts, **{columns.TOPIC: ["Застревание в лифте"] * 2}), shipped, use_given=False
+    )
     assert (plain[columns.SECTOR_SOURCE] == "model").all()
 
 
@@ -249,7 +252,11 @@ def test_a_region_history_labelled_with_kinds_trains_its_words_into_both_heads()
     assert after.kinds[2] == "Отопление"
     # every kind of the blocks the region trained stays known
     default = modelfile.load_model()
-    kept = [k for k, b in zip(default.kinds, default.kind_block, strict=True) if default.labels[b] in trained.labels]
+    kept = [
+        k
+        for k, b in zip(default.kinds, default.kind_block, strict=True)
+        if default.labels[b] in trained.labels
+    ]
     assert list(trained.kinds) == kept
 
 

@@ -845,7 +845,7 @@ def test_a_field_is_read_without_the_spaces_around_it(tmp_path: Path) -> None:
     older fastexcel trimmed them, a newer one keeps them)."""
     path = tmp_path / "e.csv"
     path.write_text(
-        "Номер;Текст;Район;Статус\n 17 ;нет света;\" г. Майкоп \";  Решено \n18;нет воды;г. Майкоп;Решено\n",
+        'Номер;Текст;Район;Статус\n 17 ;нет света;" г. Майкоп ";  Решено \n18;нет воды;г. Майкоп;Решено\n',
         encoding="utf-8",
     )
     frame = load([path]).frame

@@ -52,23 +52,25 @@ def _rows(specs: list[dict]) -> pd.DataFrame:
         text = spec["text"]
         if spec.get("in_text", True) and street:
             text = f"{text}. Адрес: ул. {street}, д. {house}" if house else f"{text}, ул. {street}"
-        rows.append({
-            C.ID: spec.get("id", str(k)),
-            C.TEXT: text,
-            C.CLEAN: text,
-            C.DISTRICT: spec.get("district", "Гиагинский район"),
-            C.LOCALITY: spec.get("locality", ""),
-            C.STREET: "" if spec.get("in_text", True) else f"ул. {street}",
-            C.HOUSE: "" if spec.get("in_text", True) else house,
-            C.ADDRESS: "",
-            C.LAT: np.nan,
-            C.LON: np.nan,
-            C.CREATED: MONDAY + pd.Timedelta(days=spec["day"], hours=10),
-            C.CLOSED: spec.get("closed", pd.NaT),
-            C.STATUS: spec.get("status", "Разъяснено"),
-            C.GROUP: spec.get("group", "ЖКХ"),
-            C.DUPLICATE: spec.get("duplicate", False),
-        })
+        rows.append(
+            {
+                C.ID: spec.get("id", str(k)),
+                C.TEXT: text,
+                C.CLEAN: text,
+                C.DISTRICT: spec.get("district", "Гиагинский район"),
+                C.LOCALITY: spec.get("locality", ""),
+                C.STREET: "" if spec.get("in_text", True) else f"ул. {street}",
+                C.HOUSE: "" if spec.get("in_text", True) else house,
+                C.ADDRESS: "",
+                C.LAT: np.nan,
+                C.LON: np.nan,
+                C.CREATED: MONDAY + pd.Timedelta(days=spec["day"], hours=10),
+                C.CLOSED: spec.get("closed", pd.NaT),
+                C.STATUS: spec.get("status", "Разъяснено"),
+                C.GROUP: spec.get("group", "ЖКХ"),
+                C.DUPLICATE: spec.get("duplicate", False),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -77,10 +79,15 @@ def _background(weeks: int, start_house: int = 100) -> list[dict]:
     out = []
     for w in range(weeks):
         for b, text in enumerate(BACKGROUND):
-            out.append({
-                "text": text, "day": 7 * w + b % 5, "street": "Полевая",
-                "house": str(start_house + w * 10 + b), "group": "Благоустройство",
-            })
+            out.append(
+                {
+                    "text": text,
+                    "day": 7 * w + b % 5,
+                    "street": "Полевая",
+                    "house": str(start_house + w * 10 + b),
+                    "group": "Благоустройство",
+                }
+            )
     return out
 
 
@@ -116,10 +123,9 @@ def test_planted_problem_count_weeks_trend() -> None:
 def test_minimum_weeks_and_count() -> None:
     one_week = _rows(_heating_at("Ленина", "5", [0, 1, 2, 3]))
     assert find_recurring(one_week).problems.empty  # four messages, one week
-    two = _rows([
-        {"text": HEATING[k], "day": d, "street": "Ленина", "house": "5"}
-        for k, d in ((0, 0), (2, 9))
-    ])
+    two = _rows(
+        [{"text": HEATING[k], "day": d, "street": "Ленина", "house": "5"} for k, d in ((0, 0), (2, 9))]
+    )
     assert find_recurring(two).problems.empty  # two weeks, two messages
     loose = RecurringSettings(min_count=2, min_weeks=2)
     assert len(find_recurring(two, settings=loose).problems) == 1
@@ -127,7 +133,9 @@ def test_minimum_weeks_and_count() -> None:
 
 def test_two_problems_at_one_place_stay_apart() -> None:
     specs = _heating_at("Мира", "3", [0, 7, 14])
-    specs += [{"text": t, "day": d, "street": "Мира", "house": "3"} for t, d in zip(ROOF, (1, 8, 15), strict=True)]
+    specs += [
+        {"text": t, "day": d, "street": "Мира", "house": "3"} for t, d in zip(ROOF, (1, 8, 15), strict=True)
+    ]
     result = find_recurring(_rows(specs + _background(3)))
     assert len(result.problems) == 2
     assert sorted(result.problems["count"]) == [3, 3]
@@ -151,10 +159,7 @@ def test_one_message_a_week_at_unrelated_places_is_no_problem() -> None:
 
 
 def test_same_street_other_house_is_another_place() -> None:
-    specs = [
-        {"text": HEATING[k], "day": 7 * k, "street": "Ленина", "house": str(10 + k)}
-        for k in range(3)
-    ]
+    specs = [{"text": HEATING[k], "day": 7 * k, "street": "Ленина", "house": str(10 + k)} for k in range(3)]
     assert find_recurring(_rows(specs)).problems.empty
 
 
@@ -169,10 +174,14 @@ def test_systemic_wave() -> None:
     # ten houses without heating in one week of a district, after quiet weeks
     specs = _background(4)
     for k in range(10):
-        specs.append({
-            "text": HEATING[k % len(HEATING)], "day": 21 + k % 5, "street": "Садовая",
-            "house": str(k + 1),
-        })
+        specs.append(
+            {
+                "text": HEATING[k % len(HEATING)],
+                "day": 21 + k % 5,
+                "street": "Садовая",
+                "house": str(k + 1),
+            }
+        )
     result = find_recurring(_rows(specs))
     systemic = result.problems[result.problems["systemic"]]
     assert len(systemic) == 1
@@ -197,10 +206,15 @@ def test_returned_after_resolved() -> None:
     solved = _heating_at("Ленина", "5", [0, 8, 15])
     solved[0]["status"] = "Решено"
     solved[0]["closed"] = MONDAY + pd.Timedelta(days=3)
-    still = [{"text": t, "day": d, "street": "Мира", "house": "3"} for t, d in zip(ROOF, (1, 8, 15), strict=True)]
+    still = [
+        {"text": t, "day": d, "street": "Мира", "house": "3"} for t, d in zip(ROOF, (1, 8, 15), strict=True)
+    ]
     still[-1]["status"] = "Решено"  # solved last: nothing came after it
     result = find_recurring(_rows(solved + still))
-    by_place = {("Ленина" in p): r for p, r in zip(result.problems["place"], result.problems["returned_after_resolved"], strict=True)}
+    by_place = {
+        ("Ленина" in p): r
+        for p, r in zip(result.problems["place"], result.problems["returned_after_resolved"], strict=True)
+    }
     assert by_place == {True: True, False: False}
 
 
@@ -214,7 +228,10 @@ def test_duplicates_are_skipped() -> None:
 
 def _nine_weeks() -> pd.DataFrame:
     specs = _heating_at("Ленина", "5", [0, 9, 17, 30, 45, 58])
-    specs += [{"text": ROOF[k % 3], "day": d, "street": "Мира", "house": "3"} for k, d in enumerate((3, 11, 24, 38, 52, 60))]
+    specs += [
+        {"text": ROOF[k % 3], "day": d, "street": "Мира", "house": "3"}
+        for k, d in enumerate((3, 11, 24, 38, 52, 60))
+    ]
     specs += [
         {"text": POTHOLE, "day": d, "street": "Кирова", "house": "1", "group": "Дороги"}
         for d in (2, 20, 40, 61)
@@ -293,7 +310,7 @@ def test_trend_rule() -> None:
 
 def test_json_and_workbook(tmp_path: Path) -> None:
     specs = _heating_at("Ленина", "5", [0, 8, 15])
-    specs[1]["text"] = "=HYPERLINK(\"x\") " + specs[1]["text"]
+    specs[1]["text"] = '=HYPERLINK("x") ' + specs[1]["text"]
     frame = _rows(specs)
     result = find_recurring(frame)
     data = result.to_json_dict()
@@ -366,9 +383,7 @@ def test_sample_problems_found(sample) -> None:
     sectors = pd.Series([true_sector.get(k, "") for k in keys], index=frame.index)
     result = find_recurring(frame, sectors)
     found = {k: a for k, a in zip(keys, result.assignments, strict=True) if a}
-    planted = {
-        (m["file"], str(m["id"])): p["key"] for p in truth["problems"] for m in p["message_ids"]
-    }
+    planted = {(m["file"], str(m["id"])): p["key"] for p in truth["problems"] for m in p["message_ids"]}
     table = result.problems.set_index("id")
     for problem in truth["problems"]:
         ids = [(m["file"], str(m["id"])) for m in problem["message_ids"]]
@@ -398,7 +413,9 @@ def test_minimal_frame_with_only_text_district_and_date() -> None:
 def test_chain_of_different_problems_is_split() -> None:
     # heating and roof messages at one house, bridged by a message that mentions both
     specs = _heating_at("Мира", "3", [0, 7, 14])
-    specs += [{"text": t, "day": d, "street": "Мира", "house": "3"} for t, d in zip(ROOF, (1, 8, 15), strict=True)]
+    specs += [
+        {"text": t, "day": d, "street": "Мира", "house": "3"} for t, d in zip(ROOF, (1, 8, 15), strict=True)
+    ]
     specs.append({"text": HEATING[0] + ". " + ROOF[0], "day": 16, "street": "Мира", "house": "3"})
     result = find_recurring(_rows(specs))
     assert len(result.problems) == 2
@@ -407,7 +424,9 @@ def test_chain_of_different_problems_is_split() -> None:
 
 def test_messages_sheet_survives_ids_repeated_across_files() -> None:
     heat = _heating_at("Ленина", "5", [0, 8, 15])
-    roof = [{"text": t, "day": d, "street": "Мира", "house": "3"} for t, d in zip(ROOF, (1, 9, 16), strict=True)]
+    roof = [
+        {"text": t, "day": d, "street": "Мира", "house": "3"} for t, d in zip(ROOF, (1, 9, 16), strict=True)
+    ]
     for k, spec in enumerate(heat + roof):
         spec["id"] = str(k % 3 + 1)  # both files number their rows 1, 2, 3
     frame = _rows(heat + roof)
@@ -415,7 +434,10 @@ def test_messages_sheet_survives_ids_repeated_across_files() -> None:
     messages = result.messages_frame(frame)
     assert len(messages) == 6
     by_problem = messages.groupby("problem_id")["text"].apply(lambda t: " ".join(t))
-    assert sorted(("батаре" in v, "крыш" in v or "кровл" in v) for v in by_problem) == [(False, True), (True, False)]
+    assert sorted(("батаре" in v, "крыш" in v or "кровл" in v) for v in by_problem) == [
+        (False, True),
+        (True, False),
+    ]
 
 
 def test_no_readable_dates_is_an_error_not_silence() -> None:
@@ -445,7 +467,9 @@ def test_a_street_only_message_does_not_chain_two_houses() -> None:
 
 def test_one_known_house_tolerates_more_different_wording() -> None:
     at_house = _rows(_heating_at("Ленина", "5", [0, 8, 15]))
-    street_only = _rows([{"text": HEATING[k], "day": d, "street": "Ленина"} for k, d in enumerate((0, 8, 15))])
+    street_only = _rows(
+        [{"text": HEATING[k], "day": d, "street": "Ленина"} for k, d in enumerate((0, 8, 15))]
+    )
     strict = RecurringSettings(similarity=0.95, house_similarity=0.1)
     assert len(find_recurring(at_house, settings=strict).problems) == 1
     assert find_recurring(street_only, settings=strict).problems.empty
@@ -455,10 +479,14 @@ def test_one_known_house_tolerates_more_different_wording() -> None:
 
 
 def test_label_names_the_problem_not_other_places() -> None:
-    texts = ("Холодно в квартирах, окна на Кирова", "Холодно, мерзнем, двор выходит на Кирова",
-             "Опять холодно, батареи чуть теплые, рядом Кирова")
+    texts = (
+        "Холодно в квартирах, окна на Кирова",
+        "Холодно, мерзнем, двор выходит на Кирова",
+        "Опять холодно, батареи чуть теплые, рядом Кирова",
+    )
     specs = [
-        {"text": t, "day": d, "street": "Ленина", "house": "5"} for t, d in zip(texts, (0, 8, 15), strict=True)
+        {"text": t, "day": d, "street": "Ленина", "house": "5"}
+        for t, d in zip(texts, (0, 8, 15), strict=True)
     ]
     specs.append({"text": POTHOLE, "day": 3, "street": "Кирова", "house": "1", "group": "Дороги"})
     result = find_recurring(_rows(specs))
@@ -529,8 +557,13 @@ def test_a_district_drill_down_is_the_region_wide_run_sliced() -> None:
         + _background(2)
         + _heating_at("Мира", "7", [0, 9, 16, 23, 30, 37, 44], district="Майкопский район")
         + [
-            {"text": "Батарея холодная, отопление не включили", "day": 40 + k, "street": "Садовая",
-             "house": str(k), "district": "Майкопский район"}
+            {
+                "text": "Батарея холодная, отопление не включили",
+                "day": 40 + k,
+                "street": "Садовая",
+                "house": str(k),
+                "district": "Майкопский район",
+            }
             for k in range(6)
         ]
     )
@@ -563,9 +596,7 @@ def test_sample_problems_found_with_the_classifier_kinds(sample, samples_classif
         frame, done.table[C.SECTOR], kinds=done.table[C.PROBLEM_KIND], kind_vectors=done.kind_vectors
     )
     found = {k: a for k, a in zip(keys, result.assignments, strict=True) if a}
-    planted = {
-        (m["file"], str(m["id"])): p["key"] for p in truth["problems"] for m in p["message_ids"]
-    }
+    planted = {(m["file"], str(m["id"])): p["key"] for p in truth["problems"] for m in p["message_ids"]}
     kept = [k for k, dup in zip(keys, frame[C.DUPLICATE], strict=True) if not dup]
     _, _, f1_all = _bcubed(planted, found, kept)
     assert f1_all >= 0.9

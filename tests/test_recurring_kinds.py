@@ -34,7 +34,9 @@ def _place_frame() -> pd.DataFrame:
     for w in range(4):  # four weeks at one house: stairs dirty every week, lift broken thrice
         specs.append({"text": STAIRS[w], "day": 7 * w, "street": "Садовая", "house": "7", "id": f"s{w}"})
         if w < 3:
-            specs.append({"text": LIFT[w], "day": 7 * w + 2, "street": "Садовая", "house": "7", "id": f"l{w}"})
+            specs.append(
+                {"text": LIFT[w], "day": 7 * w + 2, "street": "Садовая", "house": "7", "id": f"l{w}"}
+            )
     return _rows(specs)
 
 
@@ -94,7 +96,9 @@ def test_the_json_carries_the_kind() -> None:
 
 def test_average_linkage_does_not_chain_two_problems_through_one_message() -> None:
     # two tight pairs of kinds and one message half-way: single link would join all five
-    kinds = sp.csr_matrix(np.array([[1, 0], [1, 0], [1, 0], [0.6, 0.8], [0, 1], [0, 1], [0, 1]], dtype=np.float32))
+    kinds = sp.csr_matrix(
+        np.array([[1, 0], [1, 0], [1, 0], [0.6, 0.8], [0, 1], [0, 1], [0, 1]], dtype=np.float32)
+    )
     words = sp.csr_matrix((7, 3), dtype=np.float32)
     labels = grouping.group_places(
         np.zeros(7, dtype=np.int64), words, kinds, kind_weight=1.0, similarity=0.55, min_count=3
@@ -142,9 +146,13 @@ def test_small_places_grouped_in_batches_equal_scipy_place_by_place(monkeypatch)
         norm = np.sqrt(np.asarray(m.multiply(m).sum(axis=1))).ravel()
         m.data /= np.repeat(np.maximum(norm, 1e-12), np.diff(m.indptr))
     for similarity in (0.2, 0.35, 0.5):
-        fast = grouping.group_places(places, words, kinds, kind_weight=0.5, similarity=similarity, min_count=3)
+        fast = grouping.group_places(
+            places, words, kinds, kind_weight=0.5, similarity=similarity, min_count=3
+        )
         monkeypatch.setattr(grouping, "SMALL", 0)
-        exact = grouping.group_places(places, words, kinds, kind_weight=0.5, similarity=similarity, min_count=3)
+        exact = grouping.group_places(
+            places, words, kinds, kind_weight=0.5, similarity=similarity, min_count=3
+        )
         monkeypatch.undo()
         assert _partition(fast) == _partition(exact)
         assert (fast >= 0).sum() == (exact >= 0).sum()

@@ -270,7 +270,9 @@ def test_mask_pii_masks_every_sheet(tmp_path: Path) -> None:
     frame, classified = make_frame(sample_rows())
     plain = build_report(frame, classified, week="2026-W47", today=TODAY)
     assert any(PHONE in str(v) for v in plain.messages[C.TEXT])
-    report = build_report(frame, classified, recurring_for(frame), week="2026-W47", today=TODAY, mask_pii=True)
+    report = build_report(
+        frame, classified, recurring_for(frame), week="2026-W47", today=TODAY, mask_pii=True
+    )
     path = tmp_path / "masked.xlsx"
     workbook.write_report(report, path)
     book = openpyxl.load_workbook(path)

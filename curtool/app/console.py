@@ -51,9 +51,9 @@ def make_console(stderr: bool = False, quiet: bool = False) -> Console:
     return console
 
 
-LONG_TEXT = 24  # a column with a longer value is text that gives way (cut with «…»)
+LONG_TEXT = 30  # a column with a longer value is text that gives way (cut with «…»)
 SHRUNK_TEXT = 12  # … down to this width
-READABLE_TEXT = 30  # narrower than this, a text column costs a less important column its place
+READABLE_TEXT = 32  # narrower than this, a text column costs a less important column its place
 
 
 def table(
@@ -112,19 +112,15 @@ def table(
 
 
 def _fit(natural: list[int], least: list[int], text: list[bool], width: int, edge: bool) -> list[int]:
-    """Each column's width: the short ones their own, the text ones the room that is left,
-    shared by how long they are (never under their least width)."""
-    room = (
-        width
-        - _table_width([0] * len(natural), edge)
-        - sum(n for n, t in zip(natural, text, strict=True) if not t)
-    )
-    wanted = sum(n for n, t in zip(natural, text, strict=True) if t)
-    if wanted <= room:
+    """Each column's width: the short ones their own, the text ones their least width and a
+    share of the room left, by how much more they would take (never more than that)."""
+    room = width - _table_width([0] * len(natural), edge)
+    room -= sum(n if not t else m for n, m, t in zip(natural, least, text, strict=True))
+    more = sum(n - m for n, m, t in zip(natural, least, text, strict=True) if t)
+    if more <= room:
         return natural
     return [
-        max(least_width, room * n // wanted) if t else n
-        for n, least_width, t in zip(natural, least, text, strict=True)
+        m + max(room, 0) * (n - m) // more if t else n for n, m, t in zip(natural, least, text, strict=True)
     ]
 
 
@@ -171,6 +167,7 @@ def _numeric_header(header: str) -> bool:
         "ответ позже",
         "открыто",
         "медиана, ч",
+        "сообщ.",
         "messages",
         "engagement",
         "audience",
@@ -234,6 +231,35 @@ ISSUE_NAMES = {
 }
 
 
+# the loader's fields in a Russian console (the config's [columns] keys stay as they are)
+FIELD_NAMES = {
+    "text": "текст",
+    "id": "номер",
+    "district": "район",
+    "locality": "населённый пункт",
+    "street": "улица",
+    "house": "дом",
+    "address": "адрес",
+    "lat": "широта",
+    "lon": "долгота",
+    "created": "дата создания",
+    "first_answer": "первый ответ",
+    "closed": "дата закрытия",
+    "group": "группа",
+    "topic": "тема",
+    "status": "статус",
+    "source": "источник",
+    "url": "ссылка",
+    "executor": "исполнитель",
+    "audience": "аудитория",
+    "engagement": "вовлечённость",
+}
+
+
+def field_name(field: str) -> str:
+    return field if english() else FIELD_NAMES.get(field, field)
+
+
 def issue_name(code: str) -> str:
     return code if english() else ISSUE_NAMES.get(code, code)
 
@@ -257,7 +283,7 @@ def print_inspect(console: Console, data: Dataset) -> None:
         say_wrapped(console, ", ".join(how), indent="  ")
         for title in report.title_rows:
             console.print(tr("  пропущена строка названия: ", "  title row skipped: ") + short(title, 60))
-        rows = [(field, header) for field, header in report.mapping.items()]
+        rows = [(field_name(field), header) for field, header in report.mapping.items()]
         console.print(
             table(
                 console,
@@ -268,18 +294,17 @@ def print_inspect(console: Console, data: Dataset) -> None:
         )
         console.print(tr(f"  строк: {report.rows:,}", f"  rows: {report.rows:,}"))
         if report.issues:
-            issue_rows = [
-                (code, n, (ISSUES_ENGLISH if english() else C.ISSUE_DESCRIPTIONS).get(code, ""))
-                for code, n in report.issues.items()
-            ]
+            if english():
+                issue_rows = [(code, n, ISSUES_ENGLISH.get(code, "")) for code, n in report.issues.items()]
+                headers = ["reason", "rows", "what it means"]
+            else:
+                # the code (the workbook's «row_issue») in brackets after what it means
+                issue_rows = [
+                    (f"{C.ISSUE_DESCRIPTIONS.get(code, '')} [{code}]", n) for code, n in report.issues.items()
+                ]
+                headers = ["причина", "строк"]
             console.print(
-                table(
-                    console,
-                    tr("  отложенные строки", "  rows flagged"),
-                    [tr("причина", "reason"), tr("строк", "rows"), tr("что это значит", "what it means")],
-                    issue_rows,
-                    drop=(2,),
-                )
+                table(console, tr("  отложенные строки", "  rows flagged"), headers, issue_rows, drop=(2,))
             )
         for line, column, value in report.bad_dates[:5]:
             console.print(
@@ -521,7 +546,7 @@ def print_recurring(console: Console, result, settings, top: int = 10, reach: bo
         for _, p in group.head(top).iterrows():
             flags = []
             if p["returned_after_resolved"]:
-                flags.append(tr("после «Решено»", "after «Решено»"))
+                flags.append(tr("вернулась", "returned"))
             if p["systemic"]:
                 flags.append(tr("системная", "systemic"))
             rows.append(
@@ -550,7 +575,7 @@ def print_recurring(console: Console, result, settings, top: int = 10, reach: bo
                 "id",
                 tr("сектор", "sector"),
                 tr("проблема и место", "problem and place"),
-                tr("сообщений", "messages"),
+                tr("сообщ.", "messages"),
                 tr("недель", "weeks"),
                 tr("даты", "seen"),
                 tr("тренд", "trend"),
@@ -568,7 +593,7 @@ def print_recurring(console: Console, result, settings, top: int = 10, reach: bo
         name = district or tr("(район не указан)", "(no district)")
         title = tr(f"{name}: проблем — {len(group)}{more}", f"{name}: {len(group)} problems{more}")
         # at 80 columns the sector, then the dates and the trend give way to the problem's name
-        console.print(table(console, title, headers, rows, drop=(1, 5, 6) if not reach else (4,)))
+        console.print(table(console, title, headers, rows, drop=(1, 5, 6, 4) if not reach else (4,)))
 
 
 def _count(value: object) -> str:

@@ -49,6 +49,7 @@ def street_names(street_key: str) -> list[str]:
     words = re.split(r"[\s×]+", parts[1] + " " + parts[2])
     return [w for w in words if len(w) >= 3 and w.isalpha()]
 
+
 # Grid cell for coordinates: 0.00125° of latitude ≈ 139 m; longitude scaled by cos(lat).
 GEO_CELL_DEGREES = 0.00125
 # Points of one district within this many metres of each other are one spot (recurring

@@ -447,4 +447,3 @@ def merge(own: SectorModel, prior: SectorModel, weight: float = 1.0) -> SectorMo
         merged.kind_intercept = head.kind_intercept[keep]
         merged.kind_temperature = head.kind_temperature
     return merged
-

@@ -241,4 +241,3 @@ def cue_documents(
             texts.append(cue)
             labels.append(label)
     return texts, labels
-

@@ -161,7 +161,6 @@ def add_kinds(model: SectorModel, taxonomy: Taxonomy, seed: int = 0) -> None:
     model.meta.setdefault("training", {})["kind_messages"] = len(texts) - len(cue_texts)
 
 
-
 def train(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -288,4 +287,3 @@ def _train_kinds(
         f"region's messages labelled with {len(own.labels)} kinds, added to the prior's kind head"
     )
     return model
-

@@ -22,6 +22,7 @@ from curtool.io import output
 
 DEFAULT_PATH = resources.DEFAULT_MODEL_PATH
 
+
 def default_model() -> SectorModel:
     """The shipped model, read once per process and shared (do not change it)."""
     return modelformat.shipped_model()

@@ -410,8 +410,7 @@ def split_houses(labels: np.ndarray, house_codes: np.ndarray, X: sparse.csr_matr
         loose = members[~has]
         if len(loose):
             centres = normalised(
-                indicator(codes, np.arange(has.sum()), int(codes.max()) + 1, int(has.sum()))
-                @ X[members[has]]
+                indicator(codes, np.arange(has.sum()), int(codes.max()) + 1, int(has.sum())) @ X[members[has]]
             )
             codes_all[~has] = np.asarray((X[loose] @ centres.T).todense()).argmax(axis=1).ravel()
         # the first house keeps the group's label, the others get new ones
