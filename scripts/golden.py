@@ -114,7 +114,10 @@ def produce() -> dict[str, str]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         for name, (args, path) in commands(tmp).items():
-            result = runner.invoke(app, args, catch_exceptions=False)
+            # the console in its default language and width, whatever the caller's environment
+            result = runner.invoke(
+                app, args, catch_exceptions=False, env={"CURTOOL_LANG": "ru", "COLUMNS": None}
+            )
             head = f"exit {result.exit_code}\n"
             if path is None:
                 body = _scrub(result.output)

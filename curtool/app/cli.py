@@ -240,6 +240,13 @@ def _classify_on_dask(inputs: list[str], opts: Options, target: Path) -> None:
     )
 
 
+def _say(line: str) -> None:
+    """A sentence on stdout, wrapped to the console's width."""
+    from curtool.app.console import say_wrapped
+
+    say_wrapped(_console(), line)
+
+
 def _written(target: object, detail: str = "") -> str:
     return tr("Записано: ", "Written: ") + str(target) + (f" ({detail})" if detail else "")
 
@@ -464,7 +471,7 @@ def recurring(
 
         points = pipeline.problem_points(run)
         write_geojson(points, geojson, name="curtool recurring")
-        typer.echo(points.summary())
+        _say(points.summary())
         typer.echo(_written(geojson))
 
 
@@ -610,9 +617,9 @@ def report(
             _print_categories(_console(), run.categories, shown)
             print_report(_console(), built)
             if built.geo is not None and (geojson is not None or built.geo.has_points):
-                typer.echo(built.geo.summary())
+                _say(built.geo.summary())
             for note in built.districts.notes() if built.districts is not None else []:
-                typer.echo(note)
+                _say(note)
             typer.echo(_written(target))
             for extra in (geojson, districts_path):
                 if extra is not None:

@@ -402,6 +402,52 @@ CATALOGUE: dict[str, str] = {
     # --- benchmarks
     "cannot generate {} rows over {} weeks": "нельзя сгенерировать {} строк за {} недель",
     "ask for 0 or more rows over 1 or more weeks": "просите 0 или больше строк за 1 или больше недель",
+    # --- the problem state between weekly runs
+    "--state and --no-state contradict each other": "--state и --no-state противоречат друг другу",
+    "give one of them": "укажите что-то одно",
+    "cannot read the problem-state file: {}": "файл состояния проблем не прочитать: {}",
+    "cannot write the problem-state file: {}": "файл состояния проблем не записать: {}",
+    "check that the folder is writable, or name another file with --state": (
+        "проверьте, что в папку можно писать, или назовите другой файл через --state"
+    ),
+    "is a damaged problem-state file": "это повреждённый файл состояния проблем",
+    "is not a JSON problem-state file": "это не файл состояния проблем в JSON",
+    "is not a curtool problem-state file": "это не файл состояния проблем curtool",
+    "move it aside to start the state afresh, name another file with --state, or run with --no-state": (
+        "переместите его, чтобы начать состояние заново, назовите другой файл через --state или запустите с --no-state"
+    ),
+    "the problem-state file has version {}; this curtool reads version {}": (
+        "у файла состояния проблем версия {}, а эта версия curtool читает версию {}"
+    ),
+    "use the curtool that wrote it, or move it aside to start the state afresh, name another file with --state, or run with --no-state": (
+        "используйте ту версию curtool, что его записала, или переместите его, чтобы начать состояние заново, "
+        "назовите другой файл через --state или запустите с --no-state"
+    ),
+    # --- the map
+    "cannot write {}: {}": "не удалось записать {}: {}",
+    "check the --districts path": "проверьте путь в --districts",
+    "the districts file does not exist": "файла районов нет",
+    "the districts file has no features": "в файле районов нет объектов",
+    "the districts file is larger than 200 MB": "файл районов больше 200 МБ",
+    "simplify the outlines (e.g. mapshaper -simplify) and try again": (
+        "упростите контуры (например, mapshaper -simplify) и попробуйте снова"
+    ),
+    "the districts file is not UTF-8 text": "файл районов — не текст в UTF-8",
+    "save the GeoJSON as UTF-8": "сохраните GeoJSON в UTF-8",
+    "the districts file is not a GeoJSON FeatureCollection": "файл районов — не GeoJSON FeatureCollection",
+    "the districts file is not valid JSON ({})": "файл районов — не правильный JSON ({})",
+    "feature {} of the districts file has no property {}": "у объекта {} файла районов нет свойства {}",
+    "feature {} of the districts file is not a GeoJSON Feature": "объект {} файла районов — не GeoJSON Feature",
+    "feature {} of the districts file is not a Polygon or MultiPolygon": (
+        "объект {} файла районов — не Polygon и не MultiPolygon"
+    ),
+    "name it with --districts-name-field": "назовите его через --districts-name-field",
+    "name the property that holds the district with --districts-name-field": (
+        "назовите свойство с названием района через --districts-name-field"
+    ),
+    "the districts have no name property (name, district, район …)": (
+        "у районов нет свойства с названием (name, district, район …)"
+    ),
     # --- language
     "{} {} is not a language": "{} {} — нет такого языка",
     "use ru (Russian) or en (English)": "укажите ru (русский) или en (английский)",
