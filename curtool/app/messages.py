@@ -402,6 +402,19 @@ CATALOGUE: dict[str, str] = {
     # --- benchmarks
     "cannot generate {} rows over {} weeks": "нельзя сгенерировать {} строк за {} недель",
     "ask for 0 or more rows over 1 or more weeks": "просите 0 или больше строк за 1 или больше недель",
+    # --- CSV output and the samples
+    "--csv-dialect: {}": "--csv-dialect: {}",
+    "[output] csv_dialect: {}": "[output] csv_dialect: {}",
+    "CSV dialect «{}» is not known": "диалект CSV «{}» неизвестен",
+    "use one of {}": "укажите один из: {}",
+    "-o names the benchmark file of --rows, and --rows is not given": (
+        "-o задаёт файл тестовых данных для --rows, а --rows не указан"
+    ),
+    "write the samples into a folder with `curtool sample {}`, or add --rows N": (
+        "запишите примеры в папку командой `curtool sample {}` или добавьте --rows N"
+    ),
+    "file already exists; nothing was written": "файл уже есть; ничего не записано",
+    "add --force to write over it": "добавьте --force, чтобы записать поверх",
     # --- the problem state between weekly runs
     "--state and --no-state contradict each other": "--state и --no-state противоречат друг другу",
     "give one of them": "укажите что-то одно",
@@ -475,6 +488,12 @@ FRAGMENTS: dict[str, str] = {
     '{}: sheet «{}» ({} rows) was not read: {}; read it on its own with --sheet "{}"': (
         '{}: лист «{}» (строк: {}) не прочитан: {}; прочитайте его отдельно: --sheet "{}"'
     ),
+    # the distributed engine's stages, on the progress bar
+    "reading the archive": "чтение архива",
+    "counting the categories' votes": "подсчёт голосов категорий",
+    "classifying and finding problems by district": "классификация и поиск проблем по районам",
+    "classifying by part": "классификация по частям",
+    "building the report": "сборка отчёта",
     "it is hidden": "он скрыт",
     "its columns differ from sheet «{}»": "его столбцы не такие, как на листе «{}»",
     "sheet «{}»: {}": "лист «{}»: {}",

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 
 from rich.console import Console
 
+from curtool.app.messages import say
+
 DELAY = 2.0  # seconds before the bar appears: a run shorter than this shows none
 
 
@@ -60,7 +62,7 @@ def progress_bar(
 
     def advance(stage: str, done: int, total: int) -> None:
         # total 0: a stage that is not counted (reading, a model's fit): the bar pulses
-        bar.update(task, description=stage, completed=done, total=total or None)
+        bar.update(task, description=say(stage), completed=done, total=total or None)
 
     timer = threading.Timer(delay, show)
     timer.daemon = True
