@@ -283,3 +283,17 @@ def test_rendering_draws_one_picture_per_sheet(books, tmp_path: Path) -> None:
         assert pages >= 1
         assert picture.exists() and picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert math.isfinite(results[0][1])
+
+
+def test_long_texts_wrap_in_rows_made_tall_enough(books) -> None:
+    sheet = openpyxl.load_workbook(books["weekly"])[reportbook.SHEET_RECURRING]
+    header = [c.value for c in sheet[4]]
+    label = sheet.cell(5, header.index("Проблема") + 1)
+    assert label.alignment.wrap_text and label.alignment.vertical == "top"
+    # the row's other cells start at its top too, not at the bottom of a tall row
+    assert sheet.cell(5, header.index("Сообщений всего") + 1).alignment.vertical == "top"
+    rec = openpyxl.load_workbook(books["recurring"])["Сообщения"]
+    text_col = [c.value for c in rec[1]].index("Текст") + 1
+    long_row = next(r for r in range(2, rec.max_row + 1) if len(str(rec.cell(r, text_col).value)) > 150)
+    assert rec.cell(long_row, text_col).alignment.wrap_text
+    assert rec.row_dimensions[long_row].height >= 3 * pagelayout.LINE_HEIGHT

@@ -89,22 +89,6 @@ def write_recurring(book, f: Formats, report: R.Report) -> None:
         "last_seen": f.day,
         R.NEW: f.new,
     }
-    end = table_at(
-        sheet,
-        f,
-        3,
-        0,
-        table,
-        formats,
-        empty="Повторяющихся проблем не найдено",
-        headers={
-            "count": "Сообщений всего",
-            "district": "Район",
-            "sector": "Сектор",
-            PS.STATE_COLUMN: "Состояние",
-        },
-        header_height=45,
-    )
     widths = {
         PS.STATE_COLUMN: 13,
         R.NEW: 8,
@@ -124,6 +108,23 @@ def write_recurring(book, f: Formats, report: R.Report) -> None:
         "audience": 12,
         "engagement": 13,
     }
+    end = table_at(
+        sheet,
+        f,
+        3,
+        0,
+        table,
+        formats,
+        empty="Повторяющихся проблем не найдено",
+        wrap={name: widths[name] for name in ("sector", "kind", "label", "place", "representative")},
+        headers={
+            "count": "Сообщений всего",
+            "district": "Район",
+            "sector": "Сектор",
+            PS.STATE_COLUMN: "Состояние",
+        },
+        header_height=45,
+    )
     for c, name in enumerate(table.columns):
         sheet.set_column(c, c, widths.get(name, 10))
     if len(table):
@@ -375,8 +376,6 @@ def write_rejected(book, f: Formats, report: R.Report) -> None:
         "Строки недели и строки без даты, к которым есть замечания; "
         "«Учтено в отчёте: нет» — строка не вошла в цифры.",
     )
-    end = table_at(sheet, f, 3, 0, table, {C.ROW: None}, empty="Замечаний к строкам нет")
-    sheet.set_row(3, 20)
     widths = {
         C.FILE: 20,
         C.ROW: 8,
@@ -386,6 +385,17 @@ def write_rejected(book, f: Formats, report: R.Report) -> None:
         R.REASONS: 45,
         C.TEXT: 80,
     }
+    end = table_at(
+        sheet,
+        f,
+        3,
+        0,
+        table,
+        {C.ROW: None},
+        empty="Замечаний к строкам нет",
+        wrap={R.REASONS: widths[R.REASONS], C.TEXT: widths[C.TEXT]},
+    )
+    sheet.set_row(3, 20)
     for c, name in enumerate(table.columns):
         sheet.set_column(c, c, widths.get(name, 14))
     if len(table):

@@ -85,7 +85,10 @@ class Formats:
     """The workbook's cell formats, created once."""
 
     def __init__(self, book) -> None:
-        add = book.add_format
+        self._book = book
+        self._props: dict[int, dict] = {}
+        self._top: dict[int, object] = {}
+        add = self._add
         self.title = add({"bold": True, "font_size": 14, "font_color": "#1F3864"})
         self.subtitle = add({"italic": True, "font_color": "#595959"})
         self.section = add({"bold": True, "font_size": 11, "font_color": "#1F3864"})
@@ -111,6 +114,19 @@ class Formats:
         self.key_label = add({"border": 1, "border_color": "#BFBFBF"})
         self.empty = add({"italic": True, "font_color": "#7F7F7F"})
         self.new = add({"bold": True, "font_color": "#C00000"})
+
+    def _add(self, props: dict):
+        fmt = self._book.add_format(props)
+        self._props[id(fmt)] = props
+        return fmt
+
+    def top(self, fmt):
+        """``fmt`` aligned to the top of its cell: the other cells of a row made tall for a
+        wrapped text start where that text starts."""
+        key = id(fmt)
+        if key not in self._top:
+            self._top[key] = self._book.add_format({**self._props.get(key, {}), "valign": "top"})
+        return self._top[key]
 
 
 def typed_cell(sheet, row: int, col: int, value: object, fmt=None) -> None:
@@ -151,9 +167,16 @@ def table_at(
     total_row: bool = False,
     headers: dict[str, str] | None = None,
     header_height: float = 32,
+    wrap: dict[str, float] | None = None,
 ) -> int:
-    """A header and the rows of ``table`` at (row, col); returns the first free row below."""
+    """A header and the rows of ``table`` at (row, col); returns the first free row below.
+
+    ``wrap``: columns whose long texts wrap, with the width each will have; a row is made
+    tall enough for them (up to :data:`WRAP_LINES` lines), since no spreadsheet sizes it on
+    opening and an unwrapped text is cut off by its neighbour.
+    """
     formats = formats or {}
+    wrap = {c: w for c, w in (wrap or {}).items() if c in table.columns}
     names = {**HEADERS, **(headers or {})}
     pagelayout.write_header(sheet, row, col, [names.get(c, str(c)) for c in table.columns], f.header)
     sheet.set_row(row, header_height)
@@ -166,8 +189,26 @@ def table_at(
             fmt = formats.get(name)
             if is_total:
                 fmt = {f.int: f.total_int, f.float: f.total_float, f.pct: f.total_pct}.get(fmt, f.total_label)
+            if wrap and not is_total:
+                fmt = f.wrap if name in wrap and isinstance(value, str) else f.top(fmt)
             typed_cell(sheet, r, col + c, value, fmt)
+        if wrap:
+            lines = max(_wrapped_lines(values[list(table.columns).index(c)], w) for c, w in wrap.items())
+            if lines > 1:
+                sheet.set_row(r, pagelayout.LINE_HEIGHT * min(lines, WRAP_LINES))
     return row + 1 + len(table)
+
+
+WRAP_LINES = 6  # a taller row would push the page's other rows off it; the cell holds it all
+
+
+def _wrapped_lines(value: object, width: float) -> int:
+    if not isinstance(value, str) or not value.strip():
+        return 1
+    room = max(width - 1, 1)
+    # measured as a header is (Cyrillic wider than digits): a row a line too tall reads, one a
+    # line too short spills its text over the next row
+    return sum(max(1, math.ceil(pagelayout.text_width(part) / room)) for part in value.strip().split("\n"))
 
 
 def print_setup(sheet, landscape: bool = True, repeat_row: int | None = None) -> None:
