@@ -66,5 +66,7 @@ def write_executors(book, f: Formats, report: R.Report) -> None:
         total_row=len(report.executors) > 0,
         headers=headers,
         header_height=48,
+        # a ministry's full name runs past the column: it wraps rather than being cut off
+        wrap={report.executors.columns[0]: 46} if len(report.executors.columns) else None,
     )
     sheet.freeze_panes(4, 1)
