@@ -487,13 +487,31 @@ def report(
         str | None,
         typer.Option("--week", help="2026-W47, or 'last' for the last complete week before today (cron)."),
     ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option("--month", help="2026-11, or 'last' for the last complete month before today."),
+    ] = None,
+    quarter: Annotated[
+        str | None,
+        typer.Option("--quarter", help="2026-Q4, or 'last' for the last complete quarter before today."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="First day of the period, YYYY-MM-DD (alone: to the end of the data)."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Last day of the period, YYYY-MM-DD (alone: from the data's start)."),
+    ] = None,
     weeks_back: Annotated[
         int | None, typer.Option("--weeks-back", min=1, max=104, help="Weeks of baseline (default 8).")
     ] = None,
     output: Annotated[
         str | None,
         typer.Option(
-            "-o", "--output", help="Output name; {week} is replaced (default reports/curtool-{week}.xlsx)."
+            "-o",
+            "--output",
+            help="Output name; {period} (or {week}) is replaced (default reports/curtool-{period}.xlsx).",
         ),
     ] = None,
     population: Annotated[
@@ -546,10 +564,12 @@ def report(
     read: ReadOptions = ReadOptions(),
     models: ModelOptions = ModelOptions(),
 ) -> None:
-    """The weekly report: one Excel workbook and one screen; safe to run from cron."""
+    """The weekly (or monthly, quarterly, any period's) report: one Excel workbook and one
+    screen; safe to run from cron."""
     started = time.monotonic()
-    status, target, rows, week_label = "error", None, 0, week or "auto"
-    log_path = log or Path(output or "reports/curtool-{week}.xlsx").parent / "curtool.log"
+    chosen = {"week": week, "month": month, "quarter": quarter, "since": since, "until": until}
+    status, target, rows, week_label, title = "error", None, 0, _chosen_label(chosen), ""
+    log_path = log or Path(output or "reports/curtool-{period}.xlsx").parent / "curtool.log"
     warnings: list[str] = []
     try:
         from curtool.app.progress import progress_bar
@@ -571,8 +591,9 @@ def report(
             day = _parse_day(today, "--today") or date.today()
             # the output is named and checked before the work: a report that cannot be written
             # is said at once, not after the whole computation
-            week_label = pipeline.report_week(data, week, day)
-            named = Path(opts.output.replace("{week}", week_label))
+            period = pipeline.report_period(data, day, **chosen)
+            week_label, title = period.label, period.title
+            named = Path(opts.output.replace("{period}", week_label).replace("{week}", week_label))
             state_path = _state_path(state_file, no_state, named)
             districts_path = _districts_output(named) if districts is not None else None
             _refuse_overwriting_inputs(
@@ -589,7 +610,7 @@ def report(
             run = pipeline.run_report(
                 data,
                 opts,
-                week=week_label,
+                period=period,
                 today=day,
                 mask_pii=mask_pii,
                 population=pop,
@@ -627,7 +648,9 @@ def report(
     finally:
         if log is None and target is not None:
             log_path = target.parent / "curtool.log"
-        _log_run(log_path, target, status, week_label, rows, inputs, time.monotonic() - started, warnings)
+        _log_run(
+            log_path, target, status, week_label, rows, inputs, time.monotonic() - started, warnings, title
+        )
     if strict and warnings:
         raise typer.Exit(EXIT_WARNING)
 
@@ -650,6 +673,13 @@ def _state_path(state_file: Path | None, no_state: bool, report: Path) -> Path |
     return state_file if state_file is not None else default_path(report)
 
 
+def _chosen_label(chosen: dict[str, str | None]) -> str:
+    """The period as asked for, for the log of a run that fails before it is resolved."""
+    if chosen["since"] is not None or chosen["until"] is not None:
+        return f"{chosen['since'] or ''}..{chosen['until'] or ''}"
+    return next((v for k, v in chosen.items() if v is not None), "auto")
+
+
 def _log_run(
     path: Path,
     target: Path | None,
@@ -659,11 +689,16 @@ def _log_run(
     inputs,
     seconds: float,
     warnings: list[str] | None = None,
+    title: str = "",
 ) -> None:
-    """One line per run, so a cron job leaves a trail even when nobody reads its mail."""
+    """One line per run, so a cron job leaves a trail even when nobody reads its mail.
+
+    ``week`` is the period's label (the field keeps its name for the scripts that read
+    the log), ``title`` the period in words («Ноябрь 2026»), once it is known."""
     said = "".join(f"\twarning={' '.join(w.split())}" for w in warnings or [])
+    named = f"period={title}\t" if title else ""
     line = (
-        f"{datetime.now().isoformat(timespec='seconds')}\treport\t{status}\tweek={week}\t"
+        f"{datetime.now().isoformat(timespec='seconds')}\treport\t{status}\tweek={week}\t{named}"
         f"rows={rows}\tseconds={seconds:.1f}\tout={target or '-'}\tin={' '.join(map(str, inputs))}"
         f"{said}\n"
     )

@@ -606,8 +606,12 @@ def _count(value: object) -> str:
 
 def print_report(console: Console, report) -> None:
     """The weekly summary: the sentences, then the heat map's top cells and the surges."""
-    marker = f", {report.marker}" if getattr(report, "marker", "") else ""
-    console.print(tr("Неделя", "Week") + f" {report.week} ({report.period}{marker})", style="bold")
+    period = report.reported
+    marker = f", {report.marker}" if report.marker else ""
+    english = "Period" if period.kind == "range" else period.kind.capitalize()
+    console.print(
+        tr(period.heading(report.marker), f"{english} {report.week} ({report.period}{marker})"), style="bold"
+    )
     for line in report.summary_lines:
         say_wrapped(console, line, bullet="• ")
     heat = report.heat.counts if hasattr(report.heat, "counts") else None

@@ -43,6 +43,7 @@ import pandas as pd
 from curtool.app.options import EngineOptions, Options
 from curtool.core import columns as C
 from curtool.core import errors
+from curtool.core import periods as P
 from curtool.core import weeks as wk
 from curtool.core.categories import CategoryMap, CategoryVotes
 from curtool.core.classify import category_values
@@ -154,7 +155,7 @@ def part_votes(
     archive = pq_archive.open_archive(archive_path)
     frame = pq_archive.read_rows(archive, part=file)
     if end is not None:
-        frame = wk.until_week_end(frame, wk.iso_week(end - pd.Timedelta(days=1)))
+        frame = wk.until_end(frame, end)
     return classification(frame, opts, opts.use_given(), categories_seen=seen).votes
 
 
@@ -173,7 +174,7 @@ def district_part(
     district: str,
     opts: Options,
     *,
-    week: str | None,
+    week: P.Period | str | None,
     last_day: pd.Timestamp | None,
     seen: list[str],
     votes: CategoryVotes | None,
@@ -186,12 +187,13 @@ def district_part(
     from curtool.app.pipeline import classification
 
     archive = pq_archive.open_archive(archive_path)
-    end = wk.week_bounds(week)[1] if week else None
+    period = P.as_period(week) if week else None
+    end = period.end if period is not None else None
     where = pq_archive.before(end) if end is not None else None
     frame = pq_archive.read_rows(archive, district=district, where=where)
     frame.index = pd.Index(frame.pop(pq_archive.SEQ).to_numpy(), name=None)
-    if week:
-        frame = wk.until_week_end(frame, week)
+    if end is not None:
+        frame = wk.until_end(frame, end)
     done = classification(frame, opts, opts.use_given(), categories_seen=seen, votes=votes)
     classified = done.table[_CLASSIFIED]
     found = find_recurring(
@@ -204,8 +206,8 @@ def district_part(
         kind_vectors=done.kind_vectors,
     )
     members = {pid: frame.index.to_numpy()[pos] for pid, pos in found.positions.items()}
-    if week:
-        keep = _report_rows(frame, week, weeks_back, known_closed)
+    if period is not None:
+        keep = _report_rows(frame, period, weeks_back, known_closed)
     else:  # the recurring job: the problems' messages
         keep = found.assignments.ne("").to_numpy().copy()
         for pos in found.positions.values():
@@ -218,16 +220,20 @@ def district_part(
     return DistrictPart(found.problems, members, rows, done.categories)
 
 
-def _report_rows(frame: pd.DataFrame, week: str, weeks_back: int, known_closed: bool) -> np.ndarray:
-    """The rows the weekly report reads: those of its window of weeks (copies included, for
-    the rejected list), closed in the week, still open (when closing dates are known),
-    undated, and the earliest kept row (which week the data begins in)."""
-    start, end = wk.week_bounds(week)
-    first_week = wk.week_bounds(wk.window_weeks(week, weeks_back)[0])[0]
+def _report_rows(frame: pd.DataFrame, period: P.Period, weeks_back: int, known_closed: bool) -> np.ndarray:
+    """The rows the report reads: those of its window of periods (copies included, for
+    the rejected list) and of the same period a year back, closed in the period, still open
+    (when closing dates are known), undated, and the earliest kept row (which period the
+    data begins in)."""
+    start, end = period.start, period.end
+    first_week = period.shifted(-weeks_back).start
     created = pd.to_datetime(frame[C.CREATED])
     closed = pd.to_datetime(frame[C.CLOSED]) if C.CLOSED in frame else pd.Series(pd.NaT, index=frame.index)
     kept = ~frame[C.DUPLICATE].to_numpy(dtype=bool)
     keep = ((created >= first_week) & (created < end)).to_numpy() | created.isna().to_numpy()
+    year_ago = period.year_ago()
+    if year_ago is not None:
+        keep |= year_ago.contains(created).to_numpy()
     keep |= ((closed >= start) & (closed < end)).to_numpy()
     if known_closed:
         keep |= (closed.isna() & created.notna()).to_numpy() & kept
@@ -357,6 +363,7 @@ def report_archive(
     population: pd.DataFrame | None = None,
     progress: Progress | None = None,
     state=None,
+    period: P.Period | None = None,
 ):
     """``curtool report ARCHIVE --engine dask``: the same report as the in-memory engine (and the
     same problem statuses: ``state`` is applied in the shared ``build_weekly``)."""
@@ -367,8 +374,8 @@ def report_archive(
     today = today or date.today()
     first, last = archive.span()
     span = wk.DataSpan(first, last)
-    resolved = wk.resolve_week(span, week, today)
-    end = wk.week_bounds(resolved)[1]
+    resolved = period or P.week_period(wk.resolve_week(span, week, today))
+    end = resolved.end
     with cluster(opts.engine) as client:
         facts = _facts(client, archive, opts, end, progress)
         parts = _district_parts(
@@ -385,12 +392,12 @@ def report_archive(
     return ReportRun(report, data_warnings(report), assembled.categories)
 
 
-def report_week(path: str | Path, week: str | None, today: date | None = None) -> str:
-    """The week a report of the archive covers, from its manifest alone."""
+def report_period(path: str | Path, today: date | None = None, **chosen: str | None) -> P.Period:
+    """The period a report of the archive covers, from its manifest alone."""
     archive = pq_archive.open_archive(path)
     _require_dates(archive)
     first, last = archive.span()
-    return wk.resolve_week(wk.DataSpan(first, last), week, today or date.today())
+    return P.resolve_period(wk.DataSpan(first, last), today or date.today(), **chosen)
 
 
 def _require_dates(archive: pq_archive.Archive) -> None:

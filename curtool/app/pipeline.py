@@ -22,6 +22,7 @@ import pandas as pd
 from curtool.app.options import Options
 from curtool.core import columns as C
 from curtool.core import errors, reach
+from curtool.core import periods as P
 from curtool.core import weeks as wk
 from curtool.core.categories import CategoryMap, CategoryVotes
 from curtool.core.classify import Classification
@@ -104,19 +105,20 @@ def require_dates(data: Dataset) -> None:
 
 
 def data_warnings(report: Report) -> list[str]:
-    """What a cron job must flag: a week the export does not cover, a week without messages."""
+    """What a cron job must flag: a period the export does not cover, a period without messages."""
+    name = f"{report.reported.kind if report.reported.kind != P.RANGE else 'period'} {report.week}"
     if report.data_end is None:
-        return [f"week {report.week} has no messages; the export has no dated message at all"]
+        return [f"{name} has no messages; the export has no dated message at all"]
     end = f"{report.data_end:%Y-%m-%d}"
     if report.totals.count == 0:
         if report.data_start is not None and report.data_start > report.week_end:
             return [
-                f"week {report.week} has no messages; the export begins on "
+                f"{name} has no messages; the export begins on "
                 f"{report.data_start:%Y-%m-%d} (its last message is from {end})"
             ]
-        return [f"week {report.week} has no messages; the export's last message is from {end}"]
+        return [f"{name} has no messages; the export's last message is from {end}"]
     if report.partial:
-        return [f"week {report.week} is incomplete: the export's last message is from {end}"]
+        return [f"{name} is incomplete: the export's last message is from {end}"]
     return []
 
 
@@ -366,9 +368,11 @@ def run_report(
     population: pd.DataFrame | None = None,
     progress: Progress | None = None,
     state: ProblemState | None = None,
+    period: P.Period | None = None,
 ) -> ReportRun:
     """``curtool report``: the weekly report of the exports (``week`` «2026-W47», «last», or
-    the latest complete week), built only from what was known at the end of the week.
+    the latest complete week), or the report of any ``period`` (see :func:`report_period`),
+    built only from what was known at the end of the week or period.
 
     The week is resolved first and the frame cut at its end before anything is
     classified or grouped, so a past week's recurring problems, open messages and
@@ -393,14 +397,15 @@ def run_report(
                 population=population,
                 progress=progress,
                 state=state,
+                period=period,
             )
     data = load_files(inputs, opts, progress)
     require_dates(data)
     today = today or date.today()
     frame = data.frame
-    resolved = wk.resolve_week(frame, week, today)
-    span = wk.data_span(frame)  # of the whole export: the cut below ends at the week
-    cut = wk.until_week_end(frame, resolved)
+    resolved = period or P.week_period(wk.resolve_week(frame, week, today))
+    span = wk.data_span(frame)  # of the whole export: the cut below ends at the period's end
+    cut = wk.until_end(frame, resolved.end)
     begin(progress, CLASSIFYING)
     done = classification(cut, opts, opts.use_given())
     categories, vectors = done.categories, done.kind_vectors
@@ -423,7 +428,7 @@ def build_weekly(
     classified: pd.DataFrame,
     found: RecurringResult,
     opts: Options,
-    week: str,
+    period: P.Period,
     today: date,
     mask_pii: bool,
     population: pd.DataFrame | None,
@@ -438,7 +443,7 @@ def build_weekly(
         frame,
         classified,
         found,
-        week=week,
+        period=period,
         today=today,
         weeks_back=opts.weeks_back,
         population=population,
@@ -455,12 +460,20 @@ def build_weekly(
 def report_week(data: Dataset | Path, week: str | None, today: date | None = None) -> str:
     """The ISO week a report of ``data`` (or of an archive) will cover («2026-W47»), known
     before any work is done, so the output name can be checked first."""
-    if not isinstance(data, Dataset):
-        from curtool.app.distributed import report_week as archive_week
+    return report_period(data, today, week=week).label
 
-        return archive_week(data, week, today)
+
+def report_period(data: Dataset | Path, today: date | None = None, **chosen: str | None) -> P.Period:
+    """The period a report of ``data`` (or of an archive) will cover, from the options
+    ``week``, ``month``, ``quarter``, ``since``, ``until`` (see
+    :func:`curtool.core.periods.resolve_period`), known before any work is done, so the
+    output name can be checked first."""
+    if not isinstance(data, Dataset):
+        from curtool.app.distributed import report_period as archive_period
+
+        return archive_period(data, today, **chosen)
     require_dates(data)
-    return wk.resolve_week(data.frame, week, today or date.today())
+    return P.resolve_period(data.frame, today or date.today(), **chosen)
 
 
 def labelled_messages(

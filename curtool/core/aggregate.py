@@ -25,7 +25,8 @@ from scipy import stats
 
 from curtool.core import columns as C
 from curtool.core.districts import normal_form
-from curtool.core.weeks import shift_week, week_bounds, week_labels, window_weeks
+from curtool.core.periods import Period, as_period, buckets
+from curtool.core.weeks import week_labels
 
 # --- surge test -------------------------------------------------------------------
 # A cell is a surge when all three hold (see docs/report.md):
@@ -76,18 +77,35 @@ def prepare(frame: pd.DataFrame, sector: pd.Series) -> pd.DataFrame:
 
 
 def covered_baseline(
-    prepared: pd.DataFrame, week: str, weeks_back: int, until: str | None = None
+    prepared: pd.DataFrame, week: str | Period, weeks_back: int, until: str | pd.Timestamp | None = None
 ) -> list[str]:
-    """The baseline weeks the data covers: before ``week``, from the first week with data on,
-    and up to ``until`` (the export's last week) when the export ends before ``week``: weeks
-    after an export ends are unknown, not weeks without messages."""
-    weeks = window_weeks(week, weeks_back)[:-1]
-    present = prepared[C.WEEK]
-    present = present[present != ""]
-    if present.empty:
+    """The labels of :func:`baseline_periods`."""
+    return [p.label for p in baseline_periods(prepared, week, weeks_back, until)]
+
+
+def baseline_periods(
+    prepared: pd.DataFrame, period: str | Period, back: int, until: str | pd.Timestamp | None = None
+) -> list[Period]:
+    """The baseline periods the data covers: the ``back`` periods of the same kind and length
+    before ``period``, from the one holding the first message on, and up to ``until`` (the
+    export's last message, or its week) when the export ends before ``period``: periods after
+    an export ends are unknown, not periods without messages."""
+    period = as_period(period)
+    created = prepared[C.CREATED]
+    first = created.min()
+    if pd.isna(first):
         return []
-    first = present.min()
-    return [w for w in weeks if w >= first and (until is None or w <= until)]
+    if isinstance(until, str):
+        until = as_period(until).start
+    # A week counts from the one the data begins in (a few days short at most, as always); a
+    # longer period only from its first day on: a month the export begins in the middle of is
+    # a fragment, and a baseline of fragments would invent a rise.
+    whole = period.kind != "week"
+    return [
+        p
+        for p in period.before(back)
+        if (p.start >= first.normalize() if whole else p.end > first) and (until is None or p.start <= until)
+    ]
 
 
 # --- totals -------------------------------------------------------------------------------
@@ -119,24 +137,31 @@ class WeekTotals:
         )
 
 
-def week_totals(prepared: pd.DataFrame, week: str, weeks_back: int, until: str | None = None) -> WeekTotals:
-    """Counts of the week, the previous week and the baseline; new and closed messages."""
-    counts = prepared[C.WEEK].value_counts()
-    window = window_weeks(week, weeks_back)
-    by_week = pd.Series([int(counts.get(w, 0)) for w in window], index=window, dtype="int64")
-    baseline_weeks = covered_baseline(prepared, week, weeks_back, until)
-    baseline = float(by_week[baseline_weeks].mean()) if baseline_weeks else float("nan")
-    previous_label = shift_week(week, -1)
-    start, end = week_bounds(week)
+def week_totals(
+    prepared: pd.DataFrame, week: str | Period, weeks_back: int, until: str | pd.Timestamp | None = None
+) -> WeekTotals:
+    """Counts of the period, the previous period and the baseline; new and closed messages.
+
+    ``week`` is a week label or any :class:`~curtool.core.periods.Period`: the baseline is
+    the mean over the covered periods of the same kind and length before it."""
+    period = as_period(week)
+    window = [*period.before(weeks_back), period]
+    counts = buckets(prepared[C.CREATED], window).value_counts()
+    labels = [p.label for p in window]
+    by_week = pd.Series([int(counts.get(w, 0)) for w in labels], index=labels, dtype="int64")
+    covered = [p.label for p in baseline_periods(prepared, period, weeks_back, until)]
+    baseline = float(by_week[covered].mean()) if covered else float("nan")
+    previous = period.shifted(-1)
+    start, end = period.start, period.end
     closed_mask = (prepared[C.CLOSED] >= start) & (prepared[C.CLOSED] < end)
     resolved = int((closed_mask & C.is_resolved_status(prepared[C.STATUS])).sum())
-    in_week = prepared[C.WEEK] == week
+    in_week = period.contains(prepared[C.CREATED])
     return WeekTotals(
-        week=week,
-        count=int(by_week[week]),
-        previous=int(counts.get(previous_label, 0)),
+        week=period.label,
+        count=int(by_week[period.label]),
+        previous=int(previous.contains(prepared[C.CREATED]).sum()),
         baseline=baseline,
-        baseline_weeks=len(baseline_weeks),
+        baseline_weeks=len(covered),
         closed=int(closed_mask.sum()),
         resolved=resolved,
         answered=int((in_week & prepared[C.FIRST_ANSWER].notna()).sum()),
@@ -145,9 +170,19 @@ def week_totals(prepared: pd.DataFrame, week: str, weeks_back: int, until: str |
 
 
 # --- district × sector ------------------------------------------------------------------
-def cell_counts(prepared: pd.DataFrame, weeks: list[str]) -> pd.Series:
-    """Messages per (week, district, sector) for the given weeks (zeros not listed)."""
-    sub = prepared.loc[prepared[C.WEEK].isin(weeks), [C.WEEK, C.DISTRICT, C.SECTOR]]
+def cell_counts(prepared: pd.DataFrame, weeks: list[str] | list[Period]) -> pd.Series:
+    """Messages per (week or period label, district, sector) for the given weeks or
+    periods, in order and not overlapping (zeros not listed)."""
+    periods = sorted((as_period(w) for w in weeks), key=lambda p: p.start)
+    label = buckets(prepared[C.CREATED], periods)
+    inside = (label != "").to_numpy()
+    sub = pd.DataFrame(
+        {
+            C.WEEK: label[inside],
+            C.DISTRICT: prepared.loc[inside, C.DISTRICT],
+            C.SECTOR: prepared.loc[inside, C.SECTOR],
+        }
+    )
     return sub.groupby([C.WEEK, C.DISTRICT, C.SECTOR], sort=False).size()
 
 
@@ -179,19 +214,21 @@ def _grid(long: pd.Series, districts: list[str], sectors: list[str]) -> pd.DataF
 
 def heat_map(
     prepared: pd.DataFrame,
-    week: str,
+    week: str | Period,
     weeks_back: int,
     population: pd.Series | None = None,
-    until: str | None = None,
+    until: str | pd.Timestamp | None = None,
 ) -> HeatMap:
     """Counts of the week per district × sector, the baseline and the change against it.
 
     ``population`` is residents per canonical district name (see
     :func:`match_population`); with it the rates per 10,000 residents are added.
     """
-    baseline_weeks = covered_baseline(prepared, week, weeks_back, until)
-    cells = cell_counts(prepared, [week, *baseline_weeks])
-    in_window = prepared[C.WEEK].isin([week, *baseline_weeks])
+    period = as_period(week)
+    week = period.label
+    baseline_weeks = baseline_periods(prepared, period, weeks_back, until)
+    cells = cell_counts(prepared, [*baseline_weeks, period])
+    in_window = buckets(prepared[C.CREATED], [*baseline_weeks, period]).ne("")
     districts = C.district_order(prepared.loc[in_window, C.DISTRICT].unique())
     if population is not None:
         districts = C.district_order(set(districts) | set(population.index))
@@ -205,7 +242,8 @@ def heat_map(
     if baseline_weeks:
         base_cells = cells[cells.index.get_level_values(C.WEEK) != week]
         base_sum = base_cells.groupby(level=[C.DISTRICT, C.SECTOR]).sum()
-        baseline = _grid(base_sum, districts, sectors).astype(float) / len(baseline_weeks)
+        # per period of the report's length: months of 28 and 31 days are put on one footing
+        baseline = _grid(base_sum, districts, sectors).astype(float) / _exposure(baseline_weeks, period)
         change = counts - baseline
     else:
         baseline = counts.astype(float) * np.nan
@@ -220,9 +258,20 @@ def heat_map(
     return result
 
 
-def weekly_series(prepared: pd.DataFrame, weeks: list[str], by: str) -> pd.DataFrame:
-    """Weeks (rows, oldest first) × values of ``by`` (``sector`` or ``_district``), with zeros."""
-    sub = prepared.loc[prepared[C.WEEK].isin(weeks), [C.WEEK, by]]
+def _exposure(baseline: list[Period], period: Period) -> float:
+    """The baseline's length in periods of the report's length (the number of baseline
+    periods when they are as long as it: always so for weeks and runs of days)."""
+    return sum(p.days for p in baseline) / period.days
+
+
+def weekly_series(prepared: pd.DataFrame, weeks: list[str] | list[Period], by: str) -> pd.DataFrame:
+    """Weeks or periods (rows, oldest first) × values of ``by`` (``sector`` or ``_district``),
+    with zeros; periods in order, not overlapping (see :func:`curtool.core.periods.dynamics_steps`)."""
+    steps = [as_period(w) for w in weeks]
+    weeks = [p.label for p in steps]
+    label = buckets(prepared[C.CREATED], steps)
+    inside = (label != "").to_numpy()
+    sub = pd.DataFrame({C.WEEK: label[inside], by: prepared.loc[inside, by]})
     order = C.sector_order(sub[by].unique()) if by == C.SECTOR else C.district_order(sub[by].unique())
     table = sub.groupby([C.WEEK, by]).size().unstack(by, fill_value=0) if len(sub) else pd.DataFrame()
     table = table.reindex(index=weeks, columns=order, fill_value=0).fillna(0).astype("int64")
@@ -230,7 +279,7 @@ def weekly_series(prepared: pd.DataFrame, weeks: list[str], by: str) -> pd.DataF
 
 
 # --- surges ---------------------------------------------------------------------------------
-def surge_p_values(count: np.ndarray, baseline_total: np.ndarray, baseline_weeks: int) -> np.ndarray:
+def surge_p_values(count: np.ndarray, baseline_total: np.ndarray, baseline_weeks: float) -> np.ndarray:
     """Upper-tail p-value P(X ≥ count) of the week's count given the baseline weeks.
 
     The weekly rate gets a Jeffreys prior Gamma(0.5, 0); after ``baseline_total``
@@ -247,13 +296,13 @@ def surge_p_values(count: np.ndarray, baseline_total: np.ndarray, baseline_weeks
 
 def surges(
     prepared: pd.DataFrame,
-    week: str,
+    week: str | Period,
     weeks_back: int,
     *,
     alpha: float = SURGE_ALPHA,
     min_count: int = SURGE_MIN_COUNT,
     min_ratio: float = SURGE_MIN_RATIO,
-    until: str | None = None,
+    until: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """District × sector cells of the week significantly above their own baseline.
 
@@ -272,10 +321,17 @@ def surges(
         C.P_VALUE,
         C.THRESHOLD,
     ]
-    baseline_weeks = covered_baseline(prepared, week, weeks_back, until)
+    # A long period is judged as a whole against the periods of its kind before it (a month
+    # against the months before): what an analyst asks of a monthly report is which cells
+    # stood out this month, and a surge in its second week would be missed by a test of its
+    # last week alone.  The statistic is the weekly one with the baseline's exposure counted
+    # in periods of the report's length.
+    period = as_period(week)
+    week = period.label
+    baseline_weeks = baseline_periods(prepared, period, weeks_back, until)
     if not baseline_weeks:
         return pd.DataFrame(columns=cols)
-    cells = cell_counts(prepared, [week, *baseline_weeks])
+    cells = cell_counts(prepared, [*baseline_weeks, period])
     if week not in cells.index.get_level_values(C.WEEK):
         return pd.DataFrame(columns=cols)
     current = cells.xs(week, level=C.WEEK)
@@ -285,9 +341,9 @@ def surges(
     base = cells[cells.index.get_level_values(C.WEEK) != week].groupby(level=[C.DISTRICT, C.SECTOR]).sum()
     base_total = base.reindex(current.index, fill_value=0).to_numpy(dtype=float)
     count = current.to_numpy(dtype=float)
-    n = len(baseline_weeks)
-    mean = base_total / n
-    p = surge_p_values(count, base_total, n)
+    exposure = _exposure(baseline_weeks, period)
+    mean = base_total / exposure
+    p = surge_p_values(count, base_total, exposure)
     with np.errstate(divide="ignore"):
         ratio = np.where(mean > 0, count / np.where(mean > 0, mean, 1), np.inf)
     table = pd.DataFrame(
@@ -296,7 +352,7 @@ def surges(
             C.SECTOR: current.index.get_level_values(C.SECTOR),
             C.COUNT: count.astype("int64"),
             C.BASELINE: mean,
-            C.BASELINE_WEEKS: n,
+            C.BASELINE_WEEKS: len(baseline_weeks),
             C.RATIO: ratio,
             C.P_VALUE: p,
             C.THRESHOLD: alpha,

@@ -20,6 +20,7 @@ import pandas as pd
 
 from curtool.core import columns as C
 from curtool.core import response as rtimes
+from curtool.core.periods import Period
 
 NO_EXECUTOR = "исполнитель не указан"  # messages with an empty executor cell
 NO_COLUMN = "нет данных: в выгрузке нет столбца исполнителя"
@@ -67,7 +68,7 @@ def _rank_value(column: pd.Series) -> np.ndarray:
 def executor_times(
     prepared: pd.DataFrame,
     executors: pd.Series,
-    week: str,
+    week: str | Period,
     deadlines: rtimes.Deadlines | None = None,
     *,
     first_answer_known: bool = True,

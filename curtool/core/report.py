@@ -18,14 +18,16 @@ import pandas as pd
 from curtool.core import aggregate as agg
 from curtool.core import columns as C
 from curtool.core import errors, executors
+from curtool.core import periods as P
 from curtool.core import response as rtimes
 from curtool.core import sources as src
 from curtool.core import weeks as wk
+from curtool.core.comparison import Comparison, compare_periods
 from curtool.core.districtmap import Choropleth
 from curtool.core.geopoints import MapPoints, map_points, members_of
 from curtool.core.pii import mask_series, mask_text
 from curtool.core.reach import REACH_FIELDS
-from curtool.core.summary import PARTIAL_WEEK, key_figures, summary_lines
+from curtool.core.summary import PARTIAL_WEEK, key_figures, summary_lines  # noqa: F401 (io's marker)
 from curtool.core.wording import fmt_num, format_period
 
 if TYPE_CHECKING:
@@ -88,6 +90,15 @@ class Report:
     geo: MapPoints | None = None  # the «Карта» sheet: the week's messages and the problems as points
     districts: Choropleth | None = None  # the districts' outlines and counts (``report --districts``)
     dynamics: Dynamics | None = None  # problems against the previous report (core.problemstate)
+    # the report's period (``week`` is its label, ``week_start``/``week_end`` its first and
+    # last day); None only for a Report made by hand, which is then the week ``week``
+    term: P.Period | None = None
+    comparison: Comparison | None = None  # against the previous period and a year earlier
+
+    @property
+    def reported(self) -> P.Period:
+        """The report's period, whatever made the report."""
+        return self.term if self.term is not None else P.week_period(self.week)
 
     @property
     def stale(self) -> bool:
@@ -96,8 +107,9 @@ class Report:
 
     @property
     def marker(self) -> str:
-        """«неполная неделя», said wherever the week appears; "" for a covered week."""
-        return PARTIAL_WEEK if self.partial else ""
+        """«неполная неделя» (месяц, квартал, период), said wherever the period appears; ""
+        for a covered one."""
+        return self.reported.words.partial if self.partial else ""
 
     @property
     def period(self) -> str:
@@ -114,13 +126,14 @@ def build_report(
     week: str | None = None,
     today: date | None = None,
     weeks_back: int = 8,
+    period: P.Period | None = None,
     population: pd.DataFrame | None = None,
     deadlines: dict | rtimes.Deadlines | None = None,
     mask_pii: bool = False,
     known_fields: Collection[str] | None = None,
     span: wk.DataSpan | None = None,
 ) -> Report:
-    """All the analysis of one ISO week.
+    """All the analysis of one ISO week, or of any ``period`` (then ``week`` is unused).
 
     ``frame`` is the loaded frame (``_`` columns; duplicates are skipped),
     ``classified`` holds ``sector`` and ``sector_confidence`` indexed like it.
@@ -147,8 +160,10 @@ def build_report(
             "name the date column with --date-column",
         )
     today = today or date.today()
-    week = wk.resolve_week(frame, week, today)
-    start, end = wk.week_bounds(week)
+    if period is None:
+        period = P.week_period(wk.resolve_week(frame, week, today))
+    week = period.label
+    start, end = period.start, period.end
     deadline_table = rtimes.deadlines_from(deadlines)
     given_fields = known_fields is not None
     if known_fields is None:
@@ -156,7 +171,7 @@ def build_report(
     missing = [name for f, name in rtimes.DATE_FIELDS.items() if f not in known_fields]
     earliest, latest = span or wk.data_span(frame)
     whole = frame.index  # a problem's positions count in the frame it was found in
-    frame = wk.until_week_end(frame, week)
+    frame = wk.until_end(frame, end)
     if not classified.index.equals(frame.index):
         classified = classified.loc[frame.index]
     prepared = agg.prepare(frame, classified[C.SECTOR])
@@ -175,40 +190,51 @@ def build_report(
             notes.append("Нет численности населения для: " + ", ".join(no_pop[:20]))
 
     # an export that ends before the week says nothing of the weeks after its end
-    until = wk.iso_week(latest) if latest is not None and latest < start else None
-    totals = agg.week_totals(prepared, week, weeks_back, until)
-    heat = agg.heat_map(prepared, week, weeks_back, pop_series, until)
-    weeks = wk.window_weeks(week, weeks_back)
-    by_sector = agg.weekly_series(prepared, weeks, C.SECTOR)
-    by_district = agg.weekly_series(prepared, weeks, C.DISTRICT)
-    surge_table = agg.surges(prepared, week, weeks_back, until=until)
+    until = latest if latest is not None and latest < start else None
+    totals = agg.week_totals(prepared, period, weeks_back, until)
+    heat = agg.heat_map(prepared, period, weeks_back, pop_series, until)
+    # «Динамика»: the baseline's periods and this one, by week (by month when longer than half a year)
+    steps = P.dynamics_steps(period, weeks_back)
+    by_sector = agg.weekly_series(prepared, steps, C.SECTOR)
+    by_district = agg.weekly_series(prepared, steps, C.DISTRICT)
+    surge_table = agg.surges(prepared, period, weeks_back, until=until)
+    words = period.words
     surge_rule = (
-        "Всплеск — клетка «район × сектор», где за неделю не меньше "
+        f"Всплеск — клетка «район × сектор», где за {words.noun} не меньше "
         f"{agg.SURGE_MIN_COUNT} сообщений, не меньше чем в {fmt_num(agg.SURGE_MIN_RATIO, 0)} раза "
-        f"больше среднего за предыдущие недели (до {weeks_back}) и вероятность получить "
+        f"больше среднего за {words.baseline_forms[2]} (до {weeks_back}) и вероятность получить "
         f"столько же или больше случайно p < {agg.SURGE_ALPHA:g} (пуассоновская модель "
         "с неопределённостью среднего: отрицательное биномиальное распределение, "
         "априорное Gamma(0,5))."
     )
-    by_platform, by_source = src.sources(prepared, week)
+    by_platform, by_source = src.sources(prepared, period)
     known = {"first_answer_known": "first_answer" in known_fields, "closed_known": "closed" in known_fields}
     # deadlines are judged at the end of the week, or where the export stops inside it
-    partial = wk.is_partial(week, latest)
+    partial = P.is_partial(period, latest)
     known["as_of"] = latest if partial and latest is not None else end
-    rt_sector = rtimes.response_times(prepared, week, C.SECTOR, deadline_table, **known)
-    rt_district = rtimes.response_times(prepared, week, C.DISTRICT, deadline_table, **known)
+    rt_sector = rtimes.response_times(prepared, period, C.SECTOR, deadline_table, **known)
+    rt_district = rtimes.response_times(prepared, period, C.DISTRICT, deadline_table, **known)
     has_executor = C.EXECUTOR in frame and (
         "executor" in known_fields
         if given_fields
         else bool(frame[C.EXECUTOR].fillna("").astype(str).str.strip().ne("").any())
     )
     by_executor = (
-        executors.executor_times(prepared, frame[C.EXECUTOR], week, deadline_table, **known)
+        executors.executor_times(prepared, frame[C.EXECUTOR], period, deadline_table, **known)
         if has_executor
         else None
     )
 
-    in_week = prepared.index[prepared[C.WEEK] == week]
+    in_week = prepared.index[period.contains(prepared[C.CREATED])]
+    # a partial period against whole ones would read as a fall: it is not compared
+    first_day = earliest.date() if earliest is not None else None
+    last_day = latest.date() if latest is not None else None
+    comparison = compare_periods(
+        prepared,
+        period,
+        previous_known=not partial and P.covers(period.shifted(-1), first_day, last_day),
+        year_ago_known=not partial and P.covers(period.year_ago(), first_day, last_day),
+    )
     assignments = None
     if recurring is not None:
         assignments = recurring.assignments.reindex(frame.index).fillna("").astype(str)
@@ -244,6 +270,8 @@ def build_report(
         partial=partial,
         missing_dates=missing,
         executors=by_executor,
+        term=period,
+        comparison=comparison,
     )
     report.summary_lines = summary_lines(report)
     report.key_figures = key_figures(report)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from curtool.core import columns as C
 from curtool.core import errors
-from curtool.core.weeks import week_bounds
+from curtool.core.periods import Period, as_period
 
 DEFAULT_FIRST_ANSWER_HOURS = 24.0  # answer within a day: the usual social-media target of a ЦУР
 DEFAULT_CLOSING_HOURS = 240.0  # closed within 10 days: the usual term for a reply in substance
@@ -122,7 +122,7 @@ def _given(frame: pd.DataFrame, flag: str) -> pd.Series:
 
 def response_times(
     prepared: pd.DataFrame,
-    week: str,
+    week: str | Period,
     by: str,
     deadlines: Deadlines | None = None,
     *,
@@ -151,9 +151,10 @@ def response_times(
     deadlines = deadlines or Deadlines()
     if as_of is None:  # the moment the data describes: its latest stamp
         as_of = prepared[[C.CREATED, C.FIRST_ANSWER, C.CLOSED]].max().max()
-    start, end = week_bounds(week)
+    period = as_period(week)  # a week label or any report period
+    start, end = period.start, period.end
 
-    created = prepared[prepared[C.WEEK] == week]
+    created = prepared[period.contains(prepared[C.CREATED])]
     first = _hours(created[C.FIRST_ANSWER] - created[C.CREATED])
     first_limit = deadlines.first_answer_hours(created[C.SECTOR])
     waiting = first.isna() & (created[C.CREATED] + pd.to_timedelta(first_limit, unit="h") > as_of)

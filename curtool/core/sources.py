@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from curtool.core import columns as C
+from curtool.core.periods import Period, as_period
 
 PLATFORM_VK = "ВКонтакте"
 PLATFORM_OK = "Одноклассники"
@@ -70,9 +71,9 @@ def _shares(values: pd.Series, name: str) -> pd.DataFrame:
     return table
 
 
-def sources(prepared: pd.DataFrame, week: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Messages of the week per platform and per ``_source`` value: (platforms, sources)."""
-    sub = prepared[prepared[C.WEEK] == week]
+def sources(prepared: pd.DataFrame, week: str | Period) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Messages of the week (or period) per platform and per ``_source`` value: (platforms, sources)."""
+    sub = prepared[as_period(week).contains(prepared[C.CREATED])]
     by_platform = _shares(platforms(sub), C.PLATFORM)
     source = sub[C.SOURCE].astype(str).str.strip()
     by_source = _shares(source.where(source != "", PLATFORM_NONE), C.SOURCE)

@@ -7,7 +7,6 @@ never a number.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,6 +14,7 @@ import pandas as pd
 
 from curtool.core import columns as C
 from curtool.core import response as rtimes
+from curtool.core.comparison import change
 from curtool.core.executors import worst as worst_executor
 from curtool.core.reach import top_reach
 from curtool.core.wording import change_short, change_words, fmt_int, fmt_messages, fmt_num, plural
@@ -48,15 +48,17 @@ def _top_with_change(counts: pd.Series, baseline: pd.Series, n: int = 3) -> str:
 
 def summary_lines(report: Report) -> list[str]:
     t = report.totals
+    words = report.reported.words
     lines: list[str] = []
     end = f"{report.data_end:%d.%m.%Y}" if report.data_end else ""
     if report.partial:
         lines.append(
-            f"Неполная неделя: выгрузка заканчивается {end}, "
-            "поэтому сравнения с полными неделями не приводятся."
+            f"{words.partial.capitalize()}: выгрузка заканчивается {end}, "
+            f"поэтому сравнения с полными {words.full_plural} не приводятся."
         )
+    previous = _previous_count(report)
     if t.count == 0:
-        first = f"За неделю {report.period} сообщений не поступило"
+        first = f"За {words.noun} {report.period} сообщений не поступило"
         if report.data_end is None:
             first += ": в выгрузке нет датированных сообщений"
         elif report.stale:
@@ -65,22 +67,26 @@ def summary_lines(report: Report) -> list[str]:
             first += (
                 f": выгрузка начинается позже ({report.data_start:%d.%m.%Y}, последнее сообщение — {end})"
             )
-        elif t.previous:
-            first += f" (неделей ранее — {fmt_int(t.previous)})"
+        elif previous:
+            first += f" ({words.earlier} — {fmt_int(previous)})"
         return [*lines, first + ".", *report.notes]
-    first = f"За неделю {report.period} поступило {fmt_messages(t.count)}"
-    vs_prev = "" if report.partial else change_words(t.count, t.previous)
+    first = f"За {words.noun} {report.period} поступило {fmt_messages(t.count)}"
+    vs_prev = "" if previous is None else change_words(t.count, previous)
     if vs_prev:
-        first += f", {vs_prev}, чем неделей ранее ({fmt_int(t.previous)})"
-    elif t.previous == 0 and not report.partial:
-        first += ", неделей ранее сообщений не было"
+        first += f", {vs_prev}, чем {words.earlier} ({fmt_int(previous)})"
+    elif previous == 0:
+        first += f", {words.earlier} сообщений не было"
+    elif not report.partial:
+        first += f", {words.earlier} — {NO_DATA}"
     vs_base = "" if report.partial else change_words(t.count, t.baseline)
     if vs_base and t.baseline_weeks:
-        forms = ("предыдущую неделю", "предыдущие недели", "предыдущих недель")
-        weeks = f"{t.baseline_weeks} {plural(t.baseline_weeks, *forms)}"
+        weeks = f"{t.baseline_weeks} {plural(t.baseline_weeks, *words.baseline_forms)}"
         compare = f"{vs_base}, чем" if vs_base != "столько же" else "столько же, сколько"
         first += f"; {compare} в среднем за {weeks} ({fmt_num(t.baseline)})"
     lines.append(first + ".")
+    line = _year_ago_line(report)
+    if line:
+        lines.append(line)
 
     heat = report.heat
     sector_counts = heat.counts.sum(axis=0)
@@ -117,7 +123,7 @@ def summary_lines(report: Report) -> list[str]:
     if len(report.surges):
         items = [
             f"{r[C.DISTRICT]}, {r[C.SECTOR]} — {fmt_messages(r[C.COUNT])} "
-            f"при обычных {fmt_num(r[C.BASELINE])} в неделю"
+            f"при обычных {fmt_num(r[C.BASELINE])} {words.per}"
             for _, r in report.surges.head(5).iterrows()
         ]
         more = len(report.surges) - len(items)
@@ -132,7 +138,7 @@ def summary_lines(report: Report) -> list[str]:
         n_sys = int(problems["systemic"].sum())
         n_ret = int(problems["returned_after_resolved"].sum())
         line = (
-            f"Повторяющихся проблем: {fmt_int(len(problems))}, из них новых за неделю — {n_new}, "
+            f"Повторяющихся проблем: {fmt_int(len(problems))}, из них новых за {words.noun} — {n_new}, "
             f"системных — {n_sys}, вернувшихся после решения — {n_ret}."
         )
         attention = problems[problems[NEW] | problems["systemic"] | problems["returned_after_resolved"]]
@@ -142,7 +148,7 @@ def summary_lines(report: Report) -> list[str]:
             # the label usually names the place already; the district is enough beside it
             label = _short(str(r["label"]).strip() or str(r["sector"]), 90)
             district = str(r["district"]).strip()
-            week_part = f", за неделю — {int(r[IN_WEEK])}" if r[IN_WEEK] else ""
+            week_part = f", за {words.noun} — {int(r[IN_WEEK])}" if r[IN_WEEK] else ""
             items.append(
                 f"{r['id']} «{label}»"
                 + (f" ({district})" if district else "")
@@ -176,11 +182,43 @@ def summary_lines(report: Report) -> list[str]:
     if line:
         lines.append(line)
     if "closed" not in missing_fields(report) and t.closed:
-        line = f"За неделю закрыто {fmt_messages(t.closed)}"
+        line = f"За {words.noun} закрыто {fmt_messages(t.closed)}"
         if t.resolved:
             line += f", из них с итогом «решено» — {fmt_int(t.resolved)}"
         lines.append(line + ".")
     return lines + report.notes
+
+
+def _previous_count(report: Report) -> int | None:
+    """The previous period's count when it is compared (the export covers it whole and the
+    report period is complete), else None."""
+    if report.partial:
+        return None
+    if report.comparison is None:  # a Report made by hand: the week before, as counted
+        return report.totals.previous
+    return report.comparison.previous_count
+
+
+def _year_ago_line(report: Report) -> str:
+    """«Годом ранее (…) — N сообщений; сейчас на X% больше.», or «нет данных» when the export
+    does not cover that period whole; nothing for a partial period (said once above)."""
+    comparison = report.comparison
+    if report.partial or comparison is None:
+        return ""
+    then = comparison.year_ago
+    if then is None:
+        return f"Годом ранее: {NO_DATA} (в прошлом году нет недели с таким номером)."
+    head = f"Годом ранее ({then.dates})"
+    count = comparison.year_ago_count
+    if count is None:
+        start = f"{report.data_start:%d.%m.%Y}" if report.data_start else ""
+        why = f" — выгрузка начинается {start}" if start else ""
+        return f"{head}: {NO_DATA}{why}."
+    if count == 0:
+        return f"{head} сообщений не было."
+    vs = change_words(report.totals.count, count)
+    tail = f"; сейчас {vs}" if vs and vs != "столько же" else "; сейчас столько же" if vs else ""
+    return f"{head} поступило {fmt_messages(count)}{tail}."
 
 
 def _reach(value: object) -> str:
@@ -198,13 +236,14 @@ def _executor_line(report: Report) -> str:
         return ""
     top = worst_executor(table)
     if top is None:
-        return "Просроченных ответов и закрытий у исполнителей за неделю нет."
+        return f"Просроченных ответов и закрытий у исполнителей за {report.reported.words.noun} нет."
     parts = []
     n = int(top[rtimes.RT_MESSAGES])
     if "first_answer" not in missing:
         parts.append(
             f"ответ позже срока или не дан — {fmt_int(top[rtimes.RT_FIRST_OVERDUE_N])} "
-            f"из {fmt_int(n)} {plural(n, 'сообщения', 'сообщений', 'сообщений')} недели"
+            f"из {fmt_int(n)} {plural(n, 'сообщения', 'сообщений', 'сообщений')} "
+            + ("недели" if report.reported.kind == "week" else "периода")
         )
     if "closed" not in missing:
         parts.append(f"открыто с истёкшим сроком — {fmt_int(top[rtimes.RT_OPEN_OVERDUE])}")
@@ -222,21 +261,23 @@ def key_figures(report: Report) -> pd.DataFrame:
     missing = missing_fields(report)
     # a partial week against full ones would read as a fall that did not happen
     compare = not report.partial
+    words = report.reported.words
+    previous = _previous_count(report)
+    comparison = report.comparison
+    year_ago = comparison.year_ago_count if comparison is not None and compare else None
 
     def known(value: object, field: str) -> object:
         return NO_DATA if field in missing else value
 
     rows: list[tuple[str, object, str]] = [
-        ("Сообщений за неделю" + (f" ({PARTIAL_WEEK})" if report.partial else ""), t.count, "int"),
-        (
-            "Неделей ранее",
-            t.previous if _covers(report, report.week_start - timedelta(days=7)) else NO_DATA,
-            "int",
-        ),
-        (f"В среднем за {t.baseline_weeks} пред. нед.", t.baseline, "float"),
-        ("Изменение к предыдущей неделе", t.change_previous if compare else NO_DATA, "pct"),
+        (f"Сообщений за {words.noun}" + (f" ({words.partial})" if report.partial else ""), t.count, "int"),
+        (words.earlier[0].upper() + words.earlier[1:], NO_DATA if previous is None else previous, "int"),
+        (f"В среднем за {t.baseline_weeks} пред. {words.short}", t.baseline, "float"),
+        ("Изменение " + words.previous_to, change(t.count, previous), "pct"),
         ("Изменение к среднему", t.change_baseline if compare else NO_DATA, "pct"),
-        ("Закрыто за неделю", known(t.closed, "closed"), "int"),
+        ("Годом ранее", NO_DATA if year_ago is None else year_ago, "int"),
+        ("Изменение к году ранее", change(t.count, year_ago), "pct"),
+        (f"Закрыто за {words.noun}", known(t.closed, "closed"), "int"),
         ("из них решено", known(t.resolved, "closed"), "int"),
         ("Получили первый ответ", known(t.answered, "first_answer"), "int"),
         ("Медиана до первого ответа, ч", rt[rtimes.RT_FIRST_MEDIAN], "hours"),
@@ -252,14 +293,6 @@ def key_figures(report: Report) -> pd.DataFrame:
     rows.append(("Строк с замечаниями", len(report.rejected), "int"))
     rows = [(label, NO_DATA if _is_nan(value) else value, kind) for label, value, kind in rows]
     return pd.DataFrame(rows, columns=[LABEL, VALUE, KIND])
-
-
-def _covers(report: Report, monday: date) -> bool:
-    """Whether the export's messages span any of the week from ``monday``: outside it a count
-    is unknown, not zero."""
-    if report.data_start is None or report.data_end is None:
-        return False
-    return report.data_start <= monday + timedelta(days=6) and report.data_end >= monday
 
 
 def _is_nan(value: object) -> bool:

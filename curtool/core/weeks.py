@@ -148,7 +148,11 @@ def until_week_end(frame: pd.DataFrame, week: str) -> pd.DataFrame:
     happened yet, so they are blanked.  A report on a file cut at the week's end is
     therefore the same as one on the whole file.
     """
-    _, end = week_bounds(week)
+    return until_end(frame, week_bounds(week)[1])
+
+
+def until_end(frame: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """The frame as it stood at ``end`` (see :func:`until_week_end`; any report period ends so)."""
     created = pd.to_datetime(frame[C.CREATED]) if C.CREATED in frame else None
     if created is not None:
         keep = (created < end) | created.isna()

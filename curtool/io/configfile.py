@@ -31,7 +31,7 @@ class Config:
     district_aliases: dict[str, str] = field(default_factory=dict)
     population: Path | None = None
     weeks_back: int = 8
-    output: str = "reports/curtool-{week}.xlsx"
+    output: str = "reports/curtool-{period}.xlsx"
     deadlines: dict[str, Any] = field(default_factory=dict)
     recurring: dict[str, Any] = field(default_factory=dict)
     model: Path | None = None
@@ -129,7 +129,7 @@ _TYPE_WORDS = {
     bool: "true or false",
 }
 # the fields an output name may use; anything else in braces would stay in the name as written
-OUTPUT_FIELDS = ("week",)
+OUTPUT_FIELDS = ("period", "week")  # {week}: the period's label too, as before periods
 
 
 def _bad(path: Path, message: str, hint: str) -> errors.CurtoolError:
@@ -202,7 +202,7 @@ def _check(raw: dict[str, Any], path: Path) -> None:
 def _example(section: str, key: str) -> str:
     return {
         ("report", "weeks_back"): "weeks_back = 8",
-        ("report", "output"): 'output = "reports/curtool-{week}.xlsx"',
+        ("report", "output"): 'output = "reports/curtool-{period}.xlsx"',
         ("input", "sheet"): 'sheet = "Лист1"',
         ("districts", "aliases"): '[districts.aliases] "Абинский р-н" = "Абинский район"',
         ("output", "csv_dialect"): 'csv_dialect = "excel-ru"',
@@ -236,20 +236,20 @@ def _check_recurring(body: dict[str, Any], path: Path) -> None:
 
 
 def check_output_template(template: str, fail) -> None:
-    """An output name may use only ``{week}``: ``{date}`` would be written as is."""
+    """An output name may use only ``{period}`` (``{week}`` alike): ``{date}`` would stay as written."""
     import string
 
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
     except ValueError:
         raise fail(
-            f"«{template}» has an unmatched brace", "write it like reports/curtool-{week}.xlsx"
+            f"«{template}» has an unmatched brace", "write it like reports/curtool-{period}.xlsx"
         ) from None
     for name in names:
         if name not in OUTPUT_FIELDS:
             raise fail(
                 f"«{{{name}}}» in «{template}» is not a field an output name can use",
-                "the only field is {week}, e.g. reports/curtool-{week}.xlsx",
+                "the only field is {period} (or {week}), e.g. reports/curtool-{period}.xlsx",
             )
 
 

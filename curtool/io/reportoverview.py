@@ -12,8 +12,8 @@ import pandas as pd
 
 from curtool.core import columns as C
 from curtool.core import report as R
-from curtool.core import weeks as wk
 from curtool.core import wording
+from curtool.core.periods import step_start
 from curtool.io import pagelayout
 from curtool.io.reportstyle import Formats, sheet_title, typed_cell
 
@@ -30,6 +30,7 @@ _CHART_LINES = 12  # more lines than this turn a line chart into noise
 
 
 def write_summary(book, f: Formats, report: R.Report) -> None:
+    words = report.reported.words
     sheet = book.add_worksheet(SHEET_SUMMARY)
     sheet.hide_gridlines(2)
     sheet.set_column(0, 0, 46)
@@ -39,10 +40,10 @@ def write_summary(book, f: Formats, report: R.Report) -> None:
         sheet,
         f,
         report,
-        "Еженедельный отчёт",
+        words.report,
         f"Сформирован {report.generated:%d.%m.%Y %H:%M}; сравнение со средним за "
         f"{report.totals.baseline_weeks} "
-        f"{wording.plural(report.totals.baseline_weeks, 'неделю', 'недели', 'недель')} до отчётной.",
+        f"{wording.plural(report.totals.baseline_weeks, *words.baseline_forms)}.",
     )
     sheet.write_string(3, 0, "Главное", f.section)
     row = 4
@@ -97,13 +98,14 @@ def _summary_charts(book, sheet, f: Formats, report: R.Report, row: int) -> int:
     returns the first free row below them."""
     sheet.set_h_pagebreaks([row])
     weekly = report.weekly_by_sector.sum(axis=1) if len(report.weekly_by_sector.columns) else None
-    sheet.write_string(row, 0, "Сообщений по неделям", f.section)
+    by_week = "W" in str(report.weekly_by_sector.index[:1].tolist())  # else by month (a long period)
+    sheet.write_string(row, 0, "Сообщений по неделям" if by_week else "Сообщений по месяцам", f.section)
     row += 1
     if weekly is None or not len(weekly):
         sheet.write_string(row, 0, "Нет сообщений за эти недели", f.empty)
         row += 2
     else:
-        pagelayout.write_header(sheet, row, 0, ["Неделя", "Сообщений"], f.header)
+        pagelayout.write_header(sheet, row, 0, ["Неделя" if by_week else "Месяц", "Сообщений"], f.header)
         first = row + 1
         for r, (week, value) in enumerate(weekly.items(), start=first):
             label = f"{week} ({R.PARTIAL_WEEK})" if report.partial and str(week) == report.week else str(week)
@@ -120,7 +122,9 @@ def _summary_charts(book, sheet, f: Formats, report: R.Report, row: int) -> int:
                 "data_labels": {"value": True, "font": {"size": 8}},
             }
         )
-        chart.set_title({"name": "Сообщений в неделю", "name_font": {"size": 11}})
+        chart.set_title(
+            {"name": "Сообщений в неделю" if by_week else "Сообщений в месяц", "name_font": {"size": 11}}
+        )
         chart.set_legend({"none": True})
         chart.set_x_axis({"num_font": {"rotation": -45, "size": 8}})
         # from zero: a column's height is the week's count, not its distance from the quietest week
@@ -129,7 +133,7 @@ def _summary_charts(book, sheet, f: Formats, report: R.Report, row: int) -> int:
         sheet.insert_chart(row, 2, chart, {"x_offset": 10})
         row = max(last + 1, row + 14) + 2
     kinds = _top_kinds(report)
-    sheet.write_string(row, 0, "Частые виды проблем за неделю", f.section)
+    sheet.write_string(row, 0, f"Частые виды проблем за {report.reported.words.noun}", f.section)
     row += 1
     if kinds is None or not len(kinds):
         sheet.write_string(row, 0, "Вид проблемы не определён ни для одного сообщения недели", f.empty)
@@ -287,9 +291,10 @@ def write_heat(book, f: Formats, report: R.Report) -> None:
         "Тепловая карта: районы × секторы",
         ("На 10 000 жителей; ниже — число сообщений. " if per_10k else "")
         + f"Ниже — изменение к среднему за {weeks} "
-        f"{wording.plural(weeks, 'предыдущую неделю', 'предыдущие недели', 'предыдущих недель')}"
-        + (" (на 10 000 жителей)." if per_10k else " (сообщений в неделю)."),
+        f"{wording.plural(weeks, *report.reported.words.baseline_forms)}"
+        + (" (на 10 000 жителей)." if per_10k else f" (сообщений {report.reported.words.per})."),
     )
+    counts_title = f"Сообщений за {report.reported.words.noun}"
     # the blocks stand one under another: side by side they made a page too wide to read
     if per_10k:
         assert heat.rate is not None and heat.rate_change is not None and heat.population is not None
@@ -308,11 +313,11 @@ def write_heat(book, f: Formats, report: R.Report) -> None:
                 _change_scale(heat.rate_change),
                 _rate_totals(heat.change, heat.population),
             ),
-            (HEAT_COUNTS_TITLE, heat.counts, f.int, _heat_scale(heat.counts), _sum_totals(heat.counts)),
+            (counts_title, heat.counts, f.int, _heat_scale(heat.counts), _sum_totals(heat.counts)),
         ]
     else:
         blocks = [
-            (HEAT_COUNTS_TITLE, heat.counts, f.int, _heat_scale(heat.counts), _sum_totals(heat.counts)),
+            (counts_title, heat.counts, f.int, _heat_scale(heat.counts), _sum_totals(heat.counts)),
             (HEAT_CHANGE_TITLE, heat.change, f.float, _change_scale(heat.change), _sum_totals(heat.change)),
         ]
     row = 3
@@ -345,13 +350,18 @@ def _series_block(
 ) -> int:
     sheet.write_string(row, 0, title, f.section)
     row += 1
-    header = ["Неделя", "С", *map(str, table.columns), TOTAL]
+    header = [
+        "Неделя" if "W" in str(table.index[:1].tolist()) else "Месяц",
+        "С",
+        *map(str, table.columns),
+        TOTAL,
+    ]
     pagelayout.write_header(sheet, row, 0, header, f.header)
     first = row + 1
     for r, (week, values) in enumerate(zip(table.index, table.to_numpy(), strict=True), start=first):
         label = f"{week} ({R.PARTIAL_WEEK})" if str(week) == partial_week else str(week)
         sheet.write_string(r, 0, label)
-        sheet.write_datetime(r, 1, datetime.combine(wk.week_monday(str(week)), datetime.min.time()), f.day)
+        sheet.write_datetime(r, 1, datetime.combine(step_start(str(week)), datetime.min.time()), f.day)
         for c, value in enumerate(values, start=2):
             sheet.write_number(r, c, int(value), f.int)
         sheet.write_number(r, 2 + len(values), int(values.sum()), f.bold_int)
@@ -386,12 +396,19 @@ def _series_block(
 
 def write_trends(book, f: Formats, report: R.Report) -> None:
     sheet = book.add_worksheet(SHEET_TRENDS)
+    by_week = "W" in str(report.weekly_by_sector.index[:1].tolist())
+    step = "в неделю" if by_week else "в месяц"
+    period = report.reported
     sheet_title(
         sheet,
         f,
         report,
-        "Динамика по неделям",
-        f"Отчётная неделя и {report.weeks_back} предыдущих.",
+        "Динамика по неделям" if by_week else "Динамика по месяцам",
+        f"Отчётная неделя и {report.weeks_back} предыдущих."
+        if period.kind == "week"
+        else f"{period.title} и {report.weeks_back} "
+        f"{wording.plural(report.weeks_back, *period.words.baseline_forms)} до него; первая и "
+        "последняя строки — только дни внутри этого окна.",
     )
     row = _series_block(
         book,
@@ -400,7 +417,7 @@ def write_trends(book, f: Formats, report: R.Report) -> None:
         3,
         "По секторам",
         report.weekly_by_sector,
-        "Сообщений в неделю по секторам",
+        f"Сообщений {step} по секторам",
         report.week if report.partial else "",
     )
     sheet.set_h_pagebreaks([row])  # each table with its chart on one printed page
@@ -414,7 +431,7 @@ def write_trends(book, f: Formats, report: R.Report) -> None:
         row,
         "По районам" + more,
         report.weekly_by_district,
-        "Сообщений в неделю по районам",
+        f"Сообщений {step} по районам",
         report.week if report.partial else "",
     )
     sheet.set_column(0, 0, 11)
