@@ -643,7 +643,51 @@ def print_report(console: Console, report) -> None:
                 rows,
             )
         )
+    print_comparison(console, report)
     print_executors(console, getattr(report, "executors", None))
+
+
+def print_comparison(console: Console, report, top: int = 8) -> None:
+    """The busiest sectors against the previous period and a year earlier (н/д: no data)."""
+    comparison = getattr(report, "comparison", None)
+    if comparison is None or len(comparison.by_sector) < 2:
+        return
+    from curtool.core import comparison as cmp
+
+    def count(value: object) -> str:
+        return tr("н/д", "n/a") if isinstance(value, str) else f"{value:.0f}"
+
+    def pct(value: object) -> str:
+        return tr("н/д", "n/a") if isinstance(value, str) else f"{value * 100:+.0f}%"
+
+    body = comparison.by_sector.iloc[:-1]
+    body = body[body[cmp.CURRENT] > 0].sort_values(cmp.CURRENT, ascending=False, kind="stable").head(top)
+    rows = [
+        (
+            short(r[C.SECTOR], 28),
+            int(r[cmp.CURRENT]),
+            count(r[cmp.PREVIOUS]),
+            pct(r[cmp.CHANGE_PREVIOUS]),
+            count(r[cmp.YEAR_AGO]),
+            pct(r[cmp.CHANGE_YEAR_AGO]),
+        )
+        for _, r in [*body.iterrows(), *comparison.by_sector.iloc[-1:].iterrows()]
+    ]
+    console.print(
+        table(
+            console,
+            tr("Сравнение по секторам (н/д — нет данных)", "Sectors compared (n/a — no data)"),
+            [
+                tr("сектор", "sector"),
+                tr("сейчас", "now"),
+                tr("ранее", "before"),
+                tr("изм.", "change"),
+                tr("год назад", "year ago"),
+                tr("изм.", "change"),
+            ],
+            rows,
+        )
+    )
 
 
 def print_executors(console: Console, executors: pd.DataFrame | None, top: int = 5) -> None:

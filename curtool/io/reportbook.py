@@ -1,6 +1,6 @@
 """The weekly report as a formatted Excel workbook (xlsxwriter), written atomically.
 
-Sheets, in this order: «Сводка», «Тепловая карта», «Динамика», «Всплески»,
+Sheets, in this order: «Сводка», «Тепловая карта», «Динамика», «Сравнение», «Всплески»,
 «Повторяющиеся проблемы», «Карта», «Источники», «Сроки ответа», «Исполнители», «Сообщения»,
 «Отклонено».  Public text is always written with ``write_string`` and the
 workbook options of :func:`curtool.io.output.workbook_options`, so a message
@@ -16,6 +16,7 @@ from curtool.core import errors
 from curtool.core import report as R
 from curtool.io import pagelayout
 from curtool.io.output import atomic_path, scratch_dir, workbook_options
+from curtool.io.reportcompare import SHEET_COMPARISON, write_comparison
 from curtool.io.reportexecutors import SHEET_EXECUTORS, write_executors
 from curtool.io.reportlists import (
     SHEET_MESSAGES,
@@ -52,6 +53,7 @@ __all__ = [
     "HEAT_COUNTS_TITLE",
     "HEAT_RATE_TITLE",
     "SHEETS",
+    "SHEET_COMPARISON",
     "SHEET_EXECUTORS",
     "SHEET_HEAT",
     "SHEET_MAP",
@@ -72,6 +74,7 @@ SHEETS = (
     SHEET_SUMMARY,
     SHEET_HEAT,
     SHEET_TRENDS,
+    SHEET_COMPARISON,
     SHEET_SURGES,
     SHEET_RECURRING,
     SHEET_MAP,
@@ -87,6 +90,7 @@ WRITERS = (
     write_summary,
     write_heat,
     write_trends,
+    write_comparison,
     write_surges,
     write_recurring,
     write_dynamics,  # «Динамика проблем», only when the problem state is kept
@@ -116,7 +120,8 @@ def write_report(report: R.Report, path: str | Path) -> Path:
                 for writer in WRITERS:
                     writer(book, f, report)
                 pagelayout.finish(book)  # every sheet, whoever wrote it, prints alike
-                book.set_properties({"title": f"Еженедельный отчёт {report.week}", "author": "curtool"})
+                title = f"{report.reported.words.report} {report.week}"
+                book.set_properties({"title": title, "author": "curtool"})
                 book.close()
             except BaseException:
                 # atomic_path removes the temporary file; this only silences "not closed"
