@@ -574,6 +574,7 @@ def report(
     try:
         from curtool.app.progress import progress_bar
         from curtool.core.districtmap import choropleth
+        from curtool.core.periods import check_choice
         from curtool.io.geojson import read_districts, write_districts, write_geojson
         from curtool.io.output import check_writable
         from curtool.io.reportbook import write_report
@@ -584,11 +585,12 @@ def report(
         opts = Options.build(
             read=read, models=models, weeks_back=weeks_back, output=output, population=population
         )
+        day = _parse_day(today, "--today") or date.today()
+        check_choice(day, **chosen)  # a mistyped --month is said before a million rows are read
         with progress_bar(quiet) as progress, pipeline.engine_source(inputs, opts, progress) as data:
             rows = pipeline.source_rows(data)
             if isinstance(data, pipeline.Dataset):
                 data.drop_originals()  # every sheet is built from the analysis columns
-            day = _parse_day(today, "--today") or date.today()
             # the output is named and checked before the work: a report that cannot be written
             # is said at once, not after the whole computation
             period = pipeline.report_period(data, day, **chosen)

@@ -262,6 +262,13 @@ def parse_day(spec: str, option: str) -> date:
         raise _bad(option, spec, _DAY_FORM) from None
 
 
+def check_choice(today: date, **chosen: str | None) -> None:
+    """Refuse a bad or doubled period option before any file is read (see :func:`resolve_period`)."""
+    if all(value is None for value in chosen.values()):
+        return  # the latest complete week of the data: known once it is read
+    resolve_period(wk.DataSpan(pd.Timestamp(today), pd.Timestamp(today)), today, **chosen)
+
+
 def resolve_period(
     span: pd.DataFrame | wk.DataSpan,
     today: date,
