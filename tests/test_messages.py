@@ -59,8 +59,8 @@ def test_every_russian_form_keeps_the_values() -> None:
          "[input] sheet должен быть текстом в кавычках или целым числом, а не 1.5"),
         ("[deadlines] deadlines for ЖКХ must be a table sector = hours",
          "[deadlines] сроки для ЖКХ должны быть таблицей сектор = часы"),
-        ("the only field is {week}, e.g. reports/curtool-{week}.xlsx",
-         "поле только одно — {week}, например reports/curtool-{week}.xlsx"),
+        ("the only field is {period} (or {week}), e.g. reports/curtool-{period}.xlsx",
+         "поле только одно — {period} (или {week}), например reports/curtool-{period}.xlsx"),
         ("something nobody wrote", "something nobody wrote"),
     ],
 )  # fmt: skip

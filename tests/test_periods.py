@@ -119,6 +119,15 @@ def test_bad_period_options_are_one_line_before_reading(tmp_path, args, line) ->
     assert not (tmp_path / "r.xlsx").exists()
 
 
+def test_bad_period_option_in_russian(tmp_path, russian_console) -> None:
+    result = run("report", tmp_path / "absent.csv", "--month", "2026-13", "-o", tmp_path / "r.xlsx")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "ошибка: --month «2026-13» — не месяц. Подсказка: пишите месяц как ГГГГ-ММ (например, 2026-11) "
+        "или «last» — последний полный месяц [bad-option]\n"
+    )
+
+
 # --- hand-built frames ---------------------------------------------------------------------------
 def _frame(first: str, last: str, per_day: int = 2, seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Messages every day from ``first`` to ``last`` (two districts, two sectors), classified."""
@@ -270,7 +279,7 @@ def long_export(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
-def test_month_report_from_the_cli(tmp_path, long_export) -> None:
+def test_month_report_from_the_cli(tmp_path, long_export, russian_console) -> None:
     template = tmp_path / "reports" / "r-{period}.xlsx"
     result = run("report", long_export, "--month", "last", "--today", "2026-11-05", "-o", template)
     assert result.exit_code == 0, result.output

@@ -43,6 +43,33 @@ CATALOGUE: dict[str, str] = {
     "write it as 2026-11-23 or 23.11.2026": "пишите дату как 2026-11-23 или 23.11.2026",
     "write dates as YYYY-MM-DD": "пишите даты как ГГГГ-ММ-ДД",
     "«{}» is not a week": "«{}» — не неделя",
+    # --- report periods (curtool.core.periods)
+    "--month «{}» is not a month": "--month «{}» — не месяц",
+    "write it as YYYY-MM (for example 2026-11), or «last» for the last complete month": (
+        "пишите месяц как ГГГГ-ММ (например, 2026-11) или «last» — последний полный месяц"
+    ),
+    "--quarter «{}» is not a quarter": "--quarter «{}» — не квартал",
+    "write it as YYYY-Qn (for example 2026-Q4), or «last» for the last complete quarter": (
+        "пишите квартал как ГГГГ-Qn (например, 2026-Q4) или «last» — последний полный квартал"
+    ),
+    "{} «{}» is not a date": "{} «{}» — не дата",
+    "write it as YYYY-MM-DD or DD.MM.YYYY (for example 2026-11-01)": (
+        "пишите дату как ГГГГ-ММ-ДД или ДД.ММ.ГГГГ (например, 2026-11-01)"
+    ),
+    "{} and {} name different periods": "{} и {} задают разные периоды",
+    "give one of --week, --month, --quarter or --since/--until": (
+        "укажите что-то одно: --week, --month, --quarter или --since/--until"
+    ),
+    "--until {} is before --since {}": "--until {} раньше, чем --since {}",
+    "the period runs from --since to --until, both days included": (
+        "период идёт от --since до --until, оба дня включительно"
+    ),
+    "no message has a readable creation date, so an open --since/--until has no end": (
+        "ни у одного сообщения нет читаемой даты создания, поэтому у открытого --since/--until нет границы"
+    ),
+    "check the date column (--date-column) or give both --since and --until": (
+        "проверьте столбец дат (--date-column) или укажите и --since, и --until"
+    ),
     "«{}» is not an ISO week": "«{}» — не ISO-неделя",
     "week «{}» does not exist in year {}": "недели «{}» нет в {} году",
     "write the week as YYYY-Www (for example 2026-W47), or «last» for the last complete week": (
@@ -126,10 +153,10 @@ CATALOGUE: dict[str, str] = {
     ),
     "keep one of them": "оставьте одну из них",
     "«{}» has an unmatched brace": "в «{}» непарная фигурная скобка",
-    "write it like reports/curtool-{{week}}.xlsx": "пишите так: reports/curtool-{{week}}.xlsx",
+    "write it like reports/curtool-{{period}}.xlsx": "пишите так: reports/curtool-{{period}}.xlsx",
     "«{{{}}}» in «{}» is not a field an output name can use": "«{{{}}}» в «{}» — такого поля в имени файла нет",
-    "the only field is {{week}}, e.g. reports/curtool-{{week}}.xlsx": (
-        "поле только одно — {{week}}, например reports/curtool-{{week}}.xlsx"
+    "the only field is {{period}} (or {{week}}), e.g. reports/curtool-{{period}}.xlsx": (
+        "поле только одно — {{period}} (или {{week}}), например reports/curtool-{{period}}.xlsx"
     ),
     "deadlines for {} must be a table sector = hours": "сроки для {} должны быть таблицей сектор = часы",
     "deadline «{}» for {} must be a positive number of hours": (

@@ -220,15 +220,6 @@ def as_period(value: Period | str) -> Period:
 
 
 # --- reading the options -----------------------------------------------------------------------
-def _bad(option: str, value: str, form: str) -> errors.CurtoolError:
-    return errors.CurtoolError(
-        errors.BAD_OPTION, f"{option} «{value}» is not {form[0]}", f"write it as {form[1]}"
-    )
-
-
-_MONTH_FORM = ("a month", "YYYY-MM (for example 2026-11), or «last» for the last complete month")
-_QUARTER_FORM = ("a quarter", "YYYY-Qn (for example 2026-Q4), or «last» for the last complete quarter")
-_DAY_FORM = ("a date", "YYYY-MM-DD or DD.MM.YYYY (for example 2026-11-01)")
 
 
 def parse_month(spec: str, today: date) -> Period:
@@ -236,7 +227,11 @@ def parse_month(spec: str, today: date) -> Period:
         return month_period(today.year, today.month).shifted(-1)
     match = MONTH_PATTERN.match(spec)
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise _bad("--month", spec, _MONTH_FORM)
+        raise errors.CurtoolError(
+            errors.BAD_OPTION,
+            f"--month «{spec}» is not a month",
+            "write it as YYYY-MM (for example 2026-11), or «last» for the last complete month",
+        )
     return month_period(int(match.group(1)), int(match.group(2)))
 
 
@@ -245,7 +240,11 @@ def parse_quarter(spec: str, today: date) -> Period:
         return quarter_period(today.year, (today.month - 1) // 3 + 1).shifted(-1)
     match = QUARTER_PATTERN.match(spec)
     if not match:
-        raise _bad("--quarter", spec, _QUARTER_FORM)
+        raise errors.CurtoolError(
+            errors.BAD_OPTION,
+            f"--quarter «{spec}» is not a quarter",
+            "write it as YYYY-Qn (for example 2026-Q4), or «last» for the last complete quarter",
+        )
     return quarter_period(int(match.group(1)), int(match.group(2)))
 
 
@@ -259,7 +258,11 @@ def parse_day(spec: str, option: str) -> date:
         year, number, day = parts if match.re is DAY_PATTERN else parts[::-1]
         return date(year, number, day)
     except ValueError:
-        raise _bad(option, spec, _DAY_FORM) from None
+        raise errors.CurtoolError(
+            errors.BAD_OPTION,
+            f"{option} «{spec}» is not a date",
+            "write it as YYYY-MM-DD or DD.MM.YYYY (for example 2026-11-01)",
+        ) from None
 
 
 def check_choice(today: date, **chosen: str | None) -> None:
@@ -294,7 +297,7 @@ def resolve_period(
     if len(given) > 1:
         raise errors.CurtoolError(
             errors.BAD_OPTION,
-            f"{' and '.join(given)} name different periods",
+            f"{given[0]} and {given[1]} name different periods",
             "give one of --week, --month, --quarter or --since/--until",
         )
     if month is not None:
