@@ -248,8 +248,8 @@ def test_summary_has_its_charts(books) -> None:
     assert drawn.count("<c:chart ") == 2
     sheet = openpyxl.load_workbook(books["weekly"])[reportbook.SHEET_SUMMARY]
     texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "Сообщений по неделям" in texts and "Холодная вода" in texts
-    assert sheet.row_breaks.brk, "the charts start a printed page of their own"
+    assert "Сообщений по неделям (для графика)" in texts and "Холодная вода" in texts
+    assert sheet.row_breaks.brk, "the key figures and the charts start a printed page of their own"
 
 
 def _render_module():

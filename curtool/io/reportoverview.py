@@ -55,8 +55,11 @@ def write_summary(book, f: Formats, report: R.Report) -> None:
         sheet.set_row(row, 15 * lines + 3)
         row += 1
     row += 1
+    # the key figures and the two charts beside them make the second printed page
+    sheet.set_h_pagebreaks([row])
     sheet.write_string(row, 0, "Ключевые показатели", f.section)
     row += 1
+    charts_row = row
     pagelayout.write_header(sheet, row, 0, ["Показатель", "Значение"], f.header)
     kinds = {"int": f.int, "float": f.float, "pct": f.pct, "hours": f.float}
     for label, value, kind in report.key_figures.itertuples(index=False, name=None):
@@ -68,8 +71,11 @@ def write_summary(book, f: Formats, report: R.Report) -> None:
             typed_cell(sheet, row, 1, value, kinds.get(kind))
         else:  # the report says «нет данных» where the export cannot support a figure
             sheet.write_string(row, 1, str(value) if isinstance(value, str) else R.NO_DATA, f.text)
-    # the charts start the second printed page; the notes on how it is counted follow them
-    row = _summary_charts(book, sheet, f, report, row + 2)
+    weekly, top_kinds = _weekly_totals(report), _top_kinds(report)
+    chart_rows = _CHART_ROWS_WEEKS + (
+        _kinds_rows(top_kinds) if top_kinds is not None and len(top_kinds) else 0
+    )
+    row = max(row, charts_row + chart_rows) + 2
     sheet.write_string(row, 0, "Как считается", f.section)
     d = report.deadlines
     notes = [
@@ -85,23 +91,47 @@ def write_summary(book, f: Formats, report: R.Report) -> None:
         sheet.merge_range(row, 0, row, 6, "", f.wrap)
         sheet.write_string(row, 0, note, f.wrap)
         sheet.set_row(row, 15 * max(1, math.ceil(pagelayout.text_width(note) / width_chars)) + 3)
+    _summary_charts(book, sheet, f, report, weekly, top_kinds, charts_row, row + 2)
     sheet.activate()
 
 
-_CHART_WIDTH = 540  # pixels: columns C:G of the summary, beside the chart's own small table
+_CHART_WIDTH = 520  # pixels: columns C:G of the summary, beside the key figures
+_CHART_ROWS_WEEKS = 13  # the weekly chart's height in 20-pixel rows, with the gap below it
 _TOP_KINDS = 10
 
 
-def _summary_charts(book, sheet, f: Formats, report: R.Report, row: int) -> int:
-    """Messages per week over the window (columns) and the week's commonest kinds of
-    problem (bars), each beside the small table it draws, from a new printed page on;
-    returns the first free row below them."""
-    sheet.set_h_pagebreaks([row])
-    weekly = report.weekly_by_sector.sum(axis=1) if len(report.weekly_by_sector.columns) else None
+def _kinds_rows(kinds: pd.Series) -> int:
+    return math.ceil(_kinds_height(kinds) / 20)
+
+
+def _kinds_height(kinds: pd.Series) -> int:
+    return 60 + 20 * len(kinds)
+
+
+def _weekly_totals(report: R.Report) -> pd.Series | None:
+    if not len(report.weekly_by_sector.columns) or not len(report.weekly_by_sector):
+        return None
+    return report.weekly_by_sector.sum(axis=1)
+
+
+def _summary_charts(
+    book,
+    sheet,
+    f: Formats,
+    report: R.Report,
+    weekly: pd.Series | None,
+    kinds: pd.Series | None,
+    chart_row: int,
+    row: int,
+) -> None:
+    """Messages per week (per month over a long period) in columns and the period's commonest
+    kinds of problem in bars, drawn beside the key figures from ``chart_row``; the small
+    tables they draw go below the notes, from ``row``."""
     by_week = "W" in str(report.weekly_by_sector.index[:1].tolist())  # else by month (a long period)
-    sheet.write_string(row, 0, "Сообщений по неделям" if by_week else "Сообщений по месяцам", f.section)
+    title = "Сообщений по неделям" if by_week else "Сообщений по месяцам"
+    sheet.write_string(row, 0, f"{title} (для графика)", f.section)
     row += 1
-    if weekly is None or not len(weekly):
+    if weekly is None:
         sheet.write_string(row, 0, "Нет сообщений за эти недели", f.empty)
         row += 2
     else:
@@ -129,15 +159,15 @@ def _summary_charts(book, sheet, f: Formats, report: R.Report, row: int) -> int:
         chart.set_x_axis({"num_font": {"rotation": -45, "size": 8}})
         # from zero: a column's height is the week's count, not its distance from the quietest week
         chart.set_y_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-        chart.set_size({"width": _CHART_WIDTH, "height": 280})
-        sheet.insert_chart(row, 2, chart, {"x_offset": 10})
-        row = max(last + 1, row + 14) + 2
-    kinds = _top_kinds(report)
-    sheet.write_string(row, 0, f"Частые виды проблем за {report.reported.words.noun}", f.section)
+        chart.set_size({"width": _CHART_WIDTH, "height": (_CHART_ROWS_WEEKS - 1) * 20})
+        sheet.insert_chart(chart_row, 2, chart, {"x_offset": 12})
+        row = last + 2
+    noun = report.reported.words.noun
+    sheet.write_string(row, 0, f"Частые виды проблем за {noun} (для графика)", f.section)
     row += 1
     if kinds is None or not len(kinds):
         sheet.write_string(row, 0, "Вид проблемы не определён ни для одного сообщения недели", f.empty)
-        return row + 2
+        return
     pagelayout.write_header(sheet, row, 0, ["Вид проблемы", "Сообщений"], f.header)
     first = row + 1
     for r, (kind, value) in enumerate(kinds.items(), start=first):
@@ -154,14 +184,14 @@ def _summary_charts(book, sheet, f: Formats, report: R.Report, row: int) -> int:
             "data_labels": {"value": True, "font": {"size": 8}},
         }
     )
-    chart.set_title({"name": "Частые виды проблем", "name_font": {"size": 11}})
+    chart.set_title({"name": f"Частые виды проблем за {noun}", "name_font": {"size": 11}})
     chart.set_legend({"none": True})
     chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
     chart.set_x_axis({"min": 0, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_size({"width": _CHART_WIDTH, "height": 70 + 24 * len(kinds)})
-    sheet.insert_chart(row, 2, chart, {"x_offset": 10})
-    chart_rows = math.ceil((70 + 24 * len(kinds)) / 20)  # a default row is 20 pixels high
-    return max(last + 1, row + chart_rows) + 2
+    chart.set_size({"width": _CHART_WIDTH, "height": _kinds_height(kinds)})
+    sheet.insert_chart(
+        chart_row + (_CHART_ROWS_WEEKS if weekly is not None else 0), 2, chart, {"x_offset": 12}
+    )
 
 
 def _top_kinds(report: R.Report) -> pd.Series | None:
