@@ -98,6 +98,7 @@ def write_summary(book, f: Formats, report: R.Report) -> None:
 _CHART_WIDTH = 520  # pixels: columns C:G of the summary, beside the key figures
 _CHART_ROWS_WEEKS = 13  # the weekly chart's height in 20-pixel rows, with the gap below it
 _TOP_KINDS = 10
+_LABELLED_COLUMNS = 16
 
 
 def _kinds_rows(kinds: pd.Series) -> int:
@@ -149,7 +150,8 @@ def _summary_charts(
                 "categories": [sheet.name, first, 0, last, 0],
                 "values": [sheet.name, first, 1, last, 1],
                 "fill": {"color": "#5B9BD5"},
-                "data_labels": {"value": True, "font": {"size": 8}},
+                # a label on each of two dozen columns is a smudge; the table below has them
+                "data_labels": {"value": len(weekly) <= _LABELLED_COLUMNS, "font": {"size": 8}},
             }
         )
         chart.set_title(
