@@ -87,13 +87,13 @@ def test_unknown_environment_language(monkeypatch) -> None:
 
 
 def test_tr_follows_the_setting(monkeypatch) -> None:
-    lang.start(None)
+    lang.reset()
     assert lang.tr("да", "yes") == "yes"  # the tests' environment says en
     monkeypatch.delenv("CURTOOL_LANG")
     assert lang.tr("да", "yes") == "да"
     lang.start("en")
     assert lang.tr("да", "yes") == "yes"
-    lang.start(None)
+    lang.reset()
 
 
 # --- the sweep: no English left in the Russian console -----------------------------------------
@@ -101,7 +101,8 @@ def test_tr_follows_the_setting(monkeypatch) -> None:
 # what may stay Latin in a Russian line: file names and paths, option and column names, codes in
 # brackets, units, ids, TOML and the config value «text», and the names of formats and tools
 ALLOWED = re.compile(
-    r"\[[a-z0-9_.-]+\]"  # [groups], [file-not-found]
+    r"«[^»]*»"  # names from the data and the config, quoted
+    r"|\[[a-z0-9_.-]+\]"  # [groups], [file-not-found]
     r"|--?[a-z][a-z0-9-]*"  # --text-column, -o
     r"|[\w./-]*\.(?:xlsx|csv|json|toml|parquet|jsonl|log|xls|ods|txt)\b"  # files
     r"|(?:/[\w.-]+)+/?"  # paths

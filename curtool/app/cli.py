@@ -20,6 +20,7 @@ import typer
 from curtool import __version__
 from curtool.app import lang, pipeline
 from curtool.app.failures import handles_errors, install_signal_handlers
+from curtool.app.helptext import LocalizedGroup
 from curtool.app.lang import tr
 from curtool.app.options import (
     CsvDialectOption,
@@ -39,6 +40,7 @@ app = typer.Typer(
     name="curtool",
     help="Classify, track and report citizen messages for regional management centres (ЦУР/МЦУ).",
     no_args_is_help=True,
+    cls=LocalizedGroup,  # --help in the console's language
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -30,11 +30,17 @@ def check(value: str, where: str) -> str:
     return code
 
 
+def reset() -> None:
+    global _flag, _config
+    _flag = _config = None
+
+
 def start(flag: str | None) -> None:
-    """A new run (the CLI's callback): forget the last run's settings, take this one's flag."""
+    """The CLI's callback: take the flag given before the command (an eager ``--lang`` may
+    have said it already), check the environment's; the config is read by the command."""
     global _flag, _config
     _config = None
-    _flag = check(flag, "--lang") if flag else None
+    _flag = check(flag, "--lang") if flag else _flag
     env = os.environ.get(ENV, "")
     if env.strip():
         check(env, ENV)

@@ -258,7 +258,8 @@ LangOption = Annotated[
     str | None,
     typer.Option(
         "--lang",
-        help="Language of the console: ru (default) or en; also CURTOOL_LANG or [console] lang.",
+        help="Language of the console: ru (default) or en; "
+        "also CURTOOL_LANG, or lang in the console section of curtool.toml.",
         callback=_lang_flag,
         is_eager=True,
         show_default=False,
