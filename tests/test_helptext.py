@@ -49,4 +49,4 @@ def test_help_in_russian_by_default_and_english_with_lang_en(russian_console) ->
         assert "The problems that keep coming back in a district" in result.stdout, args
         assert "Options" in result.stdout and "Параметры" not in result.stdout
     result = runner.invoke(app, ["--help"], env={"COLUMNS": "120"})
-    assert "Команды" in result.stdout and "Недельный отчёт" in result.stdout
+    assert "Команды" in result.stdout and "Обучить модель секторов" in result.stdout

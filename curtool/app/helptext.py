@@ -166,6 +166,26 @@ HELP: dict[str, str] = {
         "count (по числу сообщений) или reach (по вовлечённости, затем аудитории: «Вовлеченность», «Аудитория»)."
     ),
     # report
+    "The weekly (or monthly, quarterly, any period's) report: one Excel workbook and one\nscreen; safe to run from cron.": (
+        "Отчёт за неделю (или месяц, квартал, любой период): одна книга Excel и один экран; "
+        "можно запускать из cron."
+    ),
+    "2026-11, or 'last' for the last complete month before today.": (
+        "2026-11 или 'last' — последний полный месяц до сегодняшнего дня."
+    ),
+    "2026-Q4, or 'last' for the last complete quarter before today.": (
+        "2026-Q4 или 'last' — последний полный квартал до сегодняшнего дня."
+    ),
+    "Output name; {period} (or {week}) is replaced (default reports/curtool-{period}.xlsx).": (
+        "Имя выходного файла; {period} (или {week}) заменяется периодом "
+        "(по умолчанию reports/curtool-{period}.xlsx)."
+    ),
+    "First day of the period, YYYY-MM-DD (alone: to the end of the data).": (
+        "Первый день периода, ГГГГ-ММ-ДД (без --until — до конца данных)."
+    ),
+    "Last day of the period, YYYY-MM-DD (alone: from the data's start).": (
+        "Последний день периода, ГГГГ-ММ-ДД (без --since — с начала данных)."
+    ),
     "2026-W47, or 'last' for the last complete week before today (cron).": (
         "2026-W47 или 'last' — последняя полная неделя до сегодняшнего дня (для cron)."
     ),
