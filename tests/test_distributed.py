@@ -98,6 +98,21 @@ def test_dask_gives_the_in_memory_problem_statuses(tmp_path, archive, scheduler)
     assert any(c.startswith("Динамика проблем с отчёта 2026-W46") for row in dynamics for c in row)
 
 
+@pytest.mark.parametrize(
+    "period",
+    [["--month", "2026-10"], ["--since", "2026-10-05", "--until", "2026-11-08"]],
+    ids=["month", "days"],
+)
+def test_a_period_on_dask_is_the_in_memory_period(tmp_path, archive, scheduler, period):
+    """fast = exact for any period: the rows a district sends back cover the period's baseline
+    window and the same period a year back, as the in-memory frame does."""
+    memory, dask = tmp_path / "memory.xlsx", tmp_path / "dask.xlsx"
+    _run("report", str(XLSX), str(CSV), *period, "-o", str(memory), "--no-state", *TODAY)
+    _run("report", str(archive), *period, "-o", str(dask), "--scheduler", scheduler, "--no-state", *TODAY)
+    assert _cells(dask) == _cells(memory)
+    assert any(sheet == "Сравнение" for sheet, _ in _cells(memory))
+
+
 def test_recurring_on_dask_is_the_in_memory_list(tmp_path, archive, scheduler):
     for district in (None, "тахтамукайский р-н"):
         pick = ["--district", district] if district else []
