@@ -540,6 +540,43 @@ FRAGMENTS: dict[str, str] = {
     "week {} is incomplete: the export's last message is from {}": (
         "неделя {} неполная: последнее сообщение выгрузки от {}"
     ),
+    # the same of a month, a quarter, a run of days (report --month/--quarter/--since)
+    "month {} has no messages; the export has no dated message at all": (
+        "за месяц {} нет сообщений; в выгрузке вообще нет сообщений с датой"
+    ),
+    "month {} has no messages; the export begins on {} (its last message is from {})": (
+        "за месяц {} нет сообщений; выгрузка начинается {} (последнее сообщение от {})"
+    ),
+    "month {} has no messages; the export's last message is from {}": (
+        "за месяц {} нет сообщений; последнее сообщение выгрузки от {}"
+    ),
+    "month {} is incomplete: the export's last message is from {}": (
+        "месяц {} неполный: последнее сообщение выгрузки от {}"
+    ),
+    "quarter {} has no messages; the export has no dated message at all": (
+        "за квартал {} нет сообщений; в выгрузке вообще нет сообщений с датой"
+    ),
+    "quarter {} has no messages; the export begins on {} (its last message is from {})": (
+        "за квартал {} нет сообщений; выгрузка начинается {} (последнее сообщение от {})"
+    ),
+    "quarter {} has no messages; the export's last message is from {}": (
+        "за квартал {} нет сообщений; последнее сообщение выгрузки от {}"
+    ),
+    "quarter {} is incomplete: the export's last message is from {}": (
+        "квартал {} неполный: последнее сообщение выгрузки от {}"
+    ),
+    "period {} has no messages; the export has no dated message at all": (
+        "за период {} нет сообщений; в выгрузке вообще нет сообщений с датой"
+    ),
+    "period {} has no messages; the export begins on {} (its last message is from {})": (
+        "за период {} нет сообщений; выгрузка начинается {} (последнее сообщение от {})"
+    ),
+    "period {} has no messages; the export's last message is from {}": (
+        "за период {} нет сообщений; последнее сообщение выгрузки от {}"
+    ),
+    "period {} is incomplete: the export's last message is from {}": (
+        "период {} неполный: последнее сообщение выгрузки от {}"
+    ),
 }
 
 
