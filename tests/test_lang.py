@@ -133,6 +133,7 @@ def test_every_command_speaks_russian_by_default(russian_console, tmp_path) -> N
         ["evaluate", str(classified), "--label-column", "sector"],
         ["train", str(classified), "--label-column", "sector", "--cv", "2", "-o", str(out / "m.npz")],
         ["report", *SAMPLES, "--week", "2026-W52", "-o", str(out / "late.xlsx")],  # a week without messages
+        ["report", *SAMPLES, "--month", "2026-10", "-o", str(out / "m.xlsx")],
         ["sample", str(out / "s")],
         ["report", str(out / "none.csv")],  # an error line
     ]
