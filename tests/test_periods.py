@@ -291,6 +291,11 @@ def test_month_report_from_the_cli(tmp_path, long_export, russian_console) -> No
     assert figures["Сообщений за месяц"] > 0
     assert isinstance(figures["Годом ранее"], int) and isinstance(figures["Месяцем ранее"], int)
     assert book["Сводка"]["A1"].value.startswith("Ежемесячный отчёт: 1–31 октября 2026 г. (2026-10)")
+    # the sheets speak of the month: headers, notes and empty-table lines
+    for name in ("Сводка", "Тепловая карта", "Всплески", "Сроки ответа", "Исполнители", "Сравнение"):
+        cells = [v for row in book[name].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+        assert not [c for c in cells if "за неделю" in c or "в неделю" in c], name
+    assert book["Всплески"]["C4"].value == "Сообщений за месяц"
     log = (tmp_path / "reports" / "curtool.log").read_text(encoding="utf-8")
     assert "\tweek=2026-10\tperiod=Октябрь 2026\t" in log
 

@@ -46,7 +46,7 @@ from curtool.io.reportoverview import (
     write_summary,
     write_trends,
 )
-from curtool.io.reportstyle import Formats
+from curtool.io.reportstyle import PERIOD, Formats
 
 __all__ = [
     "HEAT_CHANGE_TITLE",
@@ -117,8 +117,12 @@ def write_report(report: R.Report, path: str | Path) -> Path:
             book = xlsxwriter.Workbook(str(tmp), workbook_options(scratch_dir(tmp)))
             try:
                 f = Formats(book)
-                for writer in WRITERS:
-                    writer(book, f, report)
+                token = PERIOD.set(report.reported)  # headers worded for the period
+                try:
+                    for writer in WRITERS:
+                        writer(book, f, report)
+                finally:
+                    PERIOD.reset(token)
                 pagelayout.finish(book)  # every sheet, whoever wrote it, prints alike
                 title = f"{report.reported.words.report} {report.week}"
                 book.set_properties({"title": title, "author": "curtool"})

@@ -15,7 +15,7 @@ from curtool.core import report as R
 from curtool.core import wording
 from curtool.core.periods import step_start
 from curtool.io import pagelayout
-from curtool.io.reportstyle import Formats, sheet_title, typed_cell
+from curtool.io.reportstyle import Formats, in_period, sheet_title, typed_cell
 
 SHEET_SUMMARY = "Сводка"
 SHEET_HEAT = "Тепловая карта"
@@ -89,7 +89,7 @@ def write_summary(book, f: Formats, report: R.Report) -> None:
     for note in notes:
         row += 1
         sheet.merge_range(row, 0, row, 6, "", f.wrap)
-        sheet.write_string(row, 0, note, f.wrap)
+        sheet.write_string(row, 0, in_period(note), f.wrap)
         sheet.set_row(row, 15 * max(1, math.ceil(pagelayout.text_width(note) / width_chars)) + 3)
     _summary_charts(book, sheet, f, report, weekly, top_kinds, charts_row, row + 2)
     sheet.activate()
@@ -354,7 +354,7 @@ def write_heat(book, f: Formats, report: R.Report) -> None:
         ]
     row = 3
     for title, grid, fmt, scale, totals in blocks:
-        row = _grid_block(sheet, f, row, 0, title, grid, fmt, scale, totals)
+        row = _grid_block(sheet, f, row, 0, in_period(title), grid, fmt, scale, totals)
     if per_10k:
         assert heat.population is not None
         sheet.write_string(row, 0, "Население", f.section)

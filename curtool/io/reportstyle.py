@@ -5,18 +5,43 @@ the same way (:data:`HEADERS`, :data:`TRENDS`)."""
 from __future__ import annotations
 
 import math
+from contextvars import ContextVar
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
 from curtool.core import columns as C
+from curtool.core import periods as P
 from curtool.core import report as R
 from curtool.core import response as rtimes
 from curtool.io import pagelayout
 from curtool.io.output import EXCEL_MAX_CELL, header_format
 
 TRENDS = {"growing": "растёт", "stable": "без изменений", "fading": "затухает"}
+
+# The period of the workbook being written (set by ``reportbook.write_report``): the headers
+# and empty-table lines say «за неделю», and a month's workbook must say «за месяц».
+PERIOD: ContextVar[P.Period | None] = ContextVar("curtool_report_period", default=None)
+
+
+def in_period(text: str) -> str:
+    """A sheet's week wording for the workbook's period: «Сообщений за неделю» → «за месяц»,
+    «Среднее в неделю» → «в месяц», «Недель в базе» → «Месяцев в базе»."""
+    period = PERIOD.get()
+    if period is None or period.kind == P.WEEK:
+        return text
+    words = period.words
+    return (
+        text.replace("за неделю", f"за {words.noun}")
+        .replace("в неделю", words.per)
+        .replace("Недель в базе", words.base_count)
+        .replace("сообщениям недели", "сообщениям периода")
+        .replace("За неделю", f"За {words.noun}")
+        .replace("на отчётной неделе", "в отчётном периоде")
+        .replace("за предыдущие недели", "за " + words.previous_plural)
+    )
+
 
 HEADERS = {
     C.DISTRICT: "Район",
@@ -178,10 +203,11 @@ def table_at(
     formats = formats or {}
     wrap = {c: w for c, w in (wrap or {}).items() if c in table.columns}
     names = {**HEADERS, **(headers or {})}
-    pagelayout.write_header(sheet, row, col, [names.get(c, str(c)) for c in table.columns], f.header)
+    header = [in_period(names.get(c, str(c))) for c in table.columns]
+    pagelayout.write_header(sheet, row, col, header, f.header)
     sheet.set_row(row, header_height)
     if table.empty:
-        sheet.write_string(row + 1, col, empty, f.empty)
+        sheet.write_string(row + 1, col, in_period(empty), f.empty)
         return row + 2
     for r, values in enumerate(table.itertuples(index=False, name=None), start=row + 1):
         is_total = total_row and r == row + len(table)
@@ -224,5 +250,5 @@ def sheet_title(sheet, f: Formats, report: R.Report, title: str, subtitle: str =
     sheet.write_string(0, 0, f"{title}: {report.period} ({report.week}{marker})", f.title)
     extra = " Персональные данные скрыты." if report.masked else ""
     if subtitle or extra:
-        sheet.write_string(1, 0, (subtitle + extra).strip(), f.subtitle)
+        sheet.write_string(1, 0, in_period((subtitle + extra).strip()), f.subtitle)
     sheet.set_row(0, 22)
