@@ -102,3 +102,12 @@ def test_cli_error_in_english_with_lang_en(russian_console, tmp_path) -> None:
         result = runner.invoke(app, args)
         assert result.exit_code == 1
         assert result.stderr.startswith("error: x.csv: file not found. Hint: check the path"), args
+
+
+def test_every_stage_of_the_progress_bar_has_an_english_name() -> None:
+    from curtool.app import pipeline
+    from curtool.app.messages import ENGLISH_STAGES, say
+
+    stages = [v for k, v in vars(pipeline).items() if k.isupper() and isinstance(v, str) and v[:1].isupper()]
+    assert stages and all(stage in ENGLISH_STAGES for stage in stages), stages
+    assert say("Сборка отчёта") == "Building the report"  # the tests' console is English

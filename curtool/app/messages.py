@@ -610,9 +610,22 @@ def russian(text: str) -> str:
     return text
 
 
+# the in-memory jobs' stages (curtool.app.pipeline) are named in Russian: their English
+ENGLISH_STAGES = {
+    "Чтение выгрузок": "Reading the exports",
+    "Классификация сообщений": "Classifying the messages",
+    "Поиск повторяющихся проблем": "Finding recurring problems",
+    "Сборка отчёта": "Building the report",
+    "Перекрёстная проверка": "Cross-validating",
+    "Обучение модели": "Training the model",
+    "Запись в архив": "Writing the archive",
+    "Запись результата": "Writing the output",
+}
+
+
 def say(text: str) -> str:
-    """An English text from the lower floors in the console's language."""
-    return text if english() else russian(text)
+    """A text from the lower floors (an English message, a Russian stage) in the console's language."""
+    return ENGLISH_STAGES.get(text, text) if english() else russian(text)
 
 
 def error_line(exc: CurtoolError) -> str:
