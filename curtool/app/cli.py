@@ -506,7 +506,13 @@ def report(
         typer.Option("--until", help="Last day of the period, YYYY-MM-DD (alone: from the data's start)."),
     ] = None,
     weeks_back: Annotated[
-        int | None, typer.Option("--weeks-back", min=1, max=104, help="Weeks of baseline (default 8).")
+        int | None,
+        typer.Option(
+            "--weeks-back",
+            min=1,
+            max=104,
+            help="Baseline periods before the report's (weeks, months…; default 8).",
+        ),
     ] = None,
     output: Annotated[
         str | None,

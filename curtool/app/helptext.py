@@ -189,7 +189,9 @@ HELP: dict[str, str] = {
     "2026-W47, or 'last' for the last complete week before today (cron).": (
         "2026-W47 или 'last' — последняя полная неделя до сегодняшнего дня (для cron)."
     ),
-    "Weeks of baseline (default 8).": "Недель для сравнения (по умолчанию 8).",
+    "Baseline periods before the report's (weeks, months…; default 8).": (
+        "Сколько предыдущих периодов (недель, месяцев…) в базе сравнения (по умолчанию 8)."
+    ),
     "CSV/XLSX: district, population (per 10,000 residents).": "CSV/XLSX: район, население (для расчёта на 10 тыс. жителей).",
     "Mask phone numbers, e-mails and profile links.": "Скрыть телефоны, адреса почты и ссылки на профили.",
     "Print nothing on success (for cron).": "Ничего не печатать при успехе (для cron).",
