@@ -446,3 +446,22 @@ def test_population_table_in_cp1251_with_semicolons_is_read(tmp_path):
     table = read_population(path)
     assert table[C.DISTRICT].tolist() == ["Город Майкоп", "Тахтамукайский район"]
     assert table[C.POPULATION].tolist() == [141970.0, 79512.0]
+
+
+def test_weeks_before_the_export_begins_are_not_shown_as_quiet(tmp_path: Path) -> None:
+    # three weeks of data, eight weeks of baseline asked: the five earlier weeks are unknown
+    frame, classified = make_frame(week_rows("Абинский", "ЖКХ", [3, 2, 4]))
+    report = build_report(frame, classified, week="2026-W47", today=TODAY, weeks_back=8)
+    assert list(report.weekly_by_sector.index) == ["2026-W45", "2026-W46", "2026-W47"]
+    assert report.weekly_by_sector["ЖКХ"].tolist() == [3, 2, 4]
+    path = workbook.write_report(report, tmp_path / "week.xlsx")
+    sheet = openpyxl.load_workbook(path)[workbook.SHEET_TRENDS]
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert any(isinstance(c, str) and c.startswith("Отчётная неделя и 2 предыдущие.") for c in cells)
+    assert "2026-W44" not in cells
+
+
+def test_a_covered_window_keeps_every_week_of_dynamics() -> None:
+    frame, classified = make_frame(sample_rows())
+    report = build_report(frame, classified, week="2026-W47", today=TODAY, weeks_back=8)
+    assert len(report.weekly_by_sector) == 9

@@ -195,10 +195,10 @@ def build_report(
     heat = agg.heat_map(prepared, period, weeks_back, pop_series, until)
     # «Динамика»: the baseline's periods and this one, by week (by month when longer than half a year)
     steps = P.dynamics_steps(period, weeks_back)
-    if period.kind != P.WEEK and earliest is not None:
-        # months before the export begins are unknown, not quiet: a quarter's 27 rows of
-        # dynamics would be mostly invented zeros (weeks keep their fixed window)
-        steps = [s for s in steps if s.end > earliest] or steps[-1:]
+    if earliest is not None and latest is not None:
+        # weeks or months outside the export are unknown, not quiet: shown as 0 they would be
+        # invented figures (a quarter's 27 rows mostly zeros); the reported period always stays
+        steps = [s for s in steps[:-1] if s.end > earliest and s.start <= latest] + steps[-1:]
     by_sector = agg.weekly_series(prepared, steps, C.SECTOR)
     by_district = agg.weekly_series(prepared, steps, C.DISTRICT)
     surge_table = agg.surges(prepared, period, weeks_back, until=until)

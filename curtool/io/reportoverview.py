@@ -426,6 +426,19 @@ def _series_block(
     return chart_row + 21
 
 
+def _weeks_note(report: R.Report) -> str:
+    """«Отчётная неделя и 8 предыдущих», saying why fewer are shown: weeks outside the export
+    are left out of «Динамика» (unknown, not quiet)."""
+    shown = max(len(report.weekly_by_sector) - 1, 0)
+    note = f"Отчётная неделя и {shown} {wording.plural(shown, 'предыдущая', 'предыдущие', 'предыдущих')}."
+    if shown < report.weeks_back and report.data_start is not None:
+        note += (
+            f" Выгрузка начинается {report.data_start:%d.%m.%Y}: более ранних недель в ней нет, "
+            "они не показаны (не нули)."
+        )
+    return note
+
+
 def write_trends(book, f: Formats, report: R.Report) -> None:
     sheet = book.add_worksheet(SHEET_TRENDS)
     by_week = "W" in str(report.weekly_by_sector.index[:1].tolist())
@@ -436,7 +449,7 @@ def write_trends(book, f: Formats, report: R.Report) -> None:
         f,
         report,
         "Динамика по неделям" if by_week else "Динамика по месяцам",
-        f"Отчётная неделя и {report.weeks_back} предыдущих."
+        _weeks_note(report)
         if period.kind == "week"
         else f"{period.title} и {report.weeks_back} "
         f"{wording.plural(report.weeks_back, *period.words.baseline_forms)} до него; первая и "
