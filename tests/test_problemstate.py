@@ -19,17 +19,17 @@ from typer.testing import CliRunner
 from curtool.app.cli import app
 from curtool.core import errors
 from curtool.core import problemstate as PS
-from curtool.core.problemstate import Current, Period, ProblemState, compare
+from curtool.core.problemstate import Current, ProblemState, StatePeriod, compare
 from curtool.io import statefile
 
 runner = CliRunner()
 
 
-def week(n: int) -> Period:
+def week(n: int) -> StatePeriod:
     """The n-th week from Monday 2026-08-03 (2026-W32)."""
     start = date(2026, 8, 3) + timedelta(weeks=n)
     iso = start.isocalendar()
-    return Period(f"{iso.year}-W{iso.week:02d}", start, start + timedelta(days=6))
+    return StatePeriod(f"{iso.year}-W{iso.week:02d}", start, start + timedelta(days=6))
 
 
 def problem(pid: str, msgs: range | list, n: int, last: int | None = None, **kw) -> Current:
@@ -179,6 +179,22 @@ def test_rerunning_a_period_is_idempotent_and_an_older_period_leaves_newer_histo
     # week 0 run after week 2: compared with nothing before it, week 1 and 2 kept
     old = compare(state, plan[0], week(0))
     assert old.first and [s.period for s in old.state.snapshots] == [week(0), week(1), week(2)]
+
+
+def test_weekly_and_monthly_runs_share_a_state_file_without_mixing():
+    # weekly runs of August, then the month: the month compares with months only (none yet),
+    # and a later week still compares with the latest week, not with the month
+    _, state = run_weeks({0: [problem("A", range(3), 1, last=0)], 1: [problem("A", range(4), 1, last=1)]})
+    september = StatePeriod("2026-09", date(2026, 9, 1), date(2026, 9, 30))
+    monthly = compare(state, [problem("A", range(4), 2, last=1)], september)
+    assert monthly.first and monthly.previous is None
+    weekly = compare(monthly.state, [problem("A", range(5), 1, last=5)], week(5))
+    assert weekly.previous == week(1)
+    # a quarter and its first month begin on the same day and are two snapshots
+    quarter = StatePeriod("2026-Q3", date(2026, 7, 1), date(2026, 9, 30))
+    july = StatePeriod("2026-07", date(2026, 7, 1), date(2026, 7, 31))
+    both = compare(compare(weekly.state, [], july).state, [], quarter).state
+    assert {s.period.label for s in both.snapshots} >= {"2026-07", "2026-Q3", "2026-09"}
 
 
 def test_an_uncovered_period_leaves_the_state_as_it_was():

@@ -213,6 +213,18 @@ def day_range(first: date, last: date) -> Period:
     )
 
 
+def kind_of(label: str) -> str:
+    """The kind of period a label names: «2026-W47» a week, «2026-11» a month, «2026-Q4» a
+    quarter, anything else («2026-11-01..2026-11-20») a range of days."""
+    if wk.WEEK_PATTERN.match(label):
+        return WEEK
+    if MONTH_PATTERN.match(label):
+        return MONTH
+    if QUARTER_PATTERN.match(label):
+        return QUARTER
+    return RANGE
+
+
 def step_start(label: str) -> date:
     """The first day of a week («2026-W47») or month («2026-11») label of «Динамика»."""
     match = MONTH_PATTERN.match(label)

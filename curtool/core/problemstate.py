@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from curtool.core import columns as C
+from curtool.core import periods as P
 
 if TYPE_CHECKING:
     from curtool.core.report import Report
@@ -66,12 +67,19 @@ STATE_COLUMN = "state"  # the report's recurring table: each problem's status, i
 
 
 @dataclass(frozen=True)
-class Period:
-    """The period a report covers: its label («2026-W47») and first and last day."""
+class StatePeriod:
+    """A reported period as the state file keeps it: its label («2026-W47», «2026-11») and first
+    and last day (both included); :class:`curtool.core.periods.Period` is the report's own."""
 
     label: str
     start: date
     end: date
+
+    @property
+    def kind(self) -> str:
+        """week, month, quarter or range: a weekly run compares with weeks only, a monthly with
+        months, so weekly and monthly reports can share one folder and one state file."""
+        return P.kind_of(self.label)
 
     @property
     def days(self) -> int:
@@ -109,7 +117,7 @@ class Entry:
 class Snapshot:
     """What one run said: every known problem's entry at the end of its period."""
 
-    period: Period
+    period: StatePeriod
     entries: dict[str, Entry] = field(default_factory=dict)
 
 
@@ -120,11 +128,13 @@ class ProblemState:
     problems: dict[str, Tracked] = field(default_factory=dict)
     snapshots: list[Snapshot] = field(default_factory=list)
 
-    def before(self, period: Period) -> Snapshot | None:
+    def before(self, period: StatePeriod) -> Snapshot | None:
         """The latest snapshot of a period that began before ``period``: what a run of it
         compares with (so re-running a week, or running an older one, never compares with itself
         or with the future)."""
-        earlier = [s for s in self.snapshots if s.period.start < period.start]
+        earlier = [
+            s for s in self.snapshots if s.period.kind == period.kind and s.period.start < period.start
+        ]
         return max(earlier, key=lambda s: s.period.start) if earlier else None
 
     def history(self, key: str, limit: int = HISTORY) -> list[tuple[str, str]]:
@@ -174,8 +184,8 @@ class Gone:
 class Dynamics:
     """The outcome of one comparison: statuses, the problems that went quiet, the new state."""
 
-    period: Period
-    previous: Period | None  # the period compared with (None: the first run)
+    period: StatePeriod
+    previous: StatePeriod | None  # the period compared with (None: the first run)
     statuses: dict[str, str]  # this run's problem id → status
     gone_quiet: list[Gone]
     state: ProblemState
@@ -261,7 +271,7 @@ def _text(value: object) -> str:
 
 
 # --- the comparison -------------------------------------------------------------------------
-def quiet_since(period: Period, quiet_periods: int = QUIET_PERIODS) -> date:
+def quiet_since(period: StatePeriod, quiet_periods: int = QUIET_PERIODS) -> date:
     """A problem whose last message is before this day has been silent ``quiet_periods`` periods
     (the period itself included)."""
     return period.end + timedelta(days=1) - timedelta(days=quiet_periods * period.days)
@@ -270,7 +280,7 @@ def quiet_since(period: Period, quiet_periods: int = QUIET_PERIODS) -> date:
 def compare(
     previous: ProblemState | None,
     problems: Iterable[Current],
-    period: Period,
+    period: StatePeriod,
     *,
     quiet_periods: int = QUIET_PERIODS,
     covered: bool = True,
@@ -391,7 +401,8 @@ def compare(
         tracked.messages |= p.messages
         if not tracked.place:
             tracked.place = p.place
-    snapshots = [s for s in state.snapshots if s.period.start != period.start]
+    # by label: a quarter and its first month begin on the same day, yet are two snapshots
+    snapshots = [s for s in state.snapshots if s.period.label != period.label]
     snapshots.append(Snapshot(period, entries))
     snapshots.sort(key=lambda s: s.period.start)
     snapshots = snapshots[-MAX_SNAPSHOTS:]
@@ -440,8 +451,8 @@ def _match(
 
 
 # --- the report -------------------------------------------------------------------------------
-def period_of(report: Report) -> Period:
-    return Period(report.week, report.week_start, report.week_end)
+def period_of(report: Report) -> StatePeriod:
+    return StatePeriod(report.week, report.week_start, report.week_end)
 
 
 def track(report: Report, problems: pd.DataFrame, previous: ProblemState | None) -> Dynamics:

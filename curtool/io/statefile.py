@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from curtool.core import errors
-from curtool.core.problemstate import STATUSES, Entry, Period, ProblemState, Snapshot, Tracked
+from curtool.core.problemstate import STATUSES, Entry, ProblemState, Snapshot, StatePeriod, Tracked
 from curtool.io.output import atomic_path
 
 FORMAT = "curtool-problem-state"
@@ -137,7 +137,7 @@ def _state(raw: dict) -> ProblemState:
         )
     snapshots = []
     for s in _list(raw["periods"]):
-        period = Period(_str(s["label"]), date.fromisoformat(s["start"]), date.fromisoformat(s["end"]))
+        period = StatePeriod(_str(s["label"]), date.fromisoformat(s["start"]), date.fromisoformat(s["end"]))
         if period.end < period.start:
             raise ValueError("period ends before it starts")
         entries = {}
