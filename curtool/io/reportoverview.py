@@ -139,7 +139,7 @@ def _summary_charts(
         pagelayout.write_header(sheet, row, 0, ["Неделя" if by_week else "Месяц", "Сообщений"], f.header)
         first = row + 1
         for r, (week, value) in enumerate(weekly.items(), start=first):
-            label = f"{week} ({R.PARTIAL_WEEK})" if report.partial and str(week) == report.week else str(week)
+            label = f"{week} ({report.marker})" if report.partial and str(week) == report.week else str(week)
             sheet.write_string(r, 0, label, f.text)
             sheet.write_number(r, 1, int(value), f.int)
         last = first + len(weekly) - 1
@@ -379,6 +379,7 @@ def _series_block(
     table: pd.DataFrame,
     chart_title: str,
     partial_week: str = "",
+    marker: str = R.PARTIAL_WEEK,
 ) -> int:
     sheet.write_string(row, 0, title, f.section)
     row += 1
@@ -391,7 +392,7 @@ def _series_block(
     pagelayout.write_header(sheet, row, 0, header, f.header)
     first = row + 1
     for r, (week, values) in enumerate(zip(table.index, table.to_numpy(), strict=True), start=first):
-        label = f"{week} ({R.PARTIAL_WEEK})" if str(week) == partial_week else str(week)
+        label = f"{week} ({marker})" if str(week) == partial_week else str(week)
         sheet.write_string(r, 0, label)
         sheet.write_datetime(r, 1, datetime.combine(step_start(str(week)), datetime.min.time()), f.day)
         for c, value in enumerate(values, start=2):
@@ -464,6 +465,7 @@ def write_trends(book, f: Formats, report: R.Report) -> None:
         report.weekly_by_sector,
         f"Сообщений {step} по секторам",
         report.week if report.partial else "",
+        report.marker or R.PARTIAL_WEEK,
     )
     sheet.set_h_pagebreaks([row])  # each table with its chart on one printed page
     more = ""
@@ -478,7 +480,13 @@ def write_trends(book, f: Formats, report: R.Report) -> None:
         report.weekly_by_district,
         f"Сообщений {step} по районам",
         report.week if report.partial else "",
+        report.marker or R.PARTIAL_WEEK,
     )
-    sheet.set_column(0, 0, 11)
+    # wide enough for «2026-11 (неполный месяц)» in the partial period's row
+    sheet.set_column(
+        0,
+        0,
+        max(11, math.ceil(pagelayout.text_width(f"2026-W47 ({report.marker})")) if report.partial else 11),
+    )
     sheet.set_column(1, 1, 11)
     sheet.set_column(2, 2 + max(report.weekly_by_sector.shape[1], report.weekly_by_district.shape[1]), 15)
