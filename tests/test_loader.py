@@ -852,3 +852,29 @@ def test_a_field_is_read_without_the_spaces_around_it(tmp_path: Path) -> None:
     assert frame[C.ID].tolist() == ["17", "18"]  # an id too: duplicates compare ids
     assert frame[C.DISTRICT_RAW].tolist() == ["г. Майкоп", "г. Майкоп"]
     assert frame[C.STATUS].tolist() == ["Решено", "Решено"]
+
+
+def test_iso_stamps_keep_their_wall_time_unless_they_name_a_zone():
+    # a portal export writes «…T21:10:48.123456» in its own local time: a Sunday-evening
+    # message must stay on Sunday, not move three hours into Monday
+    stamps = pd.Series(
+        [
+            "2021-03-21T21:10:48.123456",
+            "2021-03-21T21:10:48",
+            "2021-03-21T21:10:48Z",
+            "2021-03-21T21:10:48+03:00",
+            "2021-03-21 21:10:48.5 +0000",
+            "2021-03-21T21:10:48.123456+05:00",
+        ],
+        dtype=object,
+    )
+    parsed, bad = parse_dates(stamps)
+    assert parsed.tolist() == [
+        pd.Timestamp("2021-03-21 21:10:48.123456"),
+        pd.Timestamp("2021-03-21 21:10:48"),
+        pd.Timestamp("2021-03-22 00:10:48"),
+        pd.Timestamp("2021-03-21 21:10:48"),
+        pd.Timestamp("2021-03-22 00:10:48.5"),
+        pd.Timestamp("2021-03-21 19:10:48.123456"),
+    ]
+    assert not bad.any()

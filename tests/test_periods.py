@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from curtool.app.cli import app
 from curtool.core import columns as C
+from curtool.core import errors
 from curtool.core import periods as P
 from curtool.core.report import build_report
 from curtool.core.summary import NO_DATA
@@ -72,6 +73,14 @@ def test_open_bounds_run_to_the_data() -> None:
     span = P.wk.DataSpan(pd.Timestamp("2026-09-14 08:00"), pd.Timestamp("2026-11-22 19:00"))
     assert P.resolve_period(span, TODAY, since="2026-11-01").label == "2026-11-01..2026-11-22"
     assert P.resolve_period(span, TODAY, until="30.09.2026").label == "2026-09-14..2026-09-30"
+
+
+def test_an_open_bound_is_not_checked_against_today() -> None:
+    # before reading, --until alone must not be compared with today (as if --since were today)
+    P.check_choice(TODAY, until="2020-11-15")
+    P.check_choice(TODAY, since="2030-01-01")
+    with pytest.raises(errors.CurtoolError):
+        P.check_choice(TODAY, since="2026-11-20", until="2026-11-01")
 
 
 # --- the CLI's one-line errors ----------------------------------------------------------------

@@ -465,3 +465,19 @@ def test_a_covered_window_keeps_every_week_of_dynamics() -> None:
     frame, classified = make_frame(sample_rows())
     report = build_report(frame, classified, week="2026-W47", today=TODAY, weeks_back=8)
     assert len(report.weekly_by_sector) == 9
+
+
+def test_a_period_the_export_begins_inside_is_partial_and_no_baseline() -> None:
+    # the export begins on the Sunday of W46: that week is a one-day fragment
+    sunday = W47 - pd.Timedelta(days=1)
+    rows = [{"created": sunday + pd.Timedelta(hours=h), "district": "Абинский"} for h in (9, 12, 15)]
+    rows += [{"created": W47 + pd.Timedelta(days=d, hours=10), "district": "Абинский"} for d in range(7)]
+    frame, classified = make_frame(rows)
+    fragment = build_report(frame, classified, week="2026-W46", today=TODAY)
+    assert fragment.partial
+    assert fragment.summary_lines[0].startswith("Неполная неделя: выгрузка начинается 15.11.2026")
+    whole = build_report(frame, classified, week="2026-W47", today=TODAY)
+    assert not whole.partial
+    # the one-day fragment is no baseline: 7 against «3 on average» would invent a rise
+    assert whole.totals.baseline_weeks == 0
+    assert whole.totals.baseline != whole.totals.baseline  # NaN: нет данных

@@ -540,6 +540,7 @@ FRAGMENTS: dict[str, str] = {
     "week {} is incomplete: the export's last message is from {}": (
         "неделя {} неполная: последнее сообщение выгрузки от {}"
     ),
+    "week {} is incomplete: the export begins on {}": ("неделя {} неполная: выгрузка начинается {}"),
     # the same of a month, a quarter, a run of days (report --month/--quarter/--since)
     "month {} has no messages; the export has no dated message at all": (
         "за месяц {} нет сообщений; в выгрузке вообще нет сообщений с датой"
@@ -553,6 +554,7 @@ FRAGMENTS: dict[str, str] = {
     "month {} is incomplete: the export's last message is from {}": (
         "месяц {} неполный: последнее сообщение выгрузки от {}"
     ),
+    "month {} is incomplete: the export begins on {}": ("месяц {} неполный: выгрузка начинается {}"),
     "quarter {} has no messages; the export has no dated message at all": (
         "за квартал {} нет сообщений; в выгрузке вообще нет сообщений с датой"
     ),
@@ -565,6 +567,7 @@ FRAGMENTS: dict[str, str] = {
     "quarter {} is incomplete: the export's last message is from {}": (
         "квартал {} неполный: последнее сообщение выгрузки от {}"
     ),
+    "quarter {} is incomplete: the export begins on {}": ("квартал {} неполный: выгрузка начинается {}"),
     "period {} has no messages; the export has no dated message at all": (
         "за период {} нет сообщений; в выгрузке вообще нет сообщений с датой"
     ),
@@ -577,6 +580,7 @@ FRAGMENTS: dict[str, str] = {
     "period {} is incomplete: the export's last message is from {}": (
         "период {} неполный: последнее сообщение выгрузки от {}"
     ),
+    "period {} is incomplete: the export begins on {}": ("период {} неполный: выгрузка начинается {}"),
 }
 
 

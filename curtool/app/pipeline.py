@@ -117,8 +117,10 @@ def data_warnings(report: Report) -> list[str]:
                 f"{report.data_start:%Y-%m-%d} (its last message is from {end})"
             ]
         return [f"{name} has no messages; the export's last message is from {end}"]
-    if report.partial:
+    if report.partial and report.data_end < report.week_end:
         return [f"{name} is incomplete: the export's last message is from {end}"]
+    if report.partial:
+        return [f"{name} is incomplete: the export begins on {report.data_start:%Y-%m-%d}"]
     return []
 
 

@@ -97,14 +97,11 @@ def baseline_periods(
         return []
     if isinstance(until, str):
         until = as_period(until).start
-    # A week counts from the one the data begins in (a few days short at most, as always); a
-    # longer period only from its first day on: a month the export begins in the middle of is
-    # a fragment, and a baseline of fragments would invent a rise.
-    whole = period.kind != "week"
+    # A period counts only from its first day on: a week or month the export begins in the
+    # middle of is a fragment, and a baseline of fragments invents a rise (a real portal export
+    # beginning on a Sunday made its next week «21 times the average» of that one day).
     return [
-        p
-        for p in period.before(back)
-        if (p.start >= first.normalize() if whole else p.end > first) and (until is None or p.start <= until)
+        p for p in period.before(back) if p.start >= first.normalize() and (until is None or p.start <= until)
     ]
 
 

@@ -28,6 +28,10 @@ _FORMATS = (
     "%d/%m/%Y %H:%M:%S",
 )
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# a time followed by its zone: «…21:10:48Z», «…21:10+03:00», «…21:10:48.5 +0300», «… UTC»
+_ZONE_SUFFIX = re.compile(
+    r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE
+)
 _SERIAL = re.compile(r"^\d{4,5}([.,]\d+)?$")
 _MONTHS = {
     "янв": 1,
@@ -110,12 +114,22 @@ def _parse_each(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         result[words.index] = _in_range(pd.to_datetime(words.map(_native_in_range), errors="coerce"))
         todo = (text != "") & result.isna()
     if todo.any():
-        iso = pd.to_datetime(text[todo], format="ISO8601", errors="coerce", utc=True)
-        # out of range first: pandas 3.0 overflows converting year 1 to Moscow time
-        day = pd.Timedelta(days=1)
-        inside = (iso >= (_FIRST + day).tz_localize("UTC")) & (iso <= (_LAST - day).tz_localize("UTC"))
-        iso = _in_range(iso.where(inside).dt.tz_convert("Europe/Moscow").dt.tz_localize(None))
-        result[iso.index[iso.notna()]] = iso[iso.notna()]
+        rest = text[todo]
+        # Only a stamp that names its zone is converted (to Moscow time, where the centres
+        # read the clock); a plain «2021-03-21T21:10:48.123» is the export's own wall time.
+        # Read as UTC it moved Sunday-evening messages of a real portal export into the next
+        # week and month.
+        aware = rest.str.contains(_ZONE_SUFFIX)
+        if (~aware).any():
+            naive = _in_range(pd.to_datetime(rest[~aware], format="ISO8601", errors="coerce"))
+            result[naive.index[naive.notna()]] = naive[naive.notna()]
+        if aware.any():
+            iso = pd.to_datetime(rest[aware], format="ISO8601", errors="coerce", utc=True)
+            # out of range first: pandas 3.0 overflows converting year 1 to Moscow time
+            day = pd.Timedelta(days=1)
+            inside = (iso >= (_FIRST + day).tz_localize("UTC")) & (iso <= (_LAST - day).tz_localize("UTC"))
+            iso = _in_range(iso.where(inside).dt.tz_convert("Europe/Moscow").dt.tz_localize(None))
+            result[iso.index[iso.notna()]] = iso[iso.notna()]
     filled = (text != "") | is_native | is_number
     bad = filled & result.isna()
     return result.astype("datetime64[ns]"), bad

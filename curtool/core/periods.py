@@ -288,7 +288,13 @@ def check_choice(today: date, **chosen: str | None) -> None:
     """Refuse a bad or doubled period option before any file is read (see :func:`resolve_period`)."""
     if all(value is None for value in chosen.values()):
         return  # the latest complete week of the data: known once it is read
-    resolve_period(wk.DataSpan(pd.Timestamp(today), pd.Timestamp(today)), today, **chosen)
+    # an open --since/--until bound runs to the data's edge, unknown yet: a span from long
+    # before to long after any data checks the given bound alone
+    wide = wk.DataSpan(pd.Timestamp(_FAR_PAST), pd.Timestamp(_FAR_FUTURE))
+    resolve_period(wide, today, **chosen)
+
+
+_FAR_PAST, _FAR_FUTURE = date(1900, 1, 1), date(2200, 12, 31)
 
 
 def resolve_period(
@@ -350,11 +356,15 @@ until_end = wk.until_end
 
 
 # --- the period in the data ---------------------------------------------------------------------
-def is_partial(period: Period, end: pd.Timestamp | None) -> bool:
-    """True when the data ends inside the period: its last message is before the last day."""
+def is_partial(period: Period, end: pd.Timestamp | None, start: pd.Timestamp | None = None) -> bool:
+    """True when the data ends inside the period (its last message is before the last day) or
+    begins inside it (its first message is after the first day): either way the period's count
+    is a fragment, and compared with whole periods it would invent a fall or a rise."""
     if end is None:
         return False
-    return period.start <= end.normalize() < pd.Timestamp(period.last_day)
+    ends_inside = period.start <= end.normalize() < pd.Timestamp(period.last_day)
+    begins_inside = start is not None and period.start < start.normalize() < period.end
+    return ends_inside or begins_inside
 
 
 def covers(period: Period | None, first: date | None, last: date | None) -> bool:

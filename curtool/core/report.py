@@ -214,8 +214,9 @@ def build_report(
     by_platform, by_source = src.sources(prepared, period)
     known = {"first_answer_known": "first_answer" in known_fields, "closed_known": "closed" in known_fields}
     # deadlines are judged at the end of the week, or where the export stops inside it
-    partial = P.is_partial(period, latest)
-    known["as_of"] = latest if partial and latest is not None else end
+    partial = P.is_partial(period, latest, earliest)
+    # deadlines are judged where the export stops inside the period (not where it begins)
+    known["as_of"] = latest if P.is_partial(period, latest) and latest is not None else end
     rt_sector = rtimes.response_times(prepared, period, C.SECTOR, deadline_table, **known)
     rt_district = rtimes.response_times(prepared, period, C.DISTRICT, deadline_table, **known)
     has_executor = C.EXECUTOR in frame and (

@@ -52,8 +52,13 @@ def summary_lines(report: Report) -> list[str]:
     lines: list[str] = []
     end = f"{report.data_end:%d.%m.%Y}" if report.data_end else ""
     if report.partial:
+        edges = []
+        if report.data_start is not None and report.data_start > report.week_start:
+            edges.append(f"начинается {report.data_start:%d.%m.%Y}")
+        if report.data_end is not None and report.data_end < report.week_end:
+            edges.append(f"заканчивается {end}")
         lines.append(
-            f"{words.partial.capitalize()}: выгрузка заканчивается {end}, "
+            f"{words.partial.capitalize()}: выгрузка {' и '.join(edges)}, "
             f"поэтому сравнения с полными {words.full_plural} не приводятся."
         )
     previous = _previous_count(report)
