@@ -464,3 +464,25 @@ def test_map_sheet_draws_district_outlines_and_their_counts_coloured(tmp_path):
     with zipfile.ZipFile(path) as z:
         sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
     assert any("colorScale" in x and "F8696B" in x for x in sheets)
+
+
+def test_the_districts_table_never_writes_over_the_points_table(tmp_path):
+    # enough points for their table to run past the chart, where the districts' table begins
+    sectors = ["ЖКХ", "Транспорт", "Благоустройство", "Дорожное хозяйство", "Здравоохранение"]
+    sectors += ["Образование", "Социальная защита", "Экология", "Строительство", "Прочее"]
+    rows = [
+        dict(r, district=["Город Майкоп", "Тахтамукайский район"][i % 2], sector=sectors[i % 10])
+        for i, r in enumerate(_week_rows(50))
+    ]
+    report = _report(rows)
+    shapes, field = read_districts(SQUARES)
+    report.districts = choropleth(shapes, report.heat.counts, report.heat.population, field)
+    path = write_report(report, tmp_path / "week.xlsx")
+    sheet = openpyxl.load_workbook(path)[reportmap.SHEET_MAP]
+    assert len(report.geo.placed_messages()) == 50
+    title = next(c for row in sheet.iter_rows() for c in row if c.value == "Сообщения на карте")
+    lon_lat = [
+        (sheet.cell(r, title.column).value, sheet.cell(r, title.column + 1).value)
+        for r in range(title.row + 2, title.row + 52)
+    ]
+    assert all(isinstance(x, (int, float)) and isinstance(y, (int, float)) for x, y in lon_lat), lon_lat

@@ -141,7 +141,9 @@ def write_map(book, f: Formats, report: R.Report) -> None:
     problem_series: dict | None = None
 
     top = row
-    col = _TABLE_COL
+    # the districts' table goes under the chart; the tables of problems and points start right
+    # of the wider of the two, so no cell of one is written over a cell of the other
+    col = max(_TABLE_COL, _district_columns(choro) + 1) if choro is not None else _TABLE_COL
     table_row = top
     if len(problems):
         sheet.write_string(table_row, col, "Повторяющиеся проблемы", f.section)
@@ -262,6 +264,11 @@ def _write_outlines(sheet, f: Formats, choro, row: int, col: int) -> tuple[list,
             sheet.write_number(r, col, x, f.float2)
             sheet.write_number(r, col + 1, y, f.float2)
     return lon, lat
+
+
+def _district_columns(choro) -> int:
+    """How many columns the districts' table takes (see :func:`_write_district_table`)."""
+    return 3 + int(choro.table[PER_10K].notna().any()) + len(choro.sectors)
 
 
 def _write_district_table(sheet, f: Formats, choro, row: int) -> None:
