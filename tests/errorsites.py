@@ -165,6 +165,25 @@ def sites(package: Path = PACKAGE) -> Iterator[Site]:
                             continue
                     if given:
                         direct.append((file, node.lineno, role, value))
+    # a helper's default message or hint («_bad(path, message, hint="give a GeoJSON …")») is
+    # what every call that leaves it out carries
+    defs = {
+        node.name: (file, node)
+        for file, tree in trees.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+    }
+    for name, entries in factories.items():
+        if name not in defs:
+            continue
+        file, func = defs[name]
+        params = [a.arg for a in func.args.args]
+        defaults = dict(zip(params[len(params) - len(func.args.defaults) :], func.args.defaults, strict=True))
+        for _, param, role in entries:
+            if param in defaults and not (
+                isinstance(defaults[param], ast.Constant) and defaults[param].value in (None, "")
+            ):
+                direct.append((file, func.lineno, role, defaults[param]))
     for file, line, role, value in direct:
         found = templates(value)
         if found is None:

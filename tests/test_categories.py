@@ -306,3 +306,19 @@ def test_a_portal_category_or_reason_never_costs_a_block_its_recall() -> None:
         assert (got.per_class["recall"] >= floor - 1e-9).all(), (column, got.per_class["recall"], floor)
         if column == "reason":
             assert got.lenient_accuracy >= 0.90
+
+
+def test_the_snippet_is_never_wrapped_on_a_narrow_screen(monkeypatch) -> None:
+    # at 80 columns a long category name pushed «"…" = "ЖКХ"» past the edge, and a wrapped
+    # line pasted into curtool.toml no longer parsed
+    monkeypatch.setenv("COLUMNS", "24")
+    data = portal_export()
+    mapping = classify.classify_detailed(data, default_model()).categories
+    console = make_console()
+    assert console.width == 24
+    with console.capture() as captured:
+        print_categories(console, mapping, ["Категория"])
+    shown = captured.get()
+    snippet = shown[shown.index("\n[groups]\n") + 1 :]
+    assert snippet.strip() == groups_toml(mapping.voted)
+    assert max(len(line) for line in groups_toml(mapping.voted).splitlines()) > 24

@@ -833,7 +833,8 @@ def print_categories(console: Console, mapping, headers: Sequence[str] = ()) -> 
             '(a block of the taxonomy, or "text" to leave a category to each message\'s text):',
         ),
     )
-    console.print(groups_toml(voted), markup=False, highlight=False)
+    # soft wrap: a TOML line cut in two at the edge of an 80-column screen no longer parses
+    console.print(groups_toml(voted), markup=False, highlight=False, soft_wrap=True)
 
 
 def print_archive(console: Console, appended) -> None:

@@ -115,7 +115,7 @@ CATALOGUE: dict[str, str] = {
     # --- the config file
     "config file not found": "файл настроек не найден",
     "check the --config path": "проверьте путь в --config",
-    "not valid TOML ({})": "это не правильный TOML ({})",
+    "not valid TOML ({})": "это некорректный TOML ({})",
     "see the README section «Config file» for an example": "пример — в разделе README «Config file»",
     "unknown section [{}]": "неизвестный раздел [{}]",
     "known sections: {}": "известные разделы: {}",
@@ -475,7 +475,10 @@ CATALOGUE: dict[str, str] = {
     "the districts file is not UTF-8 text": "файл районов — не текст в UTF-8",
     "save the GeoJSON as UTF-8": "сохраните GeoJSON в UTF-8",
     "the districts file is not a GeoJSON FeatureCollection": "файл районов — не GeoJSON FeatureCollection",
-    "the districts file is not valid JSON ({})": "файл районов — не правильный JSON ({})",
+    "give a GeoJSON FeatureCollection of district polygons": (
+        "укажите GeoJSON FeatureCollection с полигонами районов"
+    ),
+    "the districts file is not valid JSON ({})": "файл районов — некорректный JSON ({})",
     "feature {} of the districts file has no property {}": "у объекта {} файла районов нет свойства {}",
     "feature {} of the districts file is not a GeoJSON Feature": "объект {} файла районов — не GeoJSON Feature",
     "feature {} of the districts file is not a Polygon or MultiPolygon": (
