@@ -141,3 +141,16 @@ def test_recurring_ranked_by_reach_on_the_sample(tmp_path: Path) -> None:
     keys = [(p["engagement"], p["audience"]) for p in problems]
     assert keys == sorted(keys, reverse=True) and all(p["engagement"] is not None for p in problems)
     assert "вовлечённость" in result.output
+
+
+@pytest.mark.slow
+def test_reach_asked_of_an_export_without_it_says_no_data(tmp_path: Path) -> None:
+    # the portal CSV has no «Аудитория»/«Вовлеченность»: the order is by messages, and says so
+    sample = Path(__file__).resolve().parent.parent / "data" / "samples" / "pos_adygea.csv"
+    out = tmp_path / "p.json"
+    result = runner.invoke(
+        app, ["--lang", "ru", "recurring", str(sample), "--rank-by", "reach", "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Охват: нет данных" in result.output
+    assert "Порядок: по вовлечённости" not in result.output

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from curtool.app.lang import english, tr
 from curtool.core import columns as C
+from curtool.core.reach import top_reach
 from curtool.core.text import blank
 from curtool.io.loader import Dataset
 
@@ -520,7 +521,18 @@ def print_recurring(console: Console, result, settings, top: int = 10, reach: bo
     ``reach``, their engagement and audience)."""
     problems = result.problems
     say_wrapped(console, settings.describe() if not english() else _describe_english(settings))
-    if reach:
+    if reach and not problems.empty and top_reach(problems) is None:
+        # asked for reach, the export has none: say so instead of naming an order not applied
+        say_wrapped(
+            console,
+            tr(
+                "Охват: нет данных — в выгрузке нет столбцов «Аудитория» и «Вовлеченность» "
+                "(--audience-column, --engagement-column); порядок — по числу сообщений.",
+                "Reach: no data — the export has no «Аудитория» or «Вовлеченность» column "
+                "(--audience-column, --engagement-column); ordered by messages.",
+            ),
+        )
+    elif reach:
         say_wrapped(
             console,
             tr(
