@@ -39,8 +39,13 @@ def english_console(monkeypatch):
     """Tests that assert console lines assert the English ones (``--lang en``); the Russian
     default is tested where a test takes ``russian_console``.  ``COLUMNS`` from the shell
     running the tests must not narrow what CliRunner captures."""
+    from curtool.app import lang
+
     monkeypatch.setenv("CURTOOL_LANG", "en")
     monkeypatch.delenv("COLUMNS", raising=False)
+    lang.reset()  # a --lang given to an earlier test's run must not carry over in this process
+    yield
+    lang.reset()
 
 
 @pytest.fixture

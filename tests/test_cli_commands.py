@@ -151,6 +151,7 @@ def test_report_writes_the_workbook_and_a_log_line(tmp_path):
         "Сводка",
         "Тепловая карта",
         "Динамика",
+        "Сравнение",
         "Всплески",
         "Повторяющиеся проблемы",
         "Динамика проблем",  # the problem state is kept beside the reports by default
@@ -161,7 +162,7 @@ def test_report_writes_the_workbook_and_a_log_line(tmp_path):
         "Сообщения",
         "Отклонено",
     ]
-    assert "Неделя 2026-W47" in result.output
+    assert "Week 2026-W47" in result.output
     assert (tmp_path / "reports" / "curtool-state.json").exists()
     log = (tmp_path / "reports" / "curtool.log").read_text(encoding="utf-8").splitlines()
     assert len(log) == 1 and "\tok\tweek=2026-W47\t" in log[0]

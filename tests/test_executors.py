@@ -223,7 +223,18 @@ def test_executor_column_option_reaches_the_report(tmp_path) -> None:
     out = tmp_path / "r.xlsx"
     result = runner.invoke(
         app,
-        ["report", str(export), "-o", str(out), "--executor-column", "Кто отвечает", "--week", WEEK],
+        [
+            "--lang",
+            "ru",
+            "report",
+            str(export),
+            "-o",
+            str(out),
+            "--executor-column",
+            "Кто отвечает",
+            "--week",
+            WEEK,
+        ],
     )
     assert result.exit_code == 0, result.output
     rows = list(load_workbook(out)[SHEET_EXECUTORS].iter_rows(values_only=True))

@@ -223,7 +223,7 @@ def test_classify_writes_the_kind_and_review_columns_and_counts_them(tmp_path) -
         assert name in table.columns
     flagged = int((table[columns.NEEDS_REVIEW] == "true").sum())
     assert flagged > 0
-    assert f"На проверку человеку: {flagged:,} сообщ." in result.output
+    assert f"For a person to check: {flagged:,} messages" in result.output
     assert "Top problem kinds" in result.output
 
 

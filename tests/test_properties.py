@@ -418,7 +418,7 @@ def check_classify(path: Path, export: Export, frame: pd.DataFrame) -> None:
     assert result.exit_code == 0, (result.exit_code, result.stderr, export.describe())
     assert "Traceback" not in result.output + result.stderr
     with target.open(encoding="utf-8-sig", newline="") as handle:
-        written = list(csv.DictReader(handle))
+        written = list(csv.DictReader(handle, delimiter=";"))  # the default dialect: Russian Excel
     assert len(written) == len(export.rows)
     id_header = export.headers[export.fields.index("id")]
     text_header = export.headers[export.fields.index("text")]

@@ -135,7 +135,9 @@ def test_an_unknown_ranking_is_one_line_before_any_work(tmp_path: Path) -> None:
 def test_recurring_ranked_by_reach_on_the_sample(tmp_path: Path) -> None:
     sample = Path(__file__).resolve().parent.parent / "data" / "samples" / "incidents_adygea.xlsx"
     out = tmp_path / "p.json"
-    result = runner.invoke(app, ["recurring", str(sample), "--rank-by", "reach", "--json", str(out)])
+    result = runner.invoke(
+        app, ["--lang", "ru", "recurring", str(sample), "--rank-by", "reach", "--json", str(out)]
+    )
     assert result.exit_code == 0, result.output
     problems = json.loads(out.read_text(encoding="utf-8"))["problems"]
     keys = [(p["engagement"], p["audience"]) for p in problems]

@@ -35,6 +35,7 @@ from curtool.app.options import (
 )
 from curtool.core import columns as C
 from curtool.core import errors
+from curtool.core.wording import fmt_int
 
 app = typer.Typer(
     name="curtool",
@@ -219,7 +220,7 @@ def classify(
     _print_issue_line(console, data)
     if protected:
         say_wrapped(console, _protected_line(protected))
-    console.print(_written(target, tr(f"{len(run.table):,} строк", f"{len(run.table):,} rows")))
+    console.print(_written(target, tr(f"{fmt_int(len(run.table))} строк", f"{len(run.table):,} rows")))
 
 
 def _classify_on_dask(inputs: list[str], opts: Options, target: Path) -> None:
@@ -238,7 +239,9 @@ def _classify_on_dask(inputs: list[str], opts: Options, target: Path) -> None:
     if done.protected:
         say_wrapped(console, _protected_line(done.protected))
     console.print(
-        _written(target, tr(f"{done.rows:,} строк, по месяцам", f"{done.rows:,} rows, grouped by month"))
+        _written(
+            target, tr(f"{fmt_int(done.rows)} строк, по месяцам", f"{done.rows:,} rows, grouped by month")
+        )
     )
 
 
@@ -255,8 +258,8 @@ def _written(target: object, detail: str = "") -> str:
 
 def _protected_line(cells: int) -> str:
     return tr(
-        f"Защищено {cells:,} ячеек, начинавшихся с = + - @ (формулы в таблице): записаны с ' в начале, "
-        "чтобы открывались как текст",
+        f"Защищено {fmt_int(cells)} ячеек, начинавшихся с = + - @ (формулы в таблице): "
+        "записаны с ' в начале, чтобы открывались как текст",
         f"Protected {cells:,} cells starting with = + - @ (formulas in a spreadsheet): "
         "written with a leading ' so they open as text",
     )
@@ -334,7 +337,7 @@ def train(
     save_model(run.model, output)
     console.print(
         tr(
-            f"Модель сохранена: {output} ({run.messages:,} сообщений, меток: {run.labels})",
+            f"Модель сохранена: {output} ({fmt_int(run.messages)} сообщений, меток: {run.labels})",
             f"Model saved: {output} ({run.messages:,} messages, {run.labels} labels)",
         )
     )
@@ -384,7 +387,7 @@ def evaluate(
         print_evaluation(
             _console(),
             run.evaluation,
-            tr(f"{run.messages:,} сообщений, {what}", f"{run.messages:,} messages, {what}"),
+            tr(f"{fmt_int(run.messages)} сообщений, {what}", f"{run.messages:,} messages, {what}"),
         )
     if output is not None:
         write_evaluation(run.evaluation, output)

@@ -18,6 +18,7 @@ from curtool.app.lang import english, tr
 from curtool.core import columns as C
 from curtool.core.reach import top_reach
 from curtool.core.text import blank
+from curtool.core.wording import fmt_int
 from curtool.io.loader import Dataset
 
 
@@ -293,7 +294,7 @@ def print_inspect(console: Console, data: Dataset) -> None:
                 rows,
             )
         )
-        console.print(tr(f"  строк: {report.rows:,}", f"  rows: {report.rows:,}"))
+        console.print(tr(f"  строк: {fmt_int(report.rows)}", f"  rows: {report.rows:,}"))
         if report.issues:
             if english():
                 issue_rows = [(code, n, ISSUES_ENGLISH.get(code, "")) for code, n in report.issues.items()]
@@ -323,7 +324,7 @@ def print_inspect(console: Console, data: Dataset) -> None:
     say_wrapped(
         console,
         tr(
-            f"Всего: {len(data.frame):,} строк, {len(msgs):,} сообщений без повторов"
+            f"Всего: {fmt_int(len(data.frame))} строк, {fmt_int(len(msgs))} сообщений без повторов"
             + (f", созданы{span[1:]}" if span else ""),
             f"Total: {len(data.frame):,} rows, {len(msgs):,} messages after duplicates"
             + (f", created{span[1:]}" if span else ""),
@@ -432,7 +433,7 @@ def print_sector_summary(
         say_wrapped(
             console,
             tr(
-                f"На проверку человеку: {review:,} сообщ. ({review / total:.1%}) — модель не уверена "
+                f"На проверку человеку: {fmt_int(review)} сообщ. ({review / total:.1%}) — модель не уверена "
                 "(needs_review = True)",
                 f"For a person to check: {review:,} messages ({review / total:.1%}) — the model is unsure "
                 "(needs_review = True)",
@@ -813,8 +814,8 @@ def print_categories(console: Console, mapping, headers: Sequence[str] = ()) -> 
     say_wrapped(
         console,
         tr(
-            f"Категории, сопоставленные по своим сообщениям ({mapped:,} из {total:,} сообщений получают "
-            "блок своей категории, остальные — блок по тексту):",
+            f"Категории, сопоставленные по своим сообщениям ({fmt_int(mapped)} из {fmt_int(total)} "
+            "сообщений получают блок своей категории, остальные — блок по тексту):",
             f"Categories mapped by their messages ({mapped:,} of {total:,} messages take their "
             "category's block; the rest keep their text's):",
         ),
@@ -857,7 +858,7 @@ def print_archive(console: Console, appended) -> None:
     say_wrapped(
         console,
         tr(
-            f"Архив {archive.path}: {archive.rows:,} сообщений в {len(archive.parts)} частях "
+            f"Архив {archive.path}: {fmt_int(archive.rows)} сообщений в {len(archive.parts)} частях "
             f"(месяцев: {len(archive.months)}), загрузок: {len(archive.loads)}{span}",
             f"Archive {archive.path}: {archive.rows:,} messages in {len(archive.parts)} parts "
             f"({len(archive.months)} months), {len(archive.loads)} loads{span}",
@@ -867,9 +868,9 @@ def print_archive(console: Console, appended) -> None:
         say_wrapped(
             console,
             tr(
-                f"Добавлено {appended.rows:,} строк за {len(appended.months)} мес.; помечены как копии: "
-                f"{appended.duplicates:,} (из них повторов сообщений из архива: "
-                f"{appended.against_archive:,})",
+                f"Добавлено {fmt_int(appended.rows)} строк за {len(appended.months)} мес.; "
+                f"помечены как копии: {fmt_int(appended.duplicates)} (из них повторов сообщений "
+                f"из архива: {fmt_int(appended.against_archive)})",
                 f"Added {appended.rows:,} rows in {len(appended.months)} months; marked as copies: "
                 f"{appended.duplicates:,} (of messages archived before: {appended.against_archive:,})",
             ),
