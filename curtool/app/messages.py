@@ -17,7 +17,6 @@ import errno
 import functools
 import re
 import string
-from pathlib import Path
 
 from curtool.app.lang import english, tr
 from curtool.core.errors import CurtoolError
@@ -640,15 +639,9 @@ def error_line(exc: CurtoolError) -> str:
     hint, and the stable code (the same in every language)."""
     if english():
         return f"error: {exc.line()}"
-    where = []
-    if exc.path is not None:
-        where.append(Path(str(exc.path)).name or str(exc.path))
-    if exc.row is not None:
-        where.append(f"строка {exc.row}")
-    if exc.column is not None:
-        where.append(f"столбец «{exc.column}»")
+    where = exc.where(row="строка {}", column="столбец «{}»")
     message = russian(exc.message)
-    text = f"{', '.join(where)}: {message}" if where else message
+    text = f"{where}: {message}" if where else message
     if exc.hint:
         text = f"{text.rstrip('.')}. Подсказка: {russian(exc.hint)}"
     return f"ошибка: {text} [{exc.code}]"

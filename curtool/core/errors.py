@@ -55,14 +55,16 @@ class CurtoolError(Exception):
     def __post_init__(self) -> None:
         super().__init__(self.line())
 
-    def where(self) -> str:
+    def where(self, row: str = "row {}", column: str = "column «{}»") -> str:
+        """«file, row N, column «X»»; ``row`` and ``column`` are the words, so the console can
+        say the place in its own language."""
         parts = []
         if self.path is not None:
             parts.append(Path(str(self.path)).name or str(self.path))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(row.format(self.row))
         if self.column is not None:
-            parts.append(f"column «{self.column}»")
+            parts.append(column.format(self.column))
         return ", ".join(parts)
 
     def line(self) -> str:
