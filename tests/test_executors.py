@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from frames import W47, message_frame
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -20,7 +21,6 @@ from curtool.core import response as rt
 from curtool.core.mapping import map_columns
 from curtool.core.report import build_report
 from curtool.io.reportbook import SHEET_EXECUTORS, write_report
-from tests.frames import W47, message_frame
 
 WEEK = "2026-W47"
 END = W47 + pd.Timedelta(days=7)  # the deadlines are judged here

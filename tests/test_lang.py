@@ -11,12 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_FILES
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from curtool.app import lang
 from curtool.app.cli import app
-from tests.conftest import SAMPLE_FILES
 
 runner = CliRunner()
 SAMPLES = [str(p) for p in SAMPLE_FILES]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import string
 
 import pytest
+from errorsites import sites
 from typer.testing import CliRunner
 
 from curtool.app.cli import app
 from curtool.app.messages import CATALOGUE, FRAGMENTS, error_line, russian
 from curtool.core import errors
-from tests.errorsites import sites
 
 runner = CliRunner()
 

@@ -15,6 +15,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from frames import message_frame
 from typer.testing import CliRunner
 
 from curtool.app.cli import app
@@ -24,7 +25,6 @@ from curtool.core import periods as P
 from curtool.core.report import build_report
 from curtool.core.summary import NO_DATA
 from curtool.synthetic.bulk import generate_messages
-from tests.frames import message_frame
 
 runner = CliRunner()
 TODAY = date(2026, 12, 3)
