@@ -8,6 +8,7 @@ own address field.  Both give raw parts (locality, street, house) that
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -351,6 +352,14 @@ def parse_address_field(value: object) -> tuple[str, str, str]:
     text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
     if not text.strip():
         return "", "", ""
+    return _parse_address_text(text)
+
+
+# A report parses the same houses twice, district by district for the recurring problems and
+# once more for the map: at 100k rows that second pass was 2.7 s of the report's 3.9 s of
+# analysis.  Parsing is a pure function of the text, so one run parses each address once.
+@functools.lru_cache(maxsize=1 << 18)
+def _parse_address_text(text: str) -> tuple[str, str, str]:
     parsed = _parse_parts(text)
     if parsed is not None:
         return parsed
