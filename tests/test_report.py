@@ -481,3 +481,12 @@ def test_a_period_the_export_begins_inside_is_partial_and_no_baseline() -> None:
     # the one-day fragment is no baseline: 7 against «3 on average» would invent a rise
     assert whole.totals.baseline_weeks == 0
     assert whole.totals.baseline != whole.totals.baseline  # NaN: нет данных
+
+
+def test_as_many_as_the_week_before_reads_as_russian() -> None:
+    sunday = {"created": W47 + pd.Timedelta(days=6, hours=20), "district": "Абинский"}
+    frame, classified = make_frame([*week_rows("Абинский", "ЖКХ", [5, 4]), sunday])
+    report = build_report(frame, classified, week="2026-W47", today=TODAY)
+    assert not report.partial
+    assert "столько же, сколько неделей ранее (5)" in report.summary_lines[0]
+    assert "столько же, чем" not in report.summary_lines[0]

@@ -78,7 +78,8 @@ def summary_lines(report: Report) -> list[str]:
     first = f"За {words.noun} {report.period} поступило {fmt_messages(t.count)}"
     vs_prev = "" if previous is None else change_words(t.count, previous)
     if vs_prev:
-        first += f", {vs_prev}, чем {words.earlier} ({fmt_int(previous)})"
+        compare = f"{vs_prev}, чем" if vs_prev != "столько же" else "столько же, сколько"
+        first += f", {compare} {words.earlier} ({fmt_int(previous)})"
     elif previous == 0:
         first += f", {words.earlier} сообщений не было"
     elif not report.partial:
